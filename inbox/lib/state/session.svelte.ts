@@ -1,0 +1,27 @@
+// Who is logged in to this inbox tab.
+import { currentAgent, logIn, logOut, type CurrentAgent } from '../api/auth.ts';
+
+export class Session {
+  agent = $state<CurrentAgent | null>(null);
+  /** False until we know whether the cookie still holds a session. */
+  checked = $state(false);
+
+  async restore() {
+    try {
+      this.agent = await currentAgent();
+    } catch {
+      this.agent = null;
+    } finally {
+      this.checked = true;
+    }
+  }
+
+  async logIn(email: string, password: string) {
+    this.agent = await logIn(email, password);
+  }
+
+  async logOut() {
+    await logOut().catch(() => {});
+    this.agent = null;
+  }
+}

@@ -1,0 +1,118 @@
+// Balie's configuration: the environment, parsed and validated once at start into a frozen object.
+// Nothing else in the server reads process.env (style.md §4).
+import path from 'node:path';
+import { z } from 'zod';
+
+/** A configuration problem, named by the environment variable that causes it. */
+export class ConfigError extends Error {
+  readonly code = 'config_invalid';
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const port = z.coerce
+  .number({ error: 'must be a port number' })
+  .int('must be a whole number')
+  .min(0, 'must be between 0 and 65535')
+  .max(65535, 'must be between 0 and 65535');
+
+const url = z.url({ error: 'must be a URL such as https://balie.gemeente.nl' });
+
+const origin = z.string().transform((value, ctx) => {
+  if (value === '*') return value;
+  try {
+    const parsed = new URL(value);
+    if (parsed.origin !== 'null' && (parsed.protocol === 'http:' || parsed.protocol === 'https:')) return parsed.origin;
+  } catch {
+    // reported below
+  }
+  ctx.addIssue({ code: 'custom', message: `"${value}" is not an origin such as https://www.gemeente.nl` });
+  return z.NEVER;
+});
+
+const origins = z
+  .string()
+  .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
+  .pipe(z.array(origin));
+
+const referencePrefix = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9]{1,9}$/, 'must be 2–10 capital letters or digits, starting with a letter (e.g. BAL)');
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+const environment = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  PUBLIC_URL: url.optional(),
+  WIDGET_ORIGINS: origins.default([]),
+  ADMIN_EMAIL: z.email('must be an e-mail address').optional(),
+  ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  REFERENCE_PREFIX: referencePrefix.default('BAL'),
+  SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
+  LOG_LEVEL: logLevel.default('info'),
+  TRUST_PROXY: z
+    .string()
+    .transform((value) => (/^\d+$/.test(value) ? Number(value) : value === 'true' ? true : value === 'false' ? false : value))
+    .default(false),
+});
+
+export type Config = Readonly<{
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Absent: Balie runs its own embedded PostgreSQL under dataDir. */
+  databaseUrl: string | undefined;
+  /** The address citizens and agents use; decides cookie security and the agents' origin. */
+  publicUrl: URL;
+  /** Origins of gemeente websites that may embed the widget. */
+  widgetOrigins: readonly string[];
+  admin: { email: string; password: string } | undefined;
+  referencePrefix: string;
+  sessionHours: number;
+  logLevel: z.infer<typeof logLevel>;
+  trustProxy: boolean | number | string;
+}>;
+
+/**
+ * Parses the environment (process.env in production, a plain record in tests).
+ * Throws ConfigError naming the first bad variable.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // Empty strings mean "not set": `PORT= npm start` should behave like no PORT at all.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = environment.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    const got = present[variable];
+    const shown = variable.includes('PASSWORD') || variable === 'DATABASE_URL' ? '' : ` (got "${got}")`;
+    throw new ConfigError(variable, `${issue.message}${got === undefined ? '' : shown}`);
+  }
+  const e = parsed.data;
+  if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
+    const missing = e.ADMIN_EMAIL === undefined ? 'ADMIN_EMAIL' : 'ADMIN_PASSWORD';
+    throw new ConfigError(missing, 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
+  }
+  const publicUrl = new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`);
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    publicUrl,
+    widgetOrigins: Object.freeze([...e.WIDGET_ORIGINS]),
+    admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined,
+    referencePrefix: e.REFERENCE_PREFIX,
+    sessionHours: e.SESSION_HOURS,
+    logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY,
+  });
+}

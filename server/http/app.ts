@@ -1,0 +1,72 @@
+// The express application: security headers, health, the API and the static front ends.
+import express, { Router } from 'express';
+import helmet from 'helmet';
+import { agentRoutes, authRoutes } from '../agents/index.ts';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/index.ts';
+import { isMigrated } from '../db/index.ts';
+import type { DomainEvents } from '../domain-events.ts';
+import type { Logger } from '../log.ts';
+import { authenticate, requireAgent } from './auth.ts';
+import { errorHandler, httpErrors } from './errors.ts';
+import { staticRoutes } from './static.ts';
+
+export interface HttpDependencies {
+  config: Config;
+  database: Database;
+  events: DomainEvents;
+  log: Logger;
+}
+
+export function createHttpApp({ config, database, events, log }: HttpDependencies): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  const secure = config.publicUrl.protocol === 'https:';
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: {
+          'default-src': ["'self'"],
+          'script-src': ["'self'"],
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:', 'blob:'],
+          'font-src': ["'self'"],
+          'connect-src': ["'self'"],
+          'frame-ancestors': ["'none'"],
+          'upgrade-insecure-requests': secure ? [] : null,
+        },
+      },
+      strictTransportSecurity: secure,
+    }),
+  );
+
+  app.get('/healthz', async (_req, res) => {
+    const database_ = await isMigrated(database.pool, database.migrationIds).catch((error: unknown) => {
+      log.warn({ err: error }, 'health check: database unreachable');
+      return false;
+    });
+    res.set('Cache-Control', 'no-store');
+    res.status(database_ ? 200 : 503).json({ status: database_ ? 'ok' : 'unavailable', checks: { database: database_ ? 'ok' : 'unavailable' } });
+  });
+
+  const api = Router();
+  api.use(express.json({ limit: '1mb' }));
+  api.use(authenticate(database.pool, config.sessionHours));
+  api.use('/auth', authRoutes({ pool: database.pool, sessionHours: config.sessionHours, secureCookies: secure }));
+  // Everything below needs a logged-in agent; public endpoints are mounted above this line.
+  api.use(requireAgent);
+  api.use('/agents', agentRoutes({ pool: database.pool, events }));
+  api.use((_req, _res, next) => next(httpErrors.notFound('endpoint')));
+  api.use(errorHandler(log));
+  app.use('/api', (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  }, api);
+
+  app.use(staticRoutes({ publicUrl: config.publicUrl, widgetOrigins: config.widgetOrigins }));
+  app.use(errorHandler(log));
+  return app;
+}

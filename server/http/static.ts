@@ -1,0 +1,60 @@
+// Serves what browsers load: the inbox app at /, the widget at /widget.js and the demo page.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { Router } from 'express';
+import { DEMO_CSS, demoPage } from '../demo/page.ts';
+
+export const DIST_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist');
+
+function notBuilt(what: string) {
+  return `Balie's ${what} has not been built yet: run \`npm run build\` (npm start does this for you).`;
+}
+
+export function staticRoutes(options: { publicUrl: URL; widgetOrigins: readonly string[] }): Router {
+  const router = Router();
+  const widgetDir = path.join(DIST_DIR, 'widget');
+  const inboxDir = path.join(DIST_DIR, 'inbox');
+
+  router.get('/widget.js', (req, res) => {
+    const origin = req.get('origin');
+    if (origin && (options.widgetOrigins.includes('*') || options.widgetOrigins.includes(origin) || origin === options.publicUrl.origin)) {
+      res.set('Access-Control-Allow-Origin', options.widgetOrigins.includes('*') ? '*' : origin).vary('Origin');
+    }
+    // Loaded by other sites' pages: helmet's same-origin resource policy would block it.
+    res.set('Cross-Origin-Resource-Policy', 'cross-origin');
+    const file = path.join(widgetDir, 'widget.js');
+    if (!existsSync(file)) {
+      res.status(503).type('text/javascript').send(`console.error(${JSON.stringify(notBuilt('widget'))});`);
+      return;
+    }
+    // The URL is fixed in the gemeente's HTML, so it cannot carry a content hash: cache briefly and
+    // revalidate with the ETag; files it loads later are hashed and cached for a year.
+    res.sendFile(file, { maxAge: '5m', headers: { 'Content-Type': 'text/javascript; charset=utf-8' } });
+  });
+  router.use('/widget', express.static(widgetDir, { immutable: true, maxAge: '1y', index: false, setHeaders: (res) => res.set('Cross-Origin-Resource-Policy', 'cross-origin') }));
+
+  const demoHtml = demoPage(options.publicUrl);
+  router.get('/demo', (_req, res) => {
+    res.type('html').send(demoHtml);
+  });
+  router.get('/demo/demo.css', (_req, res) => {
+    res.type('css').send(DEMO_CSS);
+  });
+
+  // The inbox: hashed assets cached for a year, index.html always revalidated.
+  router.use('/assets', express.static(path.join(inboxDir, 'assets'), { immutable: true, maxAge: '1y', index: false }));
+  router.use(express.static(inboxDir, { index: false, maxAge: 0 }));
+  const indexFile = path.join(inboxDir, 'index.html');
+  let indexHtml: string | undefined;
+  router.get(/^\/(?!api\/|socket\.io\/|healthz$).*/, (req, res, next) => {
+    if (!req.accepts('html')) return next();
+    indexHtml ??= existsSync(indexFile) ? readFileSync(indexFile, 'utf8') : undefined;
+    if (!indexHtml) {
+      res.status(503).type('text').send(notBuilt('inbox'));
+      return;
+    }
+    res.set('Cache-Control', 'no-cache').type('html').send(indexHtml);
+  });
+  return router;
+}

@@ -1,0 +1,54 @@
+// Entry point of `npm start`: read the configuration, start Balie, stop it cleanly on a signal.
+import { ConfigError, loadConfig } from './config.ts';
+import { DatabaseUnavailableError } from './db/index.ts';
+import { startBalie } from './balie.ts';
+import { createLogger } from './log.ts';
+
+function fail(message: string): never {
+  // One plain line on stderr: the operator reads it in a terminal or a systemd journal.
+  process.stderr.write(`balie: ${message}\n`);
+  process.exit(1);
+}
+
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (error instanceof ConfigError) fail(`configuration error: ${error.message}`);
+  throw error;
+}
+
+const log = createLogger(config.logLevel);
+let balie;
+try {
+  balie = await startBalie(config, log);
+} catch (error) {
+  if (error instanceof DatabaseUnavailableError) fail(error.message);
+  const err = error as NodeJS.ErrnoException;
+  if (err.code === 'EADDRINUSE') fail(`PORT ${config.port} is already in use on ${config.host}`);
+  if (err.code === 'EACCES') fail(`not allowed to listen on ${config.host}:${config.port} (PORT or HOST)`);
+  log.fatal({ err: error }, 'Balie could not start');
+  fail(`could not start: ${err.message}`);
+}
+
+const running = balie;
+let signalled = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (signalled) return;
+    signalled = true;
+    log.info({ signal }, 'shutting down');
+    // A shutdown that hangs (a stuck client) must not keep the process alive forever.
+    setTimeout(() => {
+      log.error('shutdown took longer than 15 s; exiting');
+      process.exit(1);
+    }, 15_000).unref();
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  });
+}

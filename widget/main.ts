@@ -1,0 +1,36 @@
+// The embeddable widget: one <script src=".../widget.js" async> on a gemeente page.
+// Everything lives in an open shadow root on one host element; the only global is window.Balie.
+import { mount } from 'svelte';
+import Widget from './lib/components/Widget.svelte';
+import { WidgetController, type WidgetApi } from './lib/state/controller.svelte.ts';
+import { pickLang } from './lib/i18n/index.ts';
+
+declare global {
+  interface Window {
+    Balie?: WidgetApi;
+  }
+}
+
+function start(script: HTMLScriptElement | null) {
+  if (window.Balie) return; // included twice: keep the first
+  const dataset = script?.dataset ?? {};
+  const baseUrl = new URL(script?.src ?? '/widget.js', location.href).origin;
+  const host = document.createElement('div');
+  host.setAttribute('data-balie-widget', '');
+  const root = host.attachShadow({ mode: 'open' });
+  document.body.append(host);
+
+  const controller = new WidgetController({
+    baseUrl,
+    lang: pickLang(dataset.lang, document.documentElement.lang),
+    position: dataset.position === 'left' ? 'left' : 'right',
+  });
+  if (dataset.color) host.style.setProperty('--balie-brand', dataset.color);
+  mount(Widget, { target: root, props: { controller } });
+  window.Balie = controller.api;
+}
+
+// document.currentScript is only set while this script first runs, async or not.
+const script = document.currentScript as HTMLScriptElement | null;
+if (document.body) start(script);
+else document.addEventListener('DOMContentLoaded', () => start(script), { once: true });
