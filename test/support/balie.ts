@@ -1,0 +1,60 @@
+// Starts a real Balie in the test process (HTTP, Socket.IO, PostgreSQL) and talks to it like a client.
+import { startBalie, type Balie } from '../../server/balie.ts';
+import { loadConfig } from '../../server/config.ts';
+import { createLogger } from '../../server/log.ts';
+import { createAgent, type Role } from '../../server/agents/agents.ts';
+import type { Db } from '../../server/db/index.ts';
+
+export const ADMIN = { email: 'beheer@gemeente.test', password: 'correct horse battery' } as const;
+
+export interface TestBalie extends Balie {
+  /** Fetches a path on this Balie; a JSON body is sent as JSON. */
+  request(path: string, init?: { method?: string; body?: unknown; cookie?: string; headers?: Record<string, string> }): Promise<Response>;
+  /** Logs in and returns the session cookie ("balie_session=…"). */
+  login(email: string, password: string): Promise<string>;
+}
+
+export async function startTestBalie(databaseUrl: string, env: Record<string, string> = {}): Promise<TestBalie> {
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl,
+    PORT: '0',
+    DATA_DIR: '/nonexistent-data-dir-unused-with-database-url',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    ...env,
+  });
+  const balie = await startBalie(config, createLogger(process.env.BALIE_TEST_LOG ?? 'silent'));
+
+  const request: TestBalie['request'] = (path, init = {}) =>
+    fetch(`${balie.url}${path}`, {
+      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+      headers: {
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(init.cookie ? { cookie: init.cookie } : {}),
+        ...init.headers,
+      },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+
+  return Object.assign(balie, {
+    request,
+    async login(email: string, password: string) {
+      const response = await request('/api/auth/login', { body: { email, password } });
+      if (response.status !== 200) throw new Error(`login as ${email} failed: ${response.status} ${await response.text()}`);
+      return sessionCookie(response);
+    },
+  });
+}
+
+/** The `balie_session=…` pair from a response's Set-Cookie header. */
+export function sessionCookie(response: Response): string {
+  const cookie = response.headers.getSetCookie().find((value) => value.startsWith('balie_session='));
+  if (!cookie) throw new Error('no session cookie in the response');
+  return cookie.split(';')[0]!;
+}
+
+export async function addAgent(db: Db, role: Role, email: string, password = 'an agent password'): Promise<{ id: number; email: string; password: string }> {
+  const agent = await createAgent(db, { email, name: email.split('@')[0]!, role, password });
+  if (agent === 'email_taken') throw new Error(`agent ${email} exists`);
+  return { id: agent.id, email, password };
+}
