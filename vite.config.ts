@@ -11,8 +11,9 @@ export default defineConfig(({ mode }) => {
       svelte({
         configFile: false,
         // The widget lives in a shadow root: its CSS must travel inside the script and be
-        // attached to that root, never to the host page's <head>.
-        compilerOptions: widget ? { css: 'injected' } : {},
+        // attached to that root, never to the host page's <head>. It also must not put
+        // Svelte's version marker (window.__svelte) on someone else's page.
+        compilerOptions: widget ? { css: 'injected', discloseVersion: false } : {},
       }),
     ],
     root: widget ? 'widget' : 'inbox',

@@ -15,8 +15,11 @@ function start(script: HTMLScriptElement | null) {
   if (window.Balie) return; // included twice: keep the first
   const dataset = script?.dataset ?? {};
   const baseUrl = new URL(script?.src ?? '/widget.js', location.href).origin;
-  const host = document.createElement('div');
-  host.setAttribute('data-balie-widget', '');
+  // A custom element name no page selector targets by accident; inline !important declarations
+  // win over the page's own !important rules (set through CSSOM, so no CSP 'unsafe-inline' needed).
+  const host = document.createElement('balie-widget');
+  host.style.setProperty('all', 'initial', 'important');
+  host.style.setProperty('display', 'block', 'important');
   const root = host.attachShadow({ mode: 'open' });
   document.body.append(host);
 

@@ -4,6 +4,7 @@ import { loadConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/log.ts';
 import { createAgent, type Role } from '../../server/agents/agents.ts';
 import type { Db } from '../../server/db/index.ts';
+import { freePort } from './process.ts';
 
 export const ADMIN = { email: 'beheer@gemeente.test', password: 'correct horse battery' } as const;
 
@@ -15,9 +16,12 @@ export interface TestBalie extends Balie {
 }
 
 export async function startTestBalie(databaseUrl: string, env: Record<string, string> = {}): Promise<TestBalie> {
+  // A known port, so that PUBLIC_URL — the agents' origin, the demo page's widget address — is true.
+  const port = env.PORT ?? String(await freePort());
   const config = loadConfig({
     DATABASE_URL: databaseUrl,
-    PORT: '0',
+    PORT: port,
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     DATA_DIR: '/nonexistent-data-dir-unused-with-database-url',
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
