@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { deleteExpiredSessions, ensureFirstAdmin } from './agents/index.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/index.ts';
+import { createPool } from './db/pool.ts';
+import { DeadlineScheduler, ensureServiceSettings } from './deadlines/index.ts';
 import { DomainEvents } from './domain-events.ts';
 import { createHttpApp } from './http/app.ts';
 import type { Logger } from './log.ts';
@@ -18,15 +20,29 @@ export interface Balie {
   stop(): Promise<void>;
 }
 
-export async function startBalie(config: Config, log: Logger): Promise<Balie> {
+/**
+ * Starts Balie. `options.events` lets a caller (a test, an embedding process) listen to domain
+ * events raised during start itself, such as breaches that fell while Balie was down.
+ */
+export async function startBalie(config: Config, log: Logger, options: { events?: DomainEvents } = {}): Promise<Balie> {
   const database = await openDatabase(config, log);
   try {
     await ensureFirstAdmin(database.pool, config, log);
+    if (await ensureServiceSettings(database.pool, config.serviceSeed)) {
+      log.info({ norm: config.serviceSeed.normId }, 'seeded the service settings from NORM, BUSINESS_HOURS, CHAT_HOURS and CLOSURE_DAYS');
+    }
   } catch (error) {
     await database.close();
     throw error;
   }
-  const events = new DomainEvents();
+  const events = options.events ?? new DomainEvents();
+  // The database URL, whether given or that of the embedded server: the scheduler's LISTEN
+  // connection and the Socket.IO adapter's pool connect to the same database.
+  const connectionString = database.pool.options.connectionString!;
+  // Two connections: the adapter's LISTEN, and one for publishing. One publishing connection keeps
+  // broadcasts in the order they were made — `session.ended` must reach a socket before the
+  // disconnect that follows it, and the adapter awaits each publish before delivering locally.
+  const adapterPool = createPool(connectionString, log, 2);
   const app = createHttpApp({ config, database, events, log });
   const httpServer = http.createServer(app);
   const realtime = createRealtime({
@@ -36,21 +52,38 @@ export async function startBalie(config: Config, log: Logger): Promise<Balie> {
     agentOrigin: config.publicUrl.origin,
     widgetOrigins: config.widgetOrigins,
     log,
+    adapterPool,
   });
   events.on('agent.sessions_revoked', ({ agentId, reason }) => realtime.endAgentSessions(agentId, reason));
+  events.on('deadline.due_soon', (transition) => realtime.deadlineAlert('deadline.due_soon', transition));
+  events.on('deadline.breached', (transition) => realtime.deadlineAlert('deadline.breached', transition));
+  const scheduler = new DeadlineScheduler({ pool: database.pool, connectionString, events, log });
 
   const sweeper = setInterval(() => {
     deleteExpiredSessions(database.pool).catch((error: unknown) => log.warn({ err: error }, 'could not delete expired sessions'));
   }, 60 * 60_000);
   sweeper.unref();
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, () => {
-      httpServer.off('error', reject);
-      resolve();
+  // Raises at once what fell due while Balie was down, then sleeps until the next transition.
+  // Before listening: once /healthz answers, Balie is fully up (and stops cleanly on a signal).
+  await scheduler.start();
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, config.host, () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    clearInterval(sweeper);
+    await scheduler.stop();
+    await realtime.close();
+    await adapterPool.end();
+    await database.close();
+    throw error;
+  }
   const address = httpServer.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
@@ -67,10 +100,12 @@ export async function startBalie(config: Config, log: Logger): Promise<Balie> {
       // sockets, and only then close the database they write to.
       stopping ??= (async () => {
         clearInterval(sweeper);
+        await scheduler.stop();
         const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         httpServer.closeIdleConnections();
         await realtime.close();
         await closed;
+        await adapterPool.end();
         await database.close();
         log.info('Balie stopped');
       })();

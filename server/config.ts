@@ -2,6 +2,10 @@
 // Nothing else in the server reads process.env (style.md §4).
 import path from 'node:path';
 import { z } from 'zod';
+// The pure modules of the deadlines core, not its index: configuration needs no database code.
+import { DEFAULT_BUSINESS_HOURS, parseWeeklyHours, type WeeklyHours } from './deadlines/business-hours.ts';
+import { parseIsoDate } from './deadlines/dates.ts';
+import { NORM_PRESETS } from './deadlines/norms.ts';
 
 /** A configuration problem, named by the environment variable that causes it. */
 export class ConfigError extends Error {
@@ -41,6 +45,25 @@ const referencePrefix = z
   .string()
   .regex(/^[A-Z][A-Z0-9]{1,9}$/, 'must be 2–10 capital letters or digits, starting with a letter (e.g. BAL)');
 
+/** BUSINESS_HOURS / CHAT_HOURS syntax, e.g. `mon-thu 08:30-12:00,13:00-17:00; fri 08:30-12:00` or `always`. */
+const weeklyHours = z.string().transform((value, ctx) => {
+  const parsed = parseWeeklyHours(value);
+  if (parsed.ok) return parsed.value;
+  ctx.addIssue({ code: 'custom', message: parsed.error });
+  return z.NEVER;
+});
+
+const closureDays = z.string().transform((value, ctx) => {
+  const days = value.split(',').map((part) => part.trim()).filter(Boolean);
+  const bad = days.find((day) => parseIsoDate(day) === null);
+  if (bad === undefined) return [...new Set(days)].sort();
+  ctx.addIssue({ code: 'custom', message: `"${bad}" is not a date; use comma-separated YYYY-MM-DD dates` });
+  return z.NEVER;
+});
+
+const presetIds = NORM_PRESETS.map((norm) => norm.id);
+const normId = z.string().refine((value) => presetIds.includes(value), `must be one of ${presetIds.join(', ')}`);
+
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 const environment = z.object({
@@ -58,6 +81,11 @@ const environment = z.object({
   REFERENCE_PREFIX: referencePrefix.default('BAL'),
   SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
   LOG_LEVEL: logLevel.default('info'),
+  NORM: normId.default('vng'),
+  BUSINESS_HOURS: weeklyHours.optional(),
+  CHAT_HOURS: weeklyHours.optional(),
+  CLOSURE_DAYS: closureDays.default([]),
+  DUE_SOON_HOURS: z.coerce.number({ error: 'must be a number of business hours' }).min(0, 'must be between 0 and 40').max(40, 'must be between 0 and 40').default(4),
   TRUST_PROXY: z
     .string()
     .transform((value) => (/^\d+$/.test(value) ? Number(value) : value === 'true' ? true : value === 'false' ? false : value))
@@ -79,6 +107,17 @@ export type Config = Readonly<{
   sessionHours: number;
   logLevel: z.infer<typeof logLevel>;
   trustProxy: boolean | number | string;
+  /**
+   * Service settings for the first start only (NORM, BUSINESS_HOURS, CHAT_HOURS, CLOSURE_DAYS,
+   * DUE_SOON_HOURS); from then on they live in PostgreSQL and admins change them in Balie.
+   */
+  serviceSeed: Readonly<{
+    normId: string;
+    businessHours: WeeklyHours;
+    chatHours: WeeklyHours;
+    closureDays: readonly string[];
+    dueSoonHours: number;
+  }>;
 }>;
 
 /**
@@ -101,6 +140,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const missing = e.ADMIN_EMAIL === undefined ? 'ADMIN_EMAIL' : 'ADMIN_PASSWORD';
     throw new ConfigError(missing, 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
   }
+  const businessHours = e.BUSINESS_HOURS ?? DEFAULT_BUSINESS_HOURS;
+  // Working-day terms end at business close and due-soon counts business hours back from it.
+  if ([1, 2, 3, 4, 5, 6, 7].every((day) => businessHours[day as 1].length === 0)) {
+    throw new ConfigError('BUSINESS_HOURS', 'must open at least once a week (got "never")');
+  }
   const publicUrl = new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`);
   return Object.freeze({
     port: e.PORT,
@@ -114,5 +158,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sessionHours: e.SESSION_HOURS,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
+    serviceSeed: Object.freeze({
+      normId: e.NORM,
+      businessHours,
+      // CHAT_HOURS defaults to the business hours (issue 3).
+      chatHours: e.CHAT_HOURS ?? businessHours,
+      closureDays: Object.freeze(e.CLOSURE_DAYS),
+      dueSoonHours: e.DUE_SOON_HOURS,
+    }),
   });
 }

@@ -1,4 +1,5 @@
-// Service-norm deadlines: holidays, working calendar, business hours, norms and due times (pure, no I/O).
+// Service-norm deadlines. The pure domain core (holidays, working calendar, business hours, norms, due
+// times) comes first; below it the settings, milestones, scheduler, routes and reports that use PostgreSQL.
 export { holidaysOf, easterSunday, type Holiday } from './holidays.ts';
 export {
   parseWeeklyHours,
@@ -39,5 +40,39 @@ export {
   type DeadlineState,
 } from './due.ts';
 export { ZONE } from './zone.ts';
+export { parseIsoDate } from './dates.ts';
 export type { Result } from './result.ts';
 export { SEED_GELIJKGESTELDE_DAGEN, defaultCalendarData } from './seed.ts';
+export { scheduleOf, termKeyOf, targetOf, MILESTONE_KINDS, type MilestoneKind, type ScheduleOptions } from './schedule.ts';
+
+// ── With PostgreSQL ────────────────────────────────────────────────────────
+export {
+  ensureServiceSettings,
+  loadServiceSettings,
+  loadServiceContext,
+  seededSettings,
+  type ServiceSettings,
+  type ServiceSeed,
+  type ServiceContext,
+  type GelijkgesteldeDag,
+} from './settings.ts';
+export {
+  openMilestonesFor,
+  openPickupMilestone,
+  openCallbackMilestone,
+  listMilestones,
+  meetMilestones,
+  acknowledgementDelivered,
+  replySent,
+  agentPickedUp,
+  interimSent,
+  MILESTONES_CHANNEL,
+  type Milestone,
+  type MilestoneState,
+  type MetBy,
+  type InterimOutcome,
+} from './milestones.ts';
+export { recomputeOpenMilestones, type RecomputeResult } from './recompute.ts';
+export { DeadlineScheduler } from './scheduler.ts';
+export { complianceReport, percentOnTime, type ComplianceLine } from './compliance.ts';
+export { publicDeadlineRoutes, settingsRoutes, reportRoutes } from './routes.ts';

@@ -5,6 +5,7 @@ import { agentRoutes, authRoutes } from '../agents/index.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/index.ts';
 import { isMigrated } from '../db/index.ts';
+import { publicDeadlineRoutes, reportRoutes, settingsRoutes } from '../deadlines/index.ts';
 import type { DomainEvents } from '../domain-events.ts';
 import type { Logger } from '../log.ts';
 import { authenticate, requireAgent } from './auth.ts';
@@ -56,9 +57,13 @@ export function createHttpApp({ config, database, events, log }: HttpDependencie
   api.use(express.json({ limit: '1mb' }));
   api.use(authenticate(database.pool, config.sessionHours));
   api.use('/auth', authRoutes({ pool: database.pool, sessionHours: config.sessionHours, secureCookies: secure }));
+  // Public: the norms and their deadlines, so citizens can see what the gemeente promises.
+  api.use(publicDeadlineRoutes({ pool: database.pool }));
   // Everything below needs a logged-in agent; public endpoints are mounted above this line.
   api.use(requireAgent);
   api.use('/agents', agentRoutes({ pool: database.pool, events }));
+  api.use('/settings', settingsRoutes({ pool: database.pool, log }));
+  api.use('/reports', reportRoutes({ pool: database.pool }));
   api.use((_req, _res, next) => next(httpErrors.notFound('endpoint')));
   api.use(errorHandler(log));
   app.use('/api', (_req, res, next) => {

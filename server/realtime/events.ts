@@ -12,10 +12,25 @@ export interface AgentIdentity {
   role: 'agent' | 'supervisor' | 'admin';
 }
 
+/** A service-norm milestone of a conversation that became due soon or was breached. */
+export interface DeadlineAlert {
+  conversationId: number;
+  /** The reference citizens quote, e.g. BAL-2026-000123. */
+  reference: string;
+  milestoneId: number;
+  /** pickup is the chat pickup; complexAnswer the answer due after a tussenbericht. */
+  kind: 'acknowledgement' | 'answer' | 'complexAnswer' | 'callback' | 'pickup';
+  normId: string;
+  /** ISO 8601 with offset, Europe/Amsterdam. */
+  dueAt: string;
+}
+
 /** Server → agent inbox, namespace /agent. */
 export interface AgentServerEvents {
   'session.ready': (payload: { agent: AgentIdentity }) => void;
   'session.ended': (payload: { reason: 'logged_out' | 'disabled' }) => void;
+  'deadline.due_soon': (payload: DeadlineAlert) => void;
+  'deadline.breached': (payload: DeadlineAlert) => void;
 }
 
 /** Agent inbox → server, namespace /agent. */

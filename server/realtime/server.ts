@@ -1,11 +1,14 @@
 // The Socket.IO server: the agents' namespace behind their session, the citizens' namespace for the widget.
 import type http from 'node:http';
+import { createAdapter } from '@socket.io/postgres-adapter';
+import type pg from 'pg';
 import { Server, type Namespace } from 'socket.io';
 import { agentForSession } from '../agents/sessions.ts';
 import type { Db } from '../db/index.ts';
 import { sessionTokenFrom } from '../http/auth.ts';
 import type { Logger } from '../log.ts';
 import type {
+  DeadlineAlert,
   AgentClientEvents,
   AgentServerEvents,
   AgentSocketData,
@@ -24,6 +27,8 @@ export interface Realtime {
   widget: WidgetNamespace;
   /** Disconnects every socket of an agent (logged out elsewhere, disabled). */
   endAgentSessions(agentId: number, reason: 'logged_out' | 'disabled'): void;
+  /** Tells every agent, on every instance, that a milestone became due soon or was breached. */
+  deadlineAlert(event: 'deadline.due_soon' | 'deadline.breached', alert: DeadlineAlert): void;
   close(): Promise<void>;
 }
 
@@ -38,6 +43,12 @@ export function createRealtime(options: {
   agentOrigin: string;
   widgetOrigins: readonly string[];
   log: Logger;
+  /**
+   * With a pool, broadcasts travel through PostgreSQL NOTIFY (@socket.io/postgres-adapter) and reach
+   * sockets connected to every Balie instance. The adapter keeps one of its connections checked
+   * out for LISTEN, so give it a small pool of its own.
+   */
+  adapterPool?: pg.Pool;
 }): Realtime {
   const { db, sessionHours, agentOrigin, widgetOrigins, log } = options;
   const io = new Server(options.httpServer, {
@@ -46,6 +57,9 @@ export function createRealtime(options: {
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
   });
+  if (options.adapterPool) {
+    io.adapter(createAdapter(options.adapterPool, { errorHandler: (error) => log.warn({ err: error }, 'Socket.IO PostgreSQL adapter error') }) as never);
+  }
 
   // Each namespace has its own event maps; socket.io types `of()` with the server's, hence the casts.
   const agents = io.of('/agent') as unknown as AgentNamespace;
@@ -86,6 +100,9 @@ export function createRealtime(options: {
     endAgentSessions(agentId, reason) {
       agents.to(`agent:${agentId}`).emit('session.ended', { reason });
       agents.in(`agent:${agentId}`).disconnectSockets(true);
+    },
+    deadlineAlert(event, alert) {
+      agents.emit(event, alert);
     },
     close: () => new Promise<void>((resolve) => void io.close(() => resolve())),
   };

@@ -1,0 +1,174 @@
+// Raises due-soon and breach transitions the moment they happen: one timer armed for the next one, re-armed over LISTEN/NOTIFY.
+import pg from 'pg';
+import type { Pool } from '../db/index.ts';
+import type { DeadlineTransition, DomainEvents } from '../domain-events.ts';
+import type { Logger } from '../log.ts';
+import { isoAmsterdam, MILESTONES_CHANNEL } from './milestones.ts';
+import type { MilestoneKind } from './schedule.ts';
+
+// setTimeout holds at most 2^31-1 ms; a later transition is simply re-armed when this one fires.
+const MAX_DELAY_MS = 6 * 3_600_000;
+const RETRY_DELAY_MS = 5_000;
+const MAX_RECONNECT_DELAY_MS = 30_000;
+
+interface TransitionRow {
+  id: number;
+  conversation_id: number;
+  reference: string;
+  kind: MilestoneKind;
+  norm_id: string;
+  due_at: Date;
+}
+
+// The row locks are taken in id order so two instances transitioning together cannot deadlock;
+// the state guard, re-checked after a lock wait, makes the second instance find nothing: each
+// transition happens — and is announced — exactly once, by whichever instance commits it.
+// "Met at the due instant is on time", so a breach needs now() strictly past due_at.
+const BREACH = `
+  UPDATE milestones m SET state = 'breached', breached_at = now(), updated_at = now()
+    FROM (SELECT id FROM milestones WHERE state IN ('open', 'due_soon') AND due_at < now() ORDER BY id FOR UPDATE) due,
+         conversations c
+   WHERE m.id = due.id AND c.id = m.conversation_id
+   RETURNING m.id, m.conversation_id, c.reference, m.kind, m.norm_id, m.due_at`;
+
+const DUE_SOON = `
+  UPDATE milestones m SET state = 'due_soon', due_soon_raised_at = now(), updated_at = now()
+    FROM (SELECT id FROM milestones WHERE state = 'open' AND due_soon_at <= now() AND due_at >= now() ORDER BY id FOR UPDATE) soon,
+         conversations c
+   WHERE m.id = soon.id AND c.id = m.conversation_id
+   RETURNING m.id, m.conversation_id, c.reference, m.kind, m.norm_id, m.due_at`;
+
+// Milliseconds until the next transition by the database's clock, which is the clock the
+// transition queries compare with; both minima come from partial indexes.
+const NEXT = `
+  SELECT extract(epoch FROM least(
+           (SELECT min(due_soon_at) FROM milestones WHERE state = 'open'),
+           (SELECT min(due_at) FROM milestones WHERE state IN ('open', 'due_soon'))
+         ) - clock_timestamp())::float8 * 1000 AS delay_ms`;
+
+/**
+ * Keeps milestone states current without polling. On start it raises everything that fell due
+ * while Balie was down; then it sleeps until the earliest due-soon or due moment. Any change to
+ * milestones, on any instance, is NOTIFYed on MILESTONES_CHANNEL and makes every instance re-arm.
+ * The listening connection is its own client (not from the pool) and is re-opened when it drops.
+ */
+export class DeadlineScheduler {
+  readonly #pool: Pool;
+  readonly #connectionString: string;
+  readonly #events: DomainEvents;
+  readonly #log: Logger;
+  #timer: NodeJS.Timeout | undefined;
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  #reconnectDelay = 500;
+  #listener: pg.Client | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #stopped = false;
+
+  constructor(options: { pool: Pool; connectionString: string; events: DomainEvents; log: Logger }) {
+    this.#pool = options.pool;
+    this.#connectionString = options.connectionString;
+    this.#events = options.events;
+    this.#log = options.log.child({ component: 'deadline-scheduler' });
+  }
+
+  /** Listens for changes and raises what is already due; resolves when that first pass is done. */
+  async start(): Promise<void> {
+    await this.#listen();
+    await this.check();
+  }
+
+  /** Runs the transitions that are due now and re-arms the timer; calls during a run are coalesced into one more run. */
+  check(): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = this.#run().finally(() => (this.#running = undefined));
+    return this.#running;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    clearTimeout(this.#reconnectTimer);
+    await this.#running?.catch(() => {});
+    const listener = this.#listener;
+    this.#listener = undefined;
+    await listener?.end().catch(() => {});
+  }
+
+  async #run(): Promise<void> {
+    let progressed = false;
+    try {
+      do {
+        this.#again = false;
+        // Breaches first: a milestone overdue already is announced as breached, not as due soon.
+        const breached = await this.#pool.query<TransitionRow>(BREACH);
+        const dueSoon = await this.#pool.query<TransitionRow>(DUE_SOON);
+        progressed ||= breached.rows.length + dueSoon.rows.length > 0;
+        for (const row of breached.rows) this.#events.emit('deadline.breached', transition(row));
+        for (const row of dueSoon.rows) this.#events.emit('deadline.due_soon', transition(row));
+      } while (this.#again && !this.#stopped);
+      const { rows } = await this.#pool.query<{ delay_ms: number | null }>(NEXT);
+      const delay = rows[0]?.delay_ms;
+      // A transition whose moment has come but that the queries did not take (its clock tick
+      // not reached yet) is retried shortly rather than in a tight loop.
+      if (delay !== null && delay !== undefined) this.#arm(delay <= 0 && !progressed ? 20 : delay + 1);
+      else clearTimeout(this.#timer);
+    } catch (error) {
+      if (this.#stopped) return;
+      this.#log.warn({ err: error }, `deadline transitions failed; retrying in ${RETRY_DELAY_MS / 1000} s`);
+      this.#arm(RETRY_DELAY_MS);
+    }
+  }
+
+  #arm(delayMs: number): void {
+    clearTimeout(this.#timer);
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => void this.check(), Math.min(Math.max(delayMs, 0), MAX_DELAY_MS));
+  }
+
+  async #listen(): Promise<void> {
+    if (this.#stopped) return;
+    const client = new pg.Client({ connectionString: this.#connectionString });
+    let dropped = false;
+    const drop = (error?: Error) => {
+      if (dropped) return;
+      dropped = true;
+      if (this.#listener === client) this.#listener = undefined;
+      if (this.#stopped) return;
+      this.#log.warn({ err: error }, `lost the milestone notification connection; reconnecting in ${this.#reconnectDelay} ms`);
+      client.end().catch(() => {});
+      this.#reconnectTimer = setTimeout(() => void this.#listen(), this.#reconnectDelay);
+      this.#reconnectDelay = Math.min(this.#reconnectDelay * 2, MAX_RECONNECT_DELAY_MS);
+    };
+    client.on('error', drop);
+    client.on('end', () => drop());
+    client.on('notification', () => void this.check());
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${MILESTONES_CHANNEL}`);
+    } catch (error) {
+      drop(error as Error);
+      return;
+    }
+    if (this.#stopped) {
+      await client.end().catch(() => {});
+      return;
+    }
+    const reconnected = this.#reconnectDelay > 500;
+    this.#listener = client;
+    this.#reconnectDelay = 500;
+    // Changes made while we were not listening went unheard: look again.
+    if (reconnected) {
+      this.#log.info('milestone notification connection restored');
+      void this.check();
+    }
+  }
+}
+
+function transition(row: TransitionRow): DeadlineTransition {
+  return { milestoneId: row.id, conversationId: row.conversation_id, reference: row.reference, kind: row.kind, normId: row.norm_id, dueAt: isoAmsterdam(row.due_at) };
+}
