@@ -1,7 +1,7 @@
 // Recomputes the due times of unmet milestones after the calendar or a norm changed, set-based and in batches.
 import { DateTime } from 'luxon';
 import type { Pool } from '../db/index.ts';
-import type { TermUnit } from './norms.ts';
+import type { Term, TermUnit } from './norms.ts';
 import { notifyMilestonesChanged } from './milestones.ts';
 import { scheduleOf, termKeyOf, type MilestoneKind } from './schedule.ts';
 import { loadServiceContext } from './settings.ts';
@@ -11,6 +11,10 @@ import { ZONE } from './zone.ts';
 // finish after, and overwrite, one started on newer settings.
 const RECOMPUTE_LOCK = 0x62616c6964;
 const BATCH = 10_000;
+// Amsterdam's offsets are whole quarter hours, so all instants of one UTC quarter hour share a
+// calendar date — and a day-scale term depends on nothing but that date (domain.md: "the receipt
+// date never counts, whatever the hour"). Memoising per quarter hour spares most luxon work.
+const QUARTER_HOUR_MS = 900_000;
 
 export interface RecomputeResult {
   /** Unmet milestones looked at. */
@@ -47,6 +51,18 @@ export async function recomputeOpenMilestones(pool: Pool): Promise<RecomputeResu
     try {
       const context = await loadServiceContext(client);
       const options = { calendar: context.calendar, chatHours: context.settings.chatHours, dueSoonHours: context.settings.dueSoonHours };
+      const dayTermMemo = new Map<string, { due: number; dueSoon: number } | null>();
+      const scheduleMs = (term: Term, startMs: number): { due: number; dueSoon: number } | null => {
+        const compute = () => {
+          const schedule = scheduleOf(term, DateTime.fromMillis(startMs, { zone: ZONE }), options);
+          return schedule && { due: schedule.due.toMillis(), dueSoon: schedule.dueSoon.toMillis() };
+        };
+        if (term.unit === 'seconds') return compute();
+        const key = `${term.unit}:${term.amount}:${Math.floor(startMs / QUARTER_HOUR_MS)}`;
+        let hit = dayTermMemo.get(key);
+        if (hit === undefined) dayTermMemo.set(key, (hit = compute()));
+        return hit;
+      };
       for (let after = 0; ; ) {
         const { rows } = await client.query<OpenRow>(
           `SELECT id, kind, norm_id, term_unit, term_amount, term_stated,
@@ -68,11 +84,10 @@ export async function recomputeOpenMilestones(pool: Pool): Promise<RecomputeResu
         for (const row of rows) {
           // A term the agent stated stays; a norm term follows the norm when it still has one.
           const normTerm = row.term_stated ? undefined : context.norms.get(row.norm_id)?.terms[termKeyOf(row.kind)];
-          const term = normTerm ?? { unit: row.term_unit, amount: row.term_amount };
-          const schedule = scheduleOf(term, DateTime.fromMillis(Math.round(row.starts_ms), { zone: ZONE }), options);
+          const term: Term = normTerm ?? { unit: row.term_unit, amount: row.term_amount };
+          const schedule = scheduleMs(term, Math.round(row.starts_ms));
           if (!schedule) continue;
-          const due = schedule.due.toMillis();
-          const dueSoon = schedule.dueSoon.toMillis();
+          const { due, dueSoon } = schedule;
           if (term.unit === row.term_unit && term.amount === row.term_amount && Math.abs(due - row.due_ms) < 1 && Math.abs(dueSoon - row.due_soon_ms) < 1) continue;
           ids.push(row.id);
           units.push(term.unit);
