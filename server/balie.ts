@@ -8,6 +8,7 @@ import { createPool } from './db/pool.ts';
 import { DeadlineScheduler, ensureServiceSettings } from './deadlines/index.ts';
 import { DomainEvents } from './domain-events.ts';
 import { createHttpApp } from './http/app.ts';
+import { MailChannel } from './mail/index.ts';
 import type { Logger } from './log.ts';
 import { createRealtime, type Realtime } from './realtime/server.ts';
 
@@ -43,7 +44,11 @@ export async function startBalie(config: Config, log: Logger, options: { events?
   // broadcasts in the order they were made — `session.ended` must reach a socket before the
   // disconnect that follows it, and the adapter awaits each publish before delivering locally.
   const adapterPool = createPool(connectionString, log, 2);
-  const app = createHttpApp({ config, database, events, log });
+  const mail = config.mail
+    ? new MailChannel({ pool: database.pool, connectionString, config: config.mail, referencePrefix: config.referencePrefix, events, log })
+    : undefined;
+  if (!mail) log.info('IMAP_HOST is not set: Balie runs without the e-mail channel');
+  const app = createHttpApp({ config, database, events, log, mail });
   const httpServer = http.createServer(app);
   const realtime = createRealtime({
     httpServer,
@@ -55,6 +60,9 @@ export async function startBalie(config: Config, log: Logger, options: { events?
     adapterPool,
   });
   events.on('agent.sessions_revoked', ({ agentId, reason }) => realtime.endAgentSessions(agentId, reason));
+  events.on('conversation.created', (activity) => realtime.inboxActivity('conversation.created', activity));
+  events.on('message.created', (activity) => realtime.inboxActivity('message.created', activity));
+  events.on('message.delivery_changed', (change) => realtime.inboxActivity('message.delivery_changed', change));
   events.on('deadline.due_soon', (transition) => realtime.deadlineAlert('deadline.due_soon', transition));
   events.on('deadline.breached', (transition) => realtime.deadlineAlert('deadline.breached', transition));
   const scheduler = new DeadlineScheduler({ pool: database.pool, connectionString, events, log });
@@ -67,6 +75,7 @@ export async function startBalie(config: Config, log: Logger, options: { events?
   // Raises at once what fell due while Balie was down, then sleeps until the next transition.
   // Before listening: once /healthz answers, Balie is fully up (and stops cleanly on a signal).
   await scheduler.start();
+  mail?.start();
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -78,6 +87,7 @@ export async function startBalie(config: Config, log: Logger, options: { events?
     });
   } catch (error) {
     clearInterval(sweeper);
+    await mail?.stop();
     await scheduler.stop();
     await realtime.close();
     await adapterPool.end();
@@ -100,6 +110,7 @@ export async function startBalie(config: Config, log: Logger, options: { events?
       // sockets, and only then close the database they write to.
       stopping ??= (async () => {
         clearInterval(sweeper);
+        await mail?.stop();
         await scheduler.stop();
         const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         httpServer.closeIdleConnections();

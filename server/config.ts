@@ -64,6 +64,22 @@ const closureDays = z.string().transform((value, ctx) => {
 const presetIds = NORM_PRESETS.map((norm) => norm.id);
 const normId = z.string().refine((value) => presetIds.includes(value), `must be one of ${presetIds.join(', ')}`);
 
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+    .transform((value) => value === 'true' || value === '1' || value === 'yes')
+    .default(fallback);
+
+/** `Gemeente Voorbeeld <info@gemeente.nl>` or `info@gemeente.nl`. */
+const mailbox = z.string().transform((value, ctx) => {
+  const match = /^\s*(?:"?([^"<>]*?)"?\s*)?<([^<>\s]+@[^<>\s]+)>\s*$/.exec(value) ?? /^\s*()([^<>\s"]+@[^<>\s"]+)\s*$/.exec(value);
+  if (match && z.email().safeParse(match[2]).success && !/[\r\n]/.test(value)) {
+    return { name: match[1]?.trim() || null, address: match[2]!.toLowerCase() };
+  }
+  ctx.addIssue({ code: 'custom', message: 'must be an address such as "Gemeente Voorbeeld <info@gemeente.nl>"' });
+  return z.NEVER;
+});
+
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 const environment = z.object({
@@ -86,11 +102,36 @@ const environment = z.object({
   CHAT_HOURS: weeklyHours.optional(),
   CLOSURE_DAYS: closureDays.default([]),
   DUE_SOON_HOURS: z.coerce.number({ error: 'must be a number of business hours' }).min(0, 'must be between 0 and 40').max(40, 'must be between 0 and 40').default(4),
+  IMAP_HOST: z.string().min(1).optional(),
+  IMAP_PORT: port.optional(),
+  IMAP_SECURE: bool(true),
+  IMAP_USER: z.string().min(1).optional(),
+  IMAP_PASSWORD: z.string().optional(),
+  IMAP_MAILBOX: z.string().min(1).default('INBOX'),
+  IMAP_POLL_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(5, 'must be at least 5').max(3600, 'must be at most 3600').default(30),
+  IMAP_MARK_SEEN: bool(true),
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_PORT: port.optional(),
+  SMTP_SECURE: bool(false),
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  MAIL_FROM: mailbox.optional(),
+  AUTO_ACK: bool(true),
+  MAIL_MAX_BYTES: z.coerce.number({ error: 'must be a number of bytes' }).int().min(10_000, 'must be at least 10000').default(25 * 1024 * 1024),
   TRUST_PROXY: z
     .string()
     .transform((value) => (/^\d+$/.test(value) ? Number(value) : value === 'true' ? true : value === 'false' ? false : value))
     .default(false),
 });
+
+export type MailConfig = Readonly<{
+  imap: Readonly<{ host: string; port: number; secure: boolean; user: string; password: string; mailbox: string; pollSeconds: number; markSeen: boolean }>;
+  /** Undefined: replies and acknowledgements stay queued until SMTP_HOST is set. */
+  smtp: Readonly<{ host: string; port: number; secure: boolean; user: string | undefined; password: string | undefined }> | undefined;
+  from: Readonly<{ name: string | null; address: string }>;
+  autoAck: boolean;
+  maxBytes: number;
+}>;
 
 export type Config = Readonly<{
   port: number;
@@ -107,6 +148,8 @@ export type Config = Readonly<{
   sessionHours: number;
   logLevel: z.infer<typeof logLevel>;
   trustProxy: boolean | number | string;
+  /** The e-mail channel; undefined when IMAP_HOST is not set (Balie then runs chat only). */
+  mail: MailConfig | undefined;
   /**
    * Service settings for the first start only (NORM, BUSINESS_HOURS, CHAT_HOURS, CLOSURE_DAYS,
    * DUE_SOON_HOURS); from then on they live in PostgreSQL and admins change them in Balie.
@@ -146,6 +189,29 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError('BUSINESS_HOURS', 'must open at least once a week (got "never")');
   }
   const publicUrl = new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`);
+  let mail: MailConfig | undefined;
+  if (e.IMAP_HOST) {
+    if (!e.IMAP_USER) throw new ConfigError('IMAP_USER', 'must be set with IMAP_HOST');
+    if (!e.MAIL_FROM) throw new ConfigError('MAIL_FROM', 'must be set with IMAP_HOST: the address citizens mail and replies come from');
+    mail = Object.freeze({
+      imap: Object.freeze({
+        host: e.IMAP_HOST,
+        port: e.IMAP_PORT ?? (e.IMAP_SECURE ? 993 : 143),
+        secure: e.IMAP_SECURE,
+        user: e.IMAP_USER,
+        password: e.IMAP_PASSWORD ?? '',
+        mailbox: e.IMAP_MAILBOX,
+        pollSeconds: e.IMAP_POLL_SECONDS,
+        markSeen: e.IMAP_MARK_SEEN,
+      }),
+      smtp: e.SMTP_HOST
+        ? Object.freeze({ host: e.SMTP_HOST, port: e.SMTP_PORT ?? (e.SMTP_SECURE ? 465 : 587), secure: e.SMTP_SECURE, user: e.SMTP_USER, password: e.SMTP_PASSWORD })
+        : undefined,
+      from: Object.freeze(e.MAIL_FROM),
+      autoAck: e.AUTO_ACK,
+      maxBytes: e.MAIL_MAX_BYTES,
+    });
+  }
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
@@ -158,6 +224,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sessionHours: e.SESSION_HOURS,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
+    mail,
     serviceSeed: Object.freeze({
       normId: e.NORM,
       businessHours,

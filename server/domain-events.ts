@@ -13,7 +13,20 @@ export interface DeadlineTransition {
   dueAt: string;
 }
 
+/** Something new or changed in a conversation, for every agent's inbox. */
+export interface ConversationActivity {
+  conversationId: number;
+  reference: string;
+  channel: 'chat' | 'email';
+}
+
 export interface DomainEventMap {
+  /** A conversation was opened (a first mail, a new chat). */
+  'conversation.created': [ConversationActivity];
+  /** A message was stored in a conversation: the citizen's, an agent's reply, a note, a system message. */
+  'message.created': [ConversationActivity & { messageId: number; direction: 'in' | 'out'; kind: 'message' | 'note' | 'system' }];
+  /** An outgoing mail was sent, is being retried, or failed for good. */
+  'message.delivery_changed': [{ conversationId: number; messageId: number; state: 'queued' | 'sending' | 'sent' | 'failed'; error: string | null }];
   /** An agent's sessions were ended: logged out everywhere, password changed or account disabled. */
   'agent.sessions_revoked': [{ agentId: number; reason: 'logged_out' | 'disabled' }];
   /** A milestone entered its due-soon period (default 4 business hours before due). */

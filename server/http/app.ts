@@ -11,15 +11,19 @@ import type { Logger } from '../log.ts';
 import { authenticate, requireAgent } from './auth.ts';
 import { errorHandler, httpErrors } from './errors.ts';
 import { staticRoutes } from './static.ts';
+import { inboxRoutes } from '../inbox/routes.ts';
+import type { MailChannel } from '../mail/index.ts';
 
 export interface HttpDependencies {
   config: Config;
   database: Database;
   events: DomainEvents;
   log: Logger;
+  /** The e-mail channel, when IMAP is configured. */
+  mail?: MailChannel;
 }
 
-export function createHttpApp({ config, database, events, log }: HttpDependencies): express.Express {
+export function createHttpApp({ config, database, events, log, mail }: HttpDependencies): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -45,12 +49,19 @@ export function createHttpApp({ config, database, events, log }: HttpDependencie
   );
 
   app.get('/healthz', async (_req, res) => {
-    const database_ = await isMigrated(database.pool, database.migrationIds).catch((error: unknown) => {
+    const databaseOk = await isMigrated(database.pool, database.migrationIds).catch((error: unknown) => {
       log.warn({ err: error }, 'health check: database unreachable');
       return false;
     });
+    // Only the database decides the status: a mail server that is down must not take the chat
+    // and the inbox out of the load balancer. Its state is reported for operators and the inbox.
+    const email = mail?.health();
     res.set('Cache-Control', 'no-store');
-    res.status(database_ ? 200 : 503).json({ status: database_ ? 'ok' : 'unavailable', checks: { database: database_ ? 'ok' : 'unavailable' } });
+    res.status(databaseOk ? 200 : 503).json({
+      status: databaseOk ? 'ok' : 'unavailable',
+      checks: { database: databaseOk ? 'ok' : 'unavailable', email: email ? email.imap : 'disabled' },
+      ...(email ? { details: { email } } : {}),
+    });
   });
 
   const api = Router();
@@ -64,6 +75,13 @@ export function createHttpApp({ config, database, events, log }: HttpDependencie
   api.use('/agents', agentRoutes({ pool: database.pool, events }));
   api.use('/settings', settingsRoutes({ pool: database.pool, log }));
   api.use('/reports', reportRoutes({ pool: database.pool }));
+  api.use(
+    inboxRoutes({
+      pool: database.pool,
+      from: () => config.mail?.from,
+      onMessage: (activity) => events.emit('message.created', activity),
+    }),
+  );
   api.use((_req, _res, next) => next(httpErrors.notFound('endpoint')));
   api.use(errorHandler(log));
   app.use('/api', (_req, res, next) => {

@@ -15,6 +15,11 @@ export type ErrorCode =
   | 'rate_limited'
   | 'email_taken'
   | 'last_admin'
+  | 'no_recipient'
+  | 'channel_not_supported'
+  | 'interim_not_allowed'
+  | 'no_open_answer'
+  | 'term_required'
   | 'internal';
 
 export interface FieldProblem {
@@ -42,6 +47,8 @@ export const httpErrors = {
   notFound: (what = 'resource') => new HttpError(404, 'not_found', `No such ${what}.`),
   emailTaken: () => new HttpError(409, 'email_taken', 'An agent with this e-mail address already exists.'),
   lastAdmin: () => new HttpError(409, 'last_admin', 'The last active admin cannot be disabled or demoted.'),
+  /** The request is valid but the conversation's state does not allow it. */
+  conflict: (code: ErrorCode, message: string) => new HttpError(409, code, message),
 };
 
 /** Validates `value` against `schema`; a failure is a 400 naming every field that is wrong. */

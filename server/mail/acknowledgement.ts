@@ -50,6 +50,11 @@ const LOCALE = { nl: 'nl', en: 'en-GB' } as const;
  * and when. A norm without an answer term (VNG's only promises this acknowledgement) gets no
  * answer date: the mail then promises nothing the gemeente did not.
  */
+/** The citizen's display name on one line: it came from a mail header and may carry anything. */
+function salutationName(name: string | null): string | undefined {
+  return name?.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim() || undefined;
+}
+
 export function acknowledgementMail(input: AcknowledgementInput): AcknowledgementMail {
   const lang = input.lang ?? 'nl';
   const words = lang === 'nl' ? dutch(input) : english(input);
@@ -76,7 +81,7 @@ interface Words {
 
 function dutch(input: AcknowledgementInput): Words {
   const { due, norm } = input;
-  const name = input.citizenName?.trim();
+  const name = salutationName(input.citizenName);
   const body: Paragraph[] = [
     [name ? `Beste ${name},` : 'Beste heer of mevrouw,'],
     [`Bedankt voor uw e-mail. Wij hebben uw bericht ontvangen op ${day(input.receivedAt, 'nl')} om ${clock(input.receivedAt)} uur.`],
@@ -104,7 +109,7 @@ function dutch(input: AcknowledgementInput): Words {
 
 function english(input: AcknowledgementInput): Words {
   const { due, norm } = input;
-  const name = input.citizenName?.trim();
+  const name = salutationName(input.citizenName);
   const body: Paragraph[] = [
     [name ? `Dear ${name},` : 'Dear Sir or Madam,'],
     [`Thank you for your e-mail. We received your message on ${day(input.receivedAt, 'en')} at ${clock(input.receivedAt)}.`],

@@ -13,6 +13,26 @@ export interface AgentIdentity {
 }
 
 /** A service-norm milestone of a conversation that became due soon or was breached. */
+export interface ConversationActivity {
+  conversationId: number;
+  reference: string;
+  channel: 'chat' | 'email';
+}
+
+export interface MessageActivity extends ConversationActivity {
+  messageId: number;
+  direction: 'in' | 'out';
+  kind: 'message' | 'note' | 'system';
+}
+
+export interface DeliveryActivity {
+  conversationId: number;
+  messageId: number;
+  state: 'queued' | 'sending' | 'sent' | 'failed';
+  /** Why the last attempt failed (the SMTP server's answer), for agents. */
+  error: string | null;
+}
+
 export interface DeadlineAlert {
   conversationId: number;
   /** The reference citizens quote, e.g. BAL-2026-000123. */
@@ -29,6 +49,9 @@ export interface DeadlineAlert {
 export interface AgentServerEvents {
   'session.ready': (payload: { agent: AgentIdentity }) => void;
   'session.ended': (payload: { reason: 'logged_out' | 'disabled' }) => void;
+  'conversation.created': (payload: ConversationActivity) => void;
+  'message.created': (payload: MessageActivity) => void;
+  'message.delivery_changed': (payload: DeliveryActivity) => void;
   'deadline.due_soon': (payload: DeadlineAlert) => void;
   'deadline.breached': (payload: DeadlineAlert) => void;
 }

@@ -29,6 +29,8 @@ export interface Realtime {
   endAgentSessions(agentId: number, reason: 'logged_out' | 'disabled'): void;
   /** Tells every agent, on every instance, that a milestone became due soon or was breached. */
   deadlineAlert(event: 'deadline.due_soon' | 'deadline.breached', alert: DeadlineAlert): void;
+  /** Tells every agent, on every instance, about inbox activity. */
+  inboxActivity<E extends 'conversation.created' | 'message.created' | 'message.delivery_changed'>(event: E, ...payload: Parameters<AgentServerEvents[E]>): void;
   close(): Promise<void>;
 }
 
@@ -103,6 +105,9 @@ export function createRealtime(options: {
     },
     deadlineAlert(event, alert) {
       agents.emit(event, alert);
+    },
+    inboxActivity(event, ...payload) {
+      agents.emit(event, ...payload);
     },
     close: () => new Promise<void>((resolve) => void io.close(() => resolve())),
   };

@@ -1,0 +1,182 @@
+// Turns one raw mail from the mailbox into stored conversation data, exactly once: de-duplicated,
+// threaded, with its attachments, milestones and acknowledgement, and the mailbox checkpoint, all in
+// one transaction.
+import { createHash } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { contactForEmail } from '../contacts/contacts.ts';
+import { createConversationIn } from '../conversations/conversations.ts';
+import { inTransaction, type Db, type Pool } from '../db/index.ts';
+import { loadServiceContext, openMilestonesFor, ZONE, type Milestone } from '../deadlines/index.ts';
+import { acknowledgementMail } from './acknowledgement.ts';
+import { acknowledgementBlocker } from './classify.ts';
+import { newMessageIdValue, referencesChain } from './compose.ts';
+import { dedupeKey } from './fingerprint.ts';
+import { acknowledgedRecently, enqueueMail } from './outbox.ts';
+import { parseMail, type ParsedMail } from './parse.ts';
+import { rewriteCidImages } from './sanitize.ts';
+import { conversationByMessageIds, conversationByReference, insertEmailHeaders, saveCheckpoint } from './store.ts';
+import { threadHints } from './threading.ts';
+
+export interface MailSettings {
+  referencePrefix: string;
+  /** Our own address(es): never acknowledged, never threaded as a citizen. */
+  from: { name: string | null; address: string };
+  autoAck: boolean;
+  maxBytes: number;
+}
+
+export interface MailboxPosition {
+  mailbox: string;
+  uidValidity: string;
+  uid: number;
+}
+
+export type IngestResult =
+  | { outcome: 'stored'; conversationId: number; messageId: number; newConversation: boolean; reopened: boolean; acknowledged: boolean }
+  | { outcome: 'duplicate'; messageId: number };
+
+/**
+ * Stores a mail read from the mailbox at `position`. `receivedAt` is when the gemeente's server
+ * received it (IMAP INTERNALDATE): service-norm terms run from there, not from when Balie read it.
+ */
+export async function ingestMail(pool: Pool, raw: Buffer, settings: MailSettings, options: { position?: MailboxPosition; receivedAt?: Date } = {}): Promise<IngestResult> {
+  const mail = await parseMail(raw, { maxBytes: settings.maxBytes });
+  const receivedAt = options.receivedAt ?? new Date();
+  const idempotencyKey = `mail:${dedupeKey(mail)}`;
+  return inTransaction(pool, async (tx) => {
+    if (options.position) await saveCheckpoint(tx, options.position.mailbox, { uidValidity: options.position.uidValidity, lastUid: options.position.uid });
+    const existing = await tx.query<{ id: number }>('SELECT id FROM messages WHERE idempotency_key = $1', [idempotencyKey]);
+    if (existing.rows[0]) return { outcome: 'duplicate', messageId: existing.rows[0].id };
+    return store(tx, mail, raw, idempotencyKey, receivedAt, settings);
+  });
+}
+
+async function store(tx: Db, mail: ParsedMail, raw: Buffer, idempotencyKey: string, receivedAt: Date, settings: MailSettings): Promise<IngestResult> {
+  const hints = threadHints(mail, settings.referencePrefix);
+  const bounceOf = mail.deliveryReport?.originalMessageId ? await conversationByMessageIds(tx, [mail.deliveryReport.originalMessageId]) : undefined;
+  let conversationId = bounceOf ?? (await conversationByReference(tx, hints.references)) ?? (await conversationByMessageIds(tx, hints.messageIds));
+  const contactId = mail.from && !bounceOf ? await contactForEmail(tx, mail.from.address, mail.from.name) : null;
+
+  let newConversation = false;
+  let reopened = false;
+  let milestones: Milestone[] = [];
+  if (conversationId === undefined) {
+    const created = await createConversationIn(tx, { channel: 'email', subject: mail.subject || null, contactId, referencePrefix: settings.referencePrefix, receivedAt });
+    conversationId = created.conversation.id;
+    milestones = created.milestones;
+    newConversation = true;
+  } else if (!bounceOf) {
+    // A citizen writing to a closed conversation reopens it, with fresh milestones.
+    const { rowCount } = await tx.query(
+      "UPDATE conversations SET status = 'open', closed_at = NULL, updated_at = now() WHERE id = $1 AND status = 'closed'",
+      [conversationId],
+    );
+    if (rowCount) {
+      reopened = true;
+      milestones = await openMilestonesFor(tx, conversationId, receivedAt);
+    }
+  }
+
+  const messageId = await insertIncomingMessage(tx, conversationId, mail, idempotencyKey, bounceOf !== undefined, contactId);
+  const blocker = mail.deliveryReport ? 'bounce' : acknowledgementBlocker(mail, { ownAddresses: [settings.from.address] });
+  let ackSkipped: string | null = blocker;
+  let acknowledged = false;
+  if (newConversation && !blocker && mail.from) {
+    if (!settings.autoAck) ackSkipped = 'disabled';
+    else if (await acknowledgedRecently(tx, mail.from.address, receivedAt)) ackSkipped = 'recently_acknowledged';
+    else {
+      await queueAcknowledgement(tx, conversationId, mail, milestones, receivedAt, settings);
+      acknowledged = true;
+    }
+  }
+  await insertEmailHeaders(tx, messageId, {
+    rfcMessageId: mail.messageId ?? `balie-${createHash('sha256').update(raw).digest('hex').slice(0, 32)}@no-message-id`,
+    inReplyTo: mail.inReplyTo,
+    references: mail.references,
+    fromAddress: mail.from?.address ?? null,
+    fromName: mail.from?.name ?? null,
+    toAddresses: mail.to.map((address) => address.address),
+    subject: mail.subject,
+    sentAt: mail.date,
+    stubReason: mail.oversize ? `too_large:${mail.oversize.bytes}` : null,
+    deliveryReport: mail.deliveryReport ?? undefined,
+    ackSkipped: newConversation ? ackSkipped : null,
+  });
+  if (mail.deliveryReport && mail.deliveryReport.originalMessageId) {
+    // The bounce tells agents which of our mails did not arrive.
+    await tx.query(
+      `UPDATE mail_outbox SET state = 'failed', last_error = $2 WHERE rfc_message_id = $1`,
+      [mail.deliveryReport.originalMessageId, `bounced: ${mail.deliveryReport.status ?? ''} ${mail.deliveryReport.diagnostic ?? ''}`.trim()],
+    );
+  }
+  await tx.query(
+    `UPDATE conversations SET last_message_at = now(), updated_at = now(),
+            status = CASE WHEN status = 'waiting' THEN 'open' ELSE status END
+      WHERE id = $1`,
+    [conversationId],
+  );
+  return { outcome: 'stored', conversationId, messageId, newConversation, reopened, acknowledged };
+}
+
+async function insertIncomingMessage(tx: Db, conversationId: number, mail: ParsedMail, idempotencyKey: string, isBounce: boolean, contactId: number | null): Promise<number> {
+  const { rows } = await tx.query<{ id: number }>(
+    `INSERT INTO messages (conversation_id, direction, kind, author_contact_id, body_text, idempotency_key)
+     VALUES ($1, 'in', $2, $3, $4, $5) RETURNING id`,
+    [conversationId, isBounce ? 'system' : 'message', contactId, mail.text, idempotencyKey],
+  );
+  const messageId = rows[0]!.id;
+  const cidToAttachment = new Map<string, number>();
+  for (const attachment of mail.attachments) {
+    const inserted = await tx.query<{ id: number }>(
+      `INSERT INTO attachments (message_id, filename, content_type, size_bytes, sha256, content_id, content)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      [messageId, attachment.filename, attachment.contentType, attachment.size, attachment.sha256, attachment.contentId, attachment.content],
+    );
+    if (attachment.contentId) cidToAttachment.set(attachment.contentId, inserted.rows[0]!.id);
+  }
+  if (mail.html) {
+    const html = rewriteCidImages(mail.html, (cid) => {
+      const id = cidToAttachment.get(cid);
+      return id === undefined ? null : `/api/attachments/${id}`;
+    });
+    await tx.query('UPDATE messages SET body_html = $2 WHERE id = $1', [messageId, html]);
+  }
+  return messageId;
+}
+
+async function queueAcknowledgement(tx: Db, conversationId: number, mail: ParsedMail, milestones: readonly Milestone[], receivedAt: Date, settings: MailSettings) {
+  const context = await loadServiceContext(tx);
+  const { rows } = await tx.query<{ reference: string }>('SELECT reference FROM conversations WHERE id = $1', [conversationId]);
+  const reference = rows[0]!.reference;
+  const dueOf = (kind: Milestone['kind']) => {
+    const milestone = milestones.find((candidate) => candidate.kind === kind);
+    return milestone ? DateTime.fromISO(milestone.dueAt, { zone: ZONE }) : null;
+  };
+  const content = acknowledgementMail({
+    reference,
+    citizenName: mail.from!.name,
+    subject: mail.subject,
+    receivedAt: DateTime.fromJSDate(receivedAt, { zone: ZONE }),
+    due: { acknowledgement: dueOf('acknowledgement'), answer: dueOf('answer'), complexAnswer: dueOf('complexAnswer'), callback: dueOf('callback') },
+    norm: context.activeNorm,
+    gemeenteName: settings.from.name ?? undefined,
+  });
+  const message = await tx.query<{ id: number }>(
+    `INSERT INTO messages (conversation_id, direction, kind, body_text) VALUES ($1, 'out', 'system', $2) RETURNING id`,
+    [conversationId, content.text],
+  );
+  const domain = settings.from.address.split('@')[1] ?? 'balie.local';
+  await enqueueMail(tx, {
+    conversationId,
+    messageId: message.rows[0]!.id,
+    purpose: 'acknowledgement',
+    rfcMessageId: newMessageIdValue(domain),
+    from: settings.from,
+    to: { name: mail.from!.name, address: mail.from!.address },
+    subject: content.subject,
+    text: content.text,
+    html: content.html,
+    inReplyTo: mail.messageId,
+    references: referencesChain(mail.references, mail.messageId),
+  });
+}

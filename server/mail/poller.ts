@@ -1,0 +1,252 @@
+// The IMAP poller: reads the gemeente's mailbox with IDLE (or polling where the server has no
+// IDLE), stores every mail exactly once, reconnects with backoff, and runs on one instance only.
+import { ImapFlow, type MailboxObject } from 'imapflow';
+import pg from 'pg';
+import { inTransaction, type Pool } from '../db/index.ts';
+import type { Logger } from '../log.ts';
+import { ingestMail, type IngestResult, type MailSettings } from './ingest.ts';
+import { loadCheckpoint, saveCheckpoint } from './store.ts';
+
+export interface ImapSettings {
+  host: string;
+  port: number;
+  /** true: TLS from the start; false: STARTTLS when the server offers it. */
+  secure: boolean;
+  user: string;
+  password: string;
+  mailbox: string;
+  /** Fallback when the server has no IDLE (RFC 2177). */
+  pollSeconds: number;
+  markSeen: boolean;
+}
+
+export type PollerState = 'standby' | 'connecting' | 'connected' | 'error' | 'stopped';
+
+export interface PollerStatus {
+  state: PollerState;
+  /** Why the last connection failed, for /healthz and the inbox. */
+  error: string | null;
+  idle: boolean;
+  since: string;
+}
+
+// Only the instance holding this session-level advisory lock polls; when it dies its connection
+// closes, PostgreSQL releases the lock, and a standby instance takes over.
+const POLLER_LOCK = 0x62616c6965 + 1;
+const BATCH = 25;
+const MAX_BACKOFF_MS = 60_000;
+
+export class MailPoller {
+  status: PollerStatus = { state: 'stopped', error: null, idle: false, since: new Date().toISOString() };
+  private stopping = false;
+  private running: Promise<void> | undefined;
+  private client: ImapFlow | undefined;
+  private leader: pg.Client | undefined;
+  private wakeStop: (() => void) | undefined;
+  private syncing: Promise<void> = Promise.resolve();
+  private syncAgain = false;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly databaseUrl: string,
+    private readonly imap: ImapSettings,
+    private readonly mail: MailSettings,
+    private readonly log: Logger,
+    private readonly onIngested: (result: IngestResult) => void = () => {},
+  ) {}
+
+  start(): void {
+    this.stopping = false;
+    this.running ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeStop?.();
+    await this.client?.logout().catch(() => this.client?.close());
+    await this.running;
+    this.running = undefined;
+    this.setState('stopped');
+  }
+
+  private setState(state: PollerState, error: string | null = null) {
+    if (this.status.state !== state || this.status.error !== error) {
+      this.status = { state, error, idle: state === 'connected' && this.status.idle, since: new Date().toISOString() };
+    }
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 1_000;
+    while (!this.stopping) {
+      try {
+        if (await this.lead()) {
+          await this.session();
+          backoff = 1_000;
+        } else {
+          this.setState('standby');
+          backoff = 5_000;
+        }
+      } catch (error) {
+        const message = describe(error);
+        this.setState('error', message);
+        this.log.warn({ err: error, retryInMs: backoff }, `IMAP: ${message}`);
+      }
+      if (this.stopping) break;
+      await this.sleep(backoff);
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+    }
+    await this.leader?.end().catch(() => {});
+    this.leader = undefined;
+  }
+
+  /** Takes (or keeps) the poller lock on a connection of its own. */
+  private async lead(): Promise<boolean> {
+    if (this.leader) return true;
+    const client = new pg.Client({ connectionString: this.databaseUrl });
+    client.on('error', () => {
+      // Losing this connection loses the lock: drop the IMAP session so that we do not read twice.
+      if (this.leader === client) this.leader = undefined;
+      void this.client?.logout().catch(() => this.client?.close());
+    });
+    await client.connect();
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [POLLER_LOCK]);
+    if (!rows[0]!.locked) {
+      await client.end();
+      return false;
+    }
+    this.leader = client;
+    return true;
+  }
+
+  private async session(): Promise<void> {
+    this.setState('connecting');
+    const client = new ImapFlow({
+      host: this.imap.host,
+      port: this.imap.port,
+      secure: this.imap.secure,
+      auth: { user: this.imap.user, pass: this.imap.password },
+      logger: false,
+      connectionTimeout: 15_000,
+      greetingTimeout: 15_000,
+      // imapflow waits 15 s of quiet before it enters IDLE; new mail would wait that long too.
+      autoIdleDelay: 250,
+    });
+    this.client = client;
+    // imapflow emits 'error' and then 'close'; without a listener an error would crash Balie.
+    client.on('error', (error: Error) => this.log.warn({ err: error }, 'IMAP connection error'));
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    const stopped = new Promise<void>((resolve) => (this.wakeStop = resolve));
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await client.connect();
+      const idle = client.capabilities.has('IDLE');
+      this.setState('connected');
+      this.status.idle = idle;
+      this.log.info({ host: this.imap.host, mailbox: this.imap.mailbox, idle }, 'IMAP connected');
+      client.on('exists', () => this.requestSync(client));
+      await this.requestSync(client);
+      // With IDLE the server tells us about new mail; a slow sweep still catches anything missed.
+      timer = setInterval(() => void this.requestSync(client), (idle ? 300 : this.imap.pollSeconds) * 1000);
+      await Promise.race([closed, stopped]);
+    } finally {
+      clearInterval(timer);
+      this.client = undefined;
+      await client.logout().catch(() => client.close());
+    }
+    if (!this.stopping) throw new Error('the IMAP connection was closed');
+  }
+
+  /** Runs one sync at a time; a request during a sync runs one more after it. */
+  private requestSync(client: ImapFlow): Promise<void> {
+    if (this.syncAgain) return this.syncing;
+    this.syncAgain = true;
+    this.syncing = this.syncing.then(async () => {
+      this.syncAgain = false;
+      try {
+        await this.sync(client);
+      } catch (error) {
+        this.log.warn({ err: error }, 'IMAP sync failed; reconnecting');
+        client.close();
+      }
+    });
+    return this.syncing;
+  }
+
+  private async sync(client: ImapFlow): Promise<void> {
+    const mailboxName = this.imap.mailbox;
+    const lock = await client.getMailboxLock(mailboxName);
+    try {
+      // Outside IDLE a selected mailbox may not show another session's APPEND until a command.
+      if (!this.status.idle) await client.noop();
+      const mailbox = client.mailbox as MailboxObject;
+      const uidValidity = String(mailbox.uidValidity);
+      const checkpoint = await loadCheckpoint(this.pool, mailboxName);
+      const sameMailbox = checkpoint?.uidValidity === uidValidity;
+      if (checkpoint && !sameMailbox) {
+        this.log.warn({ mailbox: mailboxName, was: checkpoint.uidValidity, now: uidValidity }, 'UIDVALIDITY changed: re-reading the mailbox; stored mail is recognised');
+      }
+      const lastUid = sameMailbox ? checkpoint.lastUid : 0;
+      if (!sameMailbox) await saveCheckpoint(this.pool, mailboxName, { uidValidity, lastUid: 0 });
+      if (mailbox.exists === 0) return;
+      // `UID SEARCH n:*` also returns the highest UID when n is past it: filter (infra-notes).
+      const found = (await client.search({ uid: `${lastUid + 1}:*` }, { uid: true })) || [];
+      const uids = found.filter((uid) => uid > lastUid).sort((a, b) => a - b);
+      for (let start = 0; start < uids.length && !this.stopping; start += BATCH) {
+        const batch = uids.slice(start, start + BATCH);
+        const messages = await client.fetchAll(batch.join(','), { uid: true, source: true, internalDate: true }, { uid: true });
+        messages.sort((a, b) => a.uid - b.uid);
+        for (const message of messages) {
+          const position = { mailbox: mailboxName, uidValidity, uid: message.uid };
+          const receivedAt = message.internalDate instanceof Date ? message.internalDate : undefined;
+          const source = message.source ?? Buffer.alloc(0);
+          const result = await ingestMail(this.pool, source, this.mail, { position, receivedAt }).catch((error: unknown) => this.quarantine(source, position, error));
+          if (result) this.onIngested(result);
+        }
+        if (this.imap.markSeen) await client.messageFlagsAdd(batch.join(','), ['\\Seen'], { uid: true });
+      }
+    } finally {
+      lock.release();
+    }
+  }
+
+  /**
+   * Keeps a mail that could not be stored, with the reason, and moves past it — unless the
+   * database itself is unreachable, in which case the error stands and the mail is read again later.
+   */
+  private async quarantine(raw: Buffer, position: { mailbox: string; uidValidity: string; uid: number }, error: unknown): Promise<undefined> {
+    if (isConnectionProblem(error)) throw error;
+    const reason = describe(error);
+    await inTransaction(this.pool, async (tx) => {
+      await tx.query(
+        `INSERT INTO mail_quarantine (mailbox, uid_validity, uid, raw, reason) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (mailbox, uid_validity, uid) DO NOTHING`,
+        [position.mailbox, position.uidValidity, position.uid, raw, reason],
+      );
+      await saveCheckpoint(tx, position.mailbox, { uidValidity: position.uidValidity, lastUid: position.uid });
+    });
+    this.log.error({ err: error, uid: position.uid }, `mail quarantined: ${reason}`);
+    return undefined;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeStop = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
+
+/** Errors that say nothing about the mail: the database or network is away (SQLSTATE class 08, 57P). */
+function isConnectionProblem(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? '';
+  return code.startsWith('08') || code.startsWith('57P') || code.startsWith('E') || /Connection terminated|timeout exceeded/i.test(String((error as Error).message));
+}
+
+function describe(error: unknown): string {
+  const err = error as { message?: string; responseText?: string; code?: string; authenticationFailed?: boolean };
+  if (err.authenticationFailed) return 'login refused: check IMAP_USER and IMAP_PASSWORD';
+  return err.responseText ?? err.message ?? String(error);
+}

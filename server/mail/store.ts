@@ -1,0 +1,103 @@
+// Data access for the e-mail channel: threading lookups, stored mail headers, the mailbox checkpoint.
+import type { Db } from '../db/index.ts';
+
+/** The e-mail conversation a reference (BAL-2026-000123) names, if any. */
+export async function conversationByReference(db: Db, references: readonly string[]): Promise<number | undefined> {
+  if (references.length === 0) return undefined;
+  const { rows } = await db.query<{ id: number }>(
+    `SELECT id FROM conversations WHERE reference = ANY($1) AND channel = 'email'
+      ORDER BY array_position($1, reference) LIMIT 1`,
+    [references],
+  );
+  return rows[0]?.id;
+}
+
+/** The conversation holding any of these Message-IDs (ours or the citizen's), first id first. */
+export async function conversationByMessageIds(db: Db, messageIds: readonly string[]): Promise<number | undefined> {
+  if (messageIds.length === 0) return undefined;
+  const { rows } = await db.query<{ conversation_id: number }>(
+    `SELECT m.conversation_id FROM email_messages e JOIN messages m ON m.id = e.message_id
+      WHERE e.rfc_message_id = ANY($1)
+      ORDER BY array_position($1, e.rfc_message_id), m.id DESC LIMIT 1`,
+    [messageIds],
+  );
+  return rows[0]?.conversation_id;
+}
+
+export interface EmailHeaders {
+  rfcMessageId: string;
+  inReplyTo: readonly string[];
+  references: readonly string[];
+  fromAddress: string | null;
+  fromName: string | null;
+  toAddresses: readonly string[];
+  subject: string;
+  sentAt: Date | null;
+  stubReason?: string | null;
+  deliveryReport?: unknown;
+  ackSkipped?: string | null;
+}
+
+export async function insertEmailHeaders(db: Db, messageId: number, headers: EmailHeaders): Promise<void> {
+  await db.query(
+    `INSERT INTO email_messages (message_id, rfc_message_id, in_reply_to, references_ids, from_address, from_name,
+       to_addresses, subject, sent_at, stub_reason, delivery_report, ack_skipped)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+    [
+      messageId,
+      headers.rfcMessageId,
+      headers.inReplyTo,
+      headers.references,
+      headers.fromAddress,
+      headers.fromName,
+      headers.toAddresses,
+      headers.subject,
+      headers.sentAt,
+      headers.stubReason ?? null,
+      headers.deliveryReport === undefined ? null : JSON.stringify(headers.deliveryReport),
+      headers.ackSkipped ?? null,
+    ],
+  );
+}
+
+/** The citizen's most recent mail in a conversation and the chain of ids it belongs to, for replying. */
+export async function lastIncomingMail(
+  db: Db,
+  conversationId: number,
+): Promise<{ rfcMessageId: string; references: string[]; fromAddress: string | null; fromName: string | null; subject: string } | undefined> {
+  const { rows } = await db.query(
+    `SELECT e.rfc_message_id AS "rfcMessageId", e.references_ids AS "references", e.from_address AS "fromAddress",
+            e.from_name AS "fromName", e.subject
+       FROM email_messages e JOIN messages m ON m.id = e.message_id
+      WHERE m.conversation_id = $1 AND m.direction = 'in' AND e.delivery_report IS NULL
+      ORDER BY m.id DESC LIMIT 1`,
+    [conversationId],
+  );
+  return rows[0];
+}
+
+export interface Checkpoint {
+  uidValidity: string;
+  lastUid: number;
+}
+
+export async function loadCheckpoint(db: Db, mailbox: string): Promise<Checkpoint | undefined> {
+  const { rows } = await db.query<Checkpoint>(
+    'SELECT uid_validity AS "uidValidity", last_uid AS "lastUid" FROM mailbox_checkpoints WHERE mailbox = $1',
+    [mailbox],
+  );
+  return rows[0];
+}
+
+/** Moves the checkpoint forward (never back, unless UIDVALIDITY changed and the mailbox is re-read). */
+export async function saveCheckpoint(db: Db, mailbox: string, checkpoint: Checkpoint): Promise<void> {
+  await db.query(
+    `INSERT INTO mailbox_checkpoints (mailbox, uid_validity, last_uid) VALUES ($1, $2, $3)
+     ON CONFLICT (mailbox) DO UPDATE SET
+       last_uid = CASE WHEN mailbox_checkpoints.uid_validity = EXCLUDED.uid_validity
+                       THEN greatest(mailbox_checkpoints.last_uid, EXCLUDED.last_uid) ELSE EXCLUDED.last_uid END,
+       uid_validity = EXCLUDED.uid_validity,
+       updated_at = now()`,
+    [mailbox, checkpoint.uidValidity, checkpoint.lastUid],
+  );
+}
