@@ -230,6 +230,7 @@ export class MailPoller {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      if (this.stopping) return resolve();
       const timer = setTimeout(resolve, ms);
       this.wakeStop = () => {
         clearTimeout(timer);

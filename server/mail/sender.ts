@@ -150,6 +150,8 @@ export class MailSender {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      // stop() may have been called while we were busy: its wake-up came before this sleep.
+      if (this.stopping) return resolve();
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
