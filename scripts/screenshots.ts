@@ -6,6 +6,8 @@ import path from 'node:path';
 import { startBalie } from '../server/balie.ts';
 import { loadConfig } from '../server/config.ts';
 import { createLogger } from '../server/log.ts';
+import { ingestMail } from '../server/mail/ingest.ts';
+import { citizenMail } from '../test/server/mail/mail-support.ts';
 import { launchBrowser } from '../test/support/browser.ts';
 import { freePort } from '../test/support/process.ts';
 
@@ -18,6 +20,15 @@ const balie = await startBalie(
   createLogger('warn'),
 );
 await balie.database.pool.query("UPDATE agents SET name = 'Fatima' WHERE email = $1", [admin.email]);
+// A few citizens' mails, stored through the same code path the IMAP poller uses.
+const settings = { referencePrefix: 'BAL', from: { name: 'Gemeente Voorbeeld', address: 'info@gemeente-voorbeeld.nl' }, autoAck: false, maxBytes: 1e7 };
+for (const [from, subject, body] of [
+  ['Sanne de Boer <sanne@example.nl>', 'Kapotte lantaarnpaal', 'Goedemiddag, de lantaarnpaal voor Dorpsstraat 12 is al een week kapot.'],
+  ['Ahmed El Amrani <ahmed@example.nl>', 'Afspraak paspoort', 'Kan ik volgende week een afspraak maken voor een nieuw paspoort?'],
+  ['Joke Visser <joke@example.nl>', 'Vraag over de afvalpas', 'Ik ben mijn afvalpas kwijt. Hoe vraag ik een nieuwe aan?'],
+]) {
+  await ingestMail(balie.database.pool, Buffer.from(citizenMail({ from, subject, body }).replace(/\n/g, '\r\n')), settings);
+}
 const browser = await launchBrowser();
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 720 } });
@@ -27,6 +38,8 @@ try {
   await page.getByLabel('Wachtwoord').fill(admin.password);
   await page.getByRole('button', { name: 'Inloggen' }).click();
   await page.getByText('Ingelogd als Fatima').waitFor();
+  await page.getByRole('button', { name: /Sanne de Boer/ }).click();
+  await page.getByRole('heading', { name: 'Kapotte lantaarnpaal' }).waitFor();
   await page.screenshot({ path: path.join(out, 'inbox.png') });
 
   await page.goto(`${balie.url}/demo`);

@@ -57,7 +57,7 @@ export const nl = {
   'milestone.state.met_late': 'te laat gehaald',
   'reply.label': 'Uw bericht',
   'reply.kind': 'Soort bericht',
-  'reply.kind.reply': 'Antwoord (tussendoor)',
+  'reply.kind.reply': 'Reactie',
   'reply.kind.answer': 'Inhoudelijk antwoord',
   'reply.kind.interim': 'Tussenbericht',
   'reply.kind.note': 'Interne notitie (gaat niet naar de burger)',
