@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { deleteExpiredSessions, ensureFirstAdmin } from './agents/index.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/index.ts';
-import { createPool } from './db/pool.ts';
+import { createPool, releaseClientsWhenTheyEnd } from './db/pool.ts';
 import { DeadlineScheduler, ensureServiceSettings } from './deadlines/index.ts';
 import { DomainEvents } from './domain-events.ts';
 import { createHttpApp } from './http/app.ts';
@@ -44,6 +44,7 @@ export async function startBalie(config: Config, log: Logger, options: { events?
   // broadcasts in the order they were made — `session.ended` must reach a socket before the
   // disconnect that follows it, and the adapter awaits each publish before delivering locally.
   const adapterPool = createPool(connectionString, log, 2);
+  releaseClientsWhenTheyEnd(adapterPool);
   const mail = config.mail
     ? new MailChannel({ pool: database.pool, connectionString, config: config.mail, referencePrefix: config.referencePrefix, events, log })
     : undefined;

@@ -47,6 +47,9 @@ export async function openEmbeddedDatabase(options: {
   // which must be able to reach its data directory.
   if (asRoot) await fs.chmod(dataDir, 0o755);
 
+  // One Balie per data directory: a second one would adopt the first one's database and stop it
+  // on its way out. The CLI (owner: false) may run beside a running Balie.
+  const releaseDataDir = owner ? await claimDataDir(dataDir) : async () => {};
   const credentials = await loadOrCreateCredentials(path.join(dataDir, 'postgres-credentials.json'));
   const running = await runningPostmaster(clusterDir);
   let stopServer: () => Promise<void>;
@@ -91,10 +94,43 @@ export async function openEmbeddedDatabase(options: {
     stopServer = () => server.stop();
   }
 
+  const stopOwnServer = stopServer;
+  stopServer = async () => {
+    await stopOwnServer();
+    await releaseDataDir();
+  };
+
   const base = `postgres://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}`;
   const adminUrl = `${base}/postgres`;
   await ensureDatabase(adminUrl, database);
   return { url: `${base}/${database}`, adminUrl, stop: stopServer };
+}
+
+/**
+ * Writes DATA_DIR/balie.pid, or refuses when another live Balie process holds it. A pid file left
+ * by a Balie that was killed names a dead process (or another program) and is taken over.
+ */
+async function claimDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const file = path.join(dataDir, 'balie.pid');
+  const holder = Number((await fs.readFile(file, 'utf8').catch(() => '')).trim());
+  if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && (await isRunningNode(holder))) {
+    throw new Error(`another Balie (pid ${holder}) is running on DATA_DIR ${dataDir}; stop it first or use another DATA_DIR`);
+  }
+  await fs.writeFile(file, `${process.pid}\n`);
+  return async () => {
+    const current = (await fs.readFile(file, 'utf8').catch(() => '')).trim();
+    if (current === String(process.pid)) await fs.rm(file, { force: true });
+  };
+}
+
+async function isRunningNode(pid: number): Promise<boolean> {
+  try {
+    const commandLine = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8');
+    return /node/.test(commandLine);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && existsSync('/proc/self/cmdline')) return false;
+  }
+  return isAlive(pid);
 }
 
 async function loadOrCreateCredentials(file: string): Promise<Credentials> {

@@ -11,9 +11,30 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 export function createPool(connectionString: string, log: Logger, max = 10): Pool {
   const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
-  // An idle client losing its connection (database restart) must not crash the process.
+  // A client losing its connection (database restart, failover, an admin's pg_terminate_backend)
+  // must not crash the process. The pool's 'error' covers idle clients only; clients held for
+  // long (the Socket.IO adapter's LISTEN) need a listener of their own.
   pool.on('error', (error) => log.warn({ err: error }, 'idle PostgreSQL connection lost'));
+  pool.on('connect', (client) => client.on('error', (error) => log.warn({ err: error }, 'PostgreSQL connection lost')));
   return pool;
+}
+
+/**
+ * Returns a checked-out client to the pool when its connection ends. The Socket.IO PostgreSQL
+ * adapter (0.5) holds one client for LISTEN and, when the connection drops, takes a new one
+ * without releasing the old: the pool then counts a dead client forever, runs out of
+ * connections and never finishes `end()`. Only for pools whose clients are held like that.
+ */
+export function releaseClientsWhenTheyEnd(pool: Pool): void {
+  pool.on('connect', (client) => {
+    client.once('end', () => {
+      try {
+        (client as pg.PoolClient).release(true);
+      } catch {
+        // Idle, or released already: nothing to do.
+      }
+    });
+  });
 }
 
 /** Runs `work` in a transaction; commits when it resolves, rolls back when it throws. */

@@ -85,7 +85,12 @@ export class DeadlineScheduler {
       this.#again = true;
       return this.#running;
     }
-    this.#running = this.#run().finally(() => (this.#running = undefined));
+    this.#running = this.#run().finally(() => {
+      this.#running = undefined;
+      // A notification during the last query (NEXT) set #again after the loop had ended: its
+      // milestone may be due before the timer just armed, so look once more.
+      if (this.#again && !this.#stopped) void this.check();
+    });
     return this.#running;
   }
 

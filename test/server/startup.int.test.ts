@@ -114,6 +114,23 @@ describe('running on its own embedded PostgreSQL', () => {
     }
   });
 
+  it('a second Balie on the same DATA_DIR refuses to start and leaves the first one running', async () => {
+    const first = spawnBalie(env());
+    try {
+      await waitForHealthy(port, first);
+      const second = spawnBalie({ DATA_DIR: dataDir, PORT: String(await freePort()) });
+      const { code } = await second.exited;
+      expect(code).not.toBe(0);
+      const lines = problemLines(second);
+      expect(lines.at(-1)).toMatch(/another Balie \(pid \d+\) is running on DATA_DIR/);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/api/auth/me`, { headers: { cookie } })).status).toBe(200);
+    } finally {
+      expect((await stopBalie(first)).code).toBe(0);
+    }
+  });
+
   it('after kill -9 of Balie alone it adopts its still-running database and loses nothing', async () => {
     const crashed = spawnBalie(env());
     await waitForHealthy(port, crashed);
