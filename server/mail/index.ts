@@ -13,6 +13,8 @@ export interface MailHealth {
   /** connected | connecting | standby (another instance reads the mailbox) | error | stopped */
   imap: string;
   error: string | null;
+  /** Mails this instance could not store and kept in mail_quarantine (with the reason). */
+  quarantined: number;
   smtp: 'configured' | 'not_configured';
 }
 
@@ -40,7 +42,13 @@ export class MailChannel {
       pool,
       connectionString,
       config.imap,
-      { referencePrefix: options.referencePrefix, from: config.from, autoAck: config.autoAck, maxBytes: config.maxBytes },
+      {
+        referencePrefix: options.referencePrefix,
+        from: config.from,
+        ownAddresses: config.imap.user.includes('@') ? [config.imap.user.toLowerCase()] : [],
+        autoAck: config.autoAck,
+        maxBytes: config.maxBytes,
+      },
       mailLog,
       (result) => void announce(result).catch((error: unknown) => mailLog.warn({ err: error }, 'could not announce a stored mail')),
     );
@@ -60,6 +68,6 @@ export class MailChannel {
   }
 
   health(): MailHealth {
-    return { imap: this.poller.status.state, error: this.poller.status.error, smtp: this.sender ? 'configured' : 'not_configured' };
+    return { imap: this.poller.status.state, error: this.poller.status.error, quarantined: this.poller.quarantined, smtp: this.sender ? 'configured' : 'not_configured' };
   }
 }

@@ -6,7 +6,7 @@ import { DateTime } from 'luxon';
 import { contactForEmail } from '../contacts/contacts.ts';
 import { createConversationIn } from '../conversations/conversations.ts';
 import { inTransaction, type Db, type Pool } from '../db/index.ts';
-import { loadServiceContext, openMilestonesFor, ZONE, type Milestone } from '../deadlines/index.ts';
+import { acknowledgementDelivered, loadServiceContext, openMilestonesFor, ZONE, type Milestone } from '../deadlines/index.ts';
 import { acknowledgementMail } from './acknowledgement.ts';
 import { acknowledgementBlocker } from './classify.ts';
 import { newMessageIdValue, referencesChain } from './compose.ts';
@@ -19,8 +19,10 @@ import { threadHints } from './threading.ts';
 
 export interface MailSettings {
   referencePrefix: string;
-  /** Our own address(es): never acknowledged, never threaded as a citizen. */
+  /** The address replies come from; with `ownAddresses`, never acknowledged. */
   from: { name: string | null; address: string };
+  /** Our other addresses, e.g. the mailbox's login when it differs from MAIL_FROM. */
+  ownAddresses?: readonly string[];
   autoAck: boolean;
   maxBytes: number;
 }
@@ -40,7 +42,7 @@ export type IngestResult =
  * received it (IMAP INTERNALDATE): service-norm terms run from there, not from when Balie read it.
  */
 export async function ingestMail(pool: Pool, raw: Buffer, settings: MailSettings, options: { position?: MailboxPosition; receivedAt?: Date } = {}): Promise<IngestResult> {
-  const mail = await parseMail(raw, { maxBytes: settings.maxBytes });
+  const mail = withoutNul(await parseMail(raw, { maxBytes: settings.maxBytes }));
   const receivedAt = options.receivedAt ?? new Date();
   const idempotencyKey = `mail:${dedupeKey(mail)}`;
   return inTransaction(pool, async (tx) => {
@@ -55,7 +57,9 @@ async function store(tx: Db, mail: ParsedMail, raw: Buffer, idempotencyKey: stri
   const hints = threadHints(mail, settings.referencePrefix);
   const bounceOf = mail.deliveryReport?.originalMessageId ? await conversationByMessageIds(tx, [mail.deliveryReport.originalMessageId]) : undefined;
   let conversationId = bounceOf ?? (await conversationByReference(tx, hints.references)) ?? (await conversationByMessageIds(tx, hints.messageIds));
-  const contactId = mail.from && !bounceOf ? await contactForEmail(tx, mail.from.address, mail.from.name) : null;
+  // A contact form sends From: noreply@… with Reply-To: the citizen; the citizen is who we answer.
+  const citizen = mail.replyTo ?? mail.from;
+  const contactId = citizen && !bounceOf ? await contactForEmail(tx, citizen.address, citizen.name) : null;
 
   let newConversation = false;
   let reopened = false;
@@ -78,14 +82,19 @@ async function store(tx: Db, mail: ParsedMail, raw: Buffer, idempotencyKey: stri
   }
 
   const messageId = await insertIncomingMessage(tx, conversationId, mail, idempotencyKey, bounceOf !== undefined, contactId);
-  const blocker = mail.deliveryReport ? 'bounce' : acknowledgementBlocker(mail, { ownAddresses: [settings.from.address] });
+  const ownAddresses = [settings.from.address, ...(settings.ownAddresses ?? [])];
+  const blocker = mail.deliveryReport ? 'bounce' : acknowledgementBlocker({ ...mail, from: citizen }, { ownAddresses });
   let ackSkipped: string | null = blocker;
   let acknowledged = false;
-  if (newConversation && !blocker && mail.from) {
+  if (newConversation && !blocker && citizen) {
     if (!settings.autoAck) ackSkipped = 'disabled';
-    else if (await acknowledgedRecently(tx, mail.from.address, receivedAt)) ackSkipped = 'recently_acknowledged';
-    else {
-      await queueAcknowledgement(tx, conversationId, mail, milestones, receivedAt, settings);
+    else if (await acknowledgedRecently(tx, citizen.address, receivedAt)) {
+      // The citizen got our acknowledgement (with a reference and dates) less than an hour ago;
+      // a second one would be noise, and the milestone is met by that one.
+      ackSkipped = 'recently_acknowledged';
+      await acknowledgementDelivered(tx, conversationId, receivedAt);
+    } else {
+      await queueAcknowledgement(tx, conversationId, { ...mail, from: citizen }, milestones, receivedAt, settings);
       acknowledged = true;
     }
   }
@@ -116,6 +125,26 @@ async function store(tx: Db, mail: ParsedMail, raw: Buffer, idempotencyKey: stri
     [conversationId],
   );
   return { outcome: 'stored', conversationId, messageId, newConversation, reopened, acknowledged };
+}
+
+/**
+ * PostgreSQL text cannot hold NUL characters, which broken or hostile mail may contain: they are
+ * dropped rather than letting one such mail fail (and block) the mailbox.
+ */
+function withoutNul(mail: ParsedMail): ParsedMail {
+  const clean = (value: string) => (value.includes('\u0000') ? value.replace(/\u0000/g, '') : value);
+  const address = <T extends { name: string | null; address: string } | null>(value: T): T =>
+    (value ? { ...value, name: value.name === null ? null : clean(value.name), address: clean(value.address) } : value) as T;
+  return {
+    ...mail,
+    subject: clean(mail.subject),
+    text: clean(mail.text),
+    html: mail.html === null ? null : clean(mail.html),
+    from: address(mail.from),
+    replyTo: address(mail.replyTo),
+    to: mail.to.map(address),
+    attachments: mail.attachments.map((attachment) => ({ ...attachment, filename: attachment.filename === null ? null : clean(attachment.filename) })),
+  };
 }
 
 async function insertIncomingMessage(tx: Db, conversationId: number, mail: ParsedMail, idempotencyKey: string, isBounce: boolean, contactId: number | null): Promise<number> {

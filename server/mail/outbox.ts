@@ -1,5 +1,7 @@
-// The mail outbox in PostgreSQL: what is queued here goes out exactly once, in order of queueing,
-// with retries; the sender worker (sender.ts) claims rows with FOR UPDATE SKIP LOCKED.
+// The mail outbox in PostgreSQL: what is queued here goes out in order of queueing, with retries,
+// by whichever instance claims it (FOR UPDATE SKIP LOCKED plus a lease). Delivery is at least
+// once: a crash between the SMTP server's "250 OK" and our record of it sends that mail again,
+// with the same Message-ID, after the lease.
 import type { Db } from '../db/index.ts';
 import { insertEmailHeaders } from './store.ts';
 
@@ -73,21 +75,27 @@ export interface ClaimedMail {
 }
 
 /**
- * Claims up to `limit` mails that are due, and pushes their next attempt into the future before
- * sending: if this process dies mid-send, the row comes back after the backoff and goes out again
- * with the same Message-ID (receivers and Balie itself recognise the repeat).
+ * How long a claimed mail belongs to the instance that claimed it: longer than sending a whole
+ * batch can take (connect, greeting and socket timeouts for each mail), so that no other instance
+ * takes it over while it is still being sent. Only a crashed sender lets a lease run out.
  */
-export async function claimDueMail(db: Db, limit: number, retryAfterSeconds: (attempt: number) => number): Promise<ClaimedMail[]> {
+export const LEASE_SECONDS = 20 * 60;
+
+/**
+ * Claims up to `limit` mails that are due, leasing them (see LEASE_SECONDS). If this process dies
+ * mid-send, the row comes back when the lease ends and goes out again with the same Message-ID.
+ */
+export async function claimDueMail(db: Db, limit: number): Promise<ClaimedMail[]> {
   const { rows } = await db.query<ClaimedMail>(
     `UPDATE mail_outbox o SET state = 'sending', attempts = o.attempts + 1,
-            next_attempt_at = now() + make_interval(secs => ($2::int[])[least(o.attempts + 1, cardinality($2::int[]))])
+            next_attempt_at = now() + make_interval(secs => $2)
       WHERE o.id IN (SELECT id FROM mail_outbox WHERE state IN ('queued', 'sending') AND next_attempt_at <= now()
                       ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
       RETURNING o.id, o.conversation_id AS "conversationId", o.message_id AS "messageId", o.purpose,
                 o.rfc_message_id AS "rfcMessageId", o.to_address AS "toAddress", o.to_name AS "toName", o.subject,
                 o.body_text AS "bodyText", o.body_html AS "bodyHtml", o.in_reply_to AS "inReplyTo",
                 o.references_ids AS "references", o.attempts`,
-    [limit, Array.from({ length: 12 }, (_, i) => retryAfterSeconds(i + 1))],
+    [limit, LEASE_SECONDS],
   );
   return rows.sort((a, b) => a.id - b.id);
 }
@@ -97,9 +105,17 @@ export async function markSent(db: Db, id: number, at: Date): Promise<void> {
   await db.query('UPDATE email_messages SET sent_at = $2 WHERE message_id = (SELECT message_id FROM mail_outbox WHERE id = $1)', [id, at]);
 }
 
-/** Records a failed attempt: `final` gives up (permanent SMTP error or too many attempts); otherwise it is retried. */
-export async function markAttemptFailed(db: Db, id: number, reason: string, final: boolean): Promise<void> {
-  await db.query(`UPDATE mail_outbox SET last_error = $2, state = CASE WHEN $3 THEN 'failed' ELSE state END WHERE id = $1`, [id, reason.slice(0, 1000), final]);
+/**
+ * Records a failed attempt: `final` gives up (permanent SMTP error or too many attempts);
+ * otherwise the lease is cut short and the mail is tried again after `retryAfterSeconds`.
+ */
+export async function markAttemptFailed(db: Db, id: number, reason: string, final: boolean, retryAfterSeconds: number): Promise<void> {
+  await db.query(
+    `UPDATE mail_outbox SET last_error = $2, state = CASE WHEN $3 THEN 'failed' ELSE state END,
+            next_attempt_at = now() + make_interval(secs => $4)
+      WHERE id = $1`,
+    [id, reason.slice(0, 1000), final, retryAfterSeconds],
+  );
 }
 
 /** When the next queued mail is due, to sleep exactly that long. */

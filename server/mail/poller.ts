@@ -37,6 +37,8 @@ const BATCH = 25;
 const MAX_BACKOFF_MS = 60_000;
 
 export class MailPoller {
+  /** How many mails this instance put in quarantine since it started. */
+  quarantined = 0;
   status: PollerStatus = { state: 'stopped', error: null, idle: false, since: new Date().toISOString() };
   private stopping = false;
   private running: Promise<void> | undefined;
@@ -224,6 +226,7 @@ export class MailPoller {
       );
       await saveCheckpoint(tx, position.mailbox, { uidValidity: position.uidValidity, lastUid: position.uid });
     });
+    this.quarantined += 1;
     this.log.error({ err: error, uid: position.uid }, `mail quarantined: ${reason}`);
     return undefined;
   }
@@ -240,10 +243,15 @@ export class MailPoller {
   }
 }
 
-/** Errors that say nothing about the mail: the database or network is away (SQLSTATE class 08, 57P). */
+/**
+ * Errors that say nothing about the mail, so it is read again later instead of quarantined: the
+ * network or database is away or busy — SQLSTATE classes 08 (connection), 40 (rollback, deadlock),
+ * 53 (resources), 55 (lock not available), 57 (shutdown, timeout), 58 (system), XX (internal) —
+ * and Node's own socket errors.
+ */
 function isConnectionProblem(error: unknown): boolean {
   const code = (error as { code?: string }).code ?? '';
-  return code.startsWith('08') || code.startsWith('57P') || code.startsWith('E') || /Connection terminated|timeout exceeded/i.test(String((error as Error).message));
+  return /^(08|40|53|55|57|58|XX)/.test(code) || code.startsWith('E') || /Connection terminated|timeout exceeded/i.test(String((error as Error).message));
 }
 
 function describe(error: unknown): string {

@@ -1,5 +1,5 @@
 // The outbox worker: sends queued mail through SMTP (nodemailer), retries with backoff, and records
-// the outcome. Any instance may run it; SKIP LOCKED gives each mail to one of them.
+// the outcome. Any instance may run it; SKIP LOCKED and a lease give each mail to one of them.
 import nodemailer, { type Transporter } from 'nodemailer';
 import pg from 'pg';
 import { inTransaction, type Pool } from '../db/index.ts';
@@ -101,7 +101,7 @@ export class MailSender {
     while (!this.stopping) {
       let claimed: ClaimedMail[] = [];
       try {
-        claimed = await claimDueMail(this.pool, BATCH, retryAfterSeconds);
+        claimed = await claimDueMail(this.pool, BATCH);
         for (const mail of claimed) await this.send(mail);
       } catch (error) {
         this.log.warn({ err: error }, 'outbox: could not read the queue');
@@ -134,7 +134,7 @@ export class MailSender {
       const permanent = err.responseCode !== undefined && err.responseCode >= 500;
       const final = permanent || mail.attempts >= MAX_ATTEMPTS;
       const reason = err.message ?? String(error);
-      await markAttemptFailed(this.pool, mail.id, reason, final);
+      await markAttemptFailed(this.pool, mail.id, reason, final, retryAfterSeconds(mail.attempts));
       this.log.warn({ outboxId: mail.id, attempt: mail.attempts, final, reason }, 'outbox: sending failed');
       this.onDelivery({ conversationId: mail.conversationId, messageId: mail.messageId, state: final ? 'failed' : 'sending', error: reason });
       return;

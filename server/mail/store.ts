@@ -60,17 +60,25 @@ export async function insertEmailHeaders(db: Db, messageId: number, headers: Ema
   );
 }
 
-/** The citizen's most recent mail in a conversation and the chain of ids it belongs to, for replying. */
+/**
+ * Where a reply in this conversation goes, and the chain it continues: the citizen's most recent
+ * mail for In-Reply-To and References, and as recipient the conversation's contact — never simply
+ * the last sender, or anyone who quotes a (sequential, guessable) reference in a subject would
+ * receive the gemeente's answers to someone else.
+ */
 export async function lastIncomingMail(
   db: Db,
   conversationId: number,
 ): Promise<{ rfcMessageId: string; references: string[]; fromAddress: string | null; fromName: string | null; subject: string } | undefined> {
   const { rows } = await db.query(
-    `SELECT e.rfc_message_id AS "rfcMessageId", e.references_ids AS "references", e.from_address AS "fromAddress",
-            e.from_name AS "fromName", e.subject
-       FROM email_messages e JOIN messages m ON m.id = e.message_id
+    `SELECT e.rfc_message_id AS "rfcMessageId", e.references_ids AS "references",
+            coalesce(ct.email, e.from_address) AS "fromAddress", coalesce(ct.name, e.from_name) AS "fromName", e.subject
+       FROM email_messages e
+       JOIN messages m ON m.id = e.message_id
+       JOIN conversations c ON c.id = m.conversation_id
+       LEFT JOIN contacts ct ON ct.id = c.contact_id
       WHERE m.conversation_id = $1 AND m.direction = 'in' AND e.delivery_report IS NULL
-      ORDER BY m.id DESC LIMIT 1`,
+      ORDER BY (e.from_address = ct.email) DESC NULLS LAST, m.id DESC LIMIT 1`,
     [conversationId],
   );
   return rows[0];

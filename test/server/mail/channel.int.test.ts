@@ -84,6 +84,9 @@ describe('a citizen mails the gemeente', () => {
     );
     expect((await conversationOf('via-referentie@example.nl')).id).toBe(conversation.id);
     expect((await conversationOf('via-references@example.nl')).id).toBe(conversation.id);
+    // One acknowledgement per conversation: answers in it are not acknowledged again.
+    const acks = await db.pool.query("SELECT count(*)::int AS n FROM mail_outbox WHERE conversation_id = $1 AND purpose = 'acknowledgement'", [conversation.id]);
+    expect(acks.rows[0].n).toBe(1);
   });
 
   it('an internal note never leaves', async () => {
@@ -197,6 +200,8 @@ describe('acknowledgements', () => {
     await deliver(world.dovecot, dsn);
     const bounced = await conversationOf('bounce-1@mx.example.nl');
     expect(bounced.id).toBe(conversation.id);
+    const toDaemon = await db.pool.query("SELECT count(*)::int AS n FROM mail_outbox WHERE to_address ILIKE 'mailer-daemon@%'");
+    expect(toDaemon.rows[0].n).toBe(0);
     const outbox = await db.pool.query('SELECT state, last_error FROM mail_outbox WHERE rfc_message_id = $1', [ourId]);
     expect(outbox.rows[0].state).toBe('failed');
     expect(outbox.rows[0].last_error).toContain('5.1.1');
@@ -256,6 +261,55 @@ describe('what agents get from a mail', () => {
     expect(head).toMatch(/^Subject: Re: Hallo Bcc: evil@example\.nl \[BAL-/m);
     expect(body).not.toMatch(/^Bcc:/im);
     expect(conversation.reference).toBeTruthy();
+  });
+});
+
+describe('who gets the answer', () => {
+  it('a contact form (From: noreply, Reply-To: the citizen) is acknowledged and answered at the citizen', async () => {
+    const before = world.smtp.received.length;
+    await deliver(world.dovecot, citizenMail({ messageId: 'formulier@example.nl', from: 'Website Gemeente <noreply@gemeente.test>', subject: 'Contactformulier: parkeervergunning', headers: { 'Reply-To': 'Fatma Yilmaz <fatma@example.nl>' } }));
+    const conversation = await conversationOf('formulier@example.nl');
+    const ack = await eventually(async () => world.smtp.received.slice(before).find((mail) => mail.to.includes('fatma@example.nl')), (found) => found !== undefined);
+    expect(ack!.parsed.text).toContain('Fatma Yilmaz');
+    expect((await detail(conversation.id)).contact).toMatchObject({ email: 'fatma@example.nl', name: 'Fatma Yilmaz' });
+  });
+
+  it('someone quoting another citizen’s reference does not receive the replies', async () => {
+    await deliver(world.dovecot, citizenMail({ messageId: 'eigenaar@example.nl', from: 'Eigenaar <eigenaar@example.nl>', subject: 'Mijn aanvraag' }));
+    const conversation = await conversationOf('eigenaar@example.nl');
+    await deliver(world.dovecot, citizenMail({ messageId: 'indringer@example.nl', from: 'indringer@example.nl', subject: `Re: ${conversation.reference}` }));
+    expect((await conversationOf('indringer@example.nl')).id).toBe(conversation.id);
+    const before = world.smtp.received.length;
+    expect((await balie.request(`/api/conversations/${conversation.id}/messages`, { cookie, body: { text: 'Uw vergunning is verleend.' } })).status).toBe(201);
+    const reply = await eventually(async () => world.smtp.received.slice(before).find((mail) => /vergunning is verleend/.test(mail.parsed.text ?? '')), (found) => found !== undefined);
+    expect(reply!.to).toEqual(['eigenaar@example.nl']);
+  });
+});
+
+describe('what arrives decoded', () => {
+  it.each([
+    ['alternative.eml', 'multipart/alternative'],
+    ['html-only.eml', 'HTML only'],
+    ['latin1-qp.eml', 'ISO-8859-1 quoted-printable'],
+    ['windows-1252.eml', 'Windows-1252'],
+  ])('%s (%s) through a real IMAP server', async (fixture) => {
+    const raw = (await import('node:fs')).readFileSync(new URL(`./fixtures/${fixture}`, import.meta.url), 'utf8');
+    const parsed = await (await import('mailparser')).simpleParser(raw);
+    await deliver(world.dovecot, raw);
+    const conversation = await conversationOf(parsed.messageId!.replace(/[<>]/g, ''));
+    const thread = await detail(conversation.id);
+    const message = thread.messages.find((m: { direction: string }) => m.direction === 'in');
+    expect(message.text.trim().length).toBeGreaterThan(0);
+    expect(message.text).not.toMatch(/=[0-9A-F]{2}|\uFFFD/);
+    expect(thread.subject).toBe(parsed.subject);
+  });
+
+  it('a mail with NUL characters is stored, without them', async () => {
+    await deliver(world.dovecot, citizenMail({ messageId: 'nul@example.nl', subject: 'Met nul', body: 'Voor\u0000na' }));
+    const conversation = await conversationOf('nul@example.nl');
+    const text: string = (await detail(conversation.id)).messages[0].text;
+    expect(text).toMatch(/^Voor.?na/);
+    expect(text).not.toContain('\u0000');
   });
 });
 

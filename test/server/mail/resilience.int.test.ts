@@ -70,15 +70,23 @@ describe('crashes and outages', () => {
   it('a UIDVALIDITY change re-reads the mailbox without duplicates', async () => {
     const before = await distinctIncoming();
     const balie = await startTestBalie(db.url, world.env);
+    const validityBefore = (await db.pool.query('SELECT uid_validity FROM mailbox_checkpoints')).rows[0].uid_validity;
     try {
       await world.dovecot.stop();
       // Dovecot forgets its UID list and starts the mailbox over with a new UIDVALIDITY.
       const maildir = path.join(world.dovecot.dir, 'mail', world.dovecot.user);
-      await fs.rm(path.join(maildir, 'dovecot-uidlist'), { force: true });
+      // Its UID list and the indexes that remember the old UIDVALIDITY.
+      for (const file of await fs.readdir(maildir)) {
+        if (file.startsWith('dovecot')) await fs.rm(path.join(maildir, file), { recursive: true, force: true });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1100)); // UIDVALIDITY is a timestamp in seconds
       await world.dovecot.restart();
       await deliver(world.dovecot, citizenMail({ messageId: 'na-uidvalidity@example.nl' }));
       await eventually(() => db.pool.query("SELECT 1 FROM email_messages WHERE rfc_message_id = 'na-uidvalidity@example.nl'"), (r) => r.rowCount === 1, 60_000);
-      const checkpoint = await db.pool.query('SELECT last_uid FROM mailbox_checkpoints');
+      const checkpoint = await db.pool.query('SELECT uid_validity, last_uid FROM mailbox_checkpoints');
+      // The change really happened (else this test would prove nothing), and every old mail was
+      // read again under the new UIDs and recognised.
+      expect(checkpoint.rows[0].uid_validity).not.toBe(validityBefore);
       expect(Number(checkpoint.rows[0].last_uid)).toBeGreaterThan(before.total);
       expect(await distinctIncoming()).toEqual({ total: before.total + 1, distinct: before.total + 1 });
     } finally {
