@@ -41,8 +41,13 @@ export type IngestResult =
  * Stores a mail read from the mailbox at `position`. `receivedAt` is when the gemeente's server
  * received it (IMAP INTERNALDATE): service-norm terms run from there, not from when Balie read it.
  */
-export async function ingestMail(pool: Pool, raw: Buffer, settings: MailSettings, options: { position?: MailboxPosition; receivedAt?: Date } = {}): Promise<IngestResult> {
-  const mail = withoutNul(await parseMail(raw, { maxBytes: settings.maxBytes }));
+export async function ingestMail(
+  pool: Pool,
+  raw: Buffer,
+  settings: MailSettings,
+  options: { position?: MailboxPosition; receivedAt?: Date; size?: number } = {},
+): Promise<IngestResult> {
+  const mail = withoutNul(await parseMail(raw, { maxBytes: settings.maxBytes, size: options.size }));
   const receivedAt = options.receivedAt ?? new Date();
   const idempotencyKey = `mail:${dedupeKey(mail)}`;
   return inTransaction(pool, async (tx) => {

@@ -89,6 +89,11 @@ export interface ParsedMail {
 export interface ParseOptions {
   /** Larger mail is kept as a stub: headers only (MAIL_MAX_BYTES). */
   readonly maxBytes: number;
+  /**
+   * The mail's full size when `raw` holds only its header block (the poller does not download
+   * the body of a mail it will not keep).
+   */
+  readonly size?: number;
 }
 
 /** Where to look for the end of the header block of a mail whose body is not read. */
@@ -102,8 +107,9 @@ const HEADER_FALLBACK_BYTES = 64 * 1024;
  * header block and comes back with `oversize` set.
  */
 export async function parseMail(raw: Buffer, options: ParseOptions): Promise<ParsedMail> {
-  if (raw.length > options.maxBytes) {
-    return { ...(await parseHeaderBlock(raw)), oversize: { bytes: raw.length } };
+  const size = options.size ?? raw.length;
+  if (size > options.maxBytes) {
+    return { ...(await parseHeaderBlock(raw)), oversize: { bytes: size } };
   }
   try {
     const mail = await simpleParser(raw, {

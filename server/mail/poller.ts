@@ -195,13 +195,25 @@ export class MailPoller {
       const uids = found.filter((uid) => uid > lastUid).sort((a, b) => a - b);
       for (let start = 0; start < uids.length && !this.stopping; start += BATCH) {
         const batch = uids.slice(start, start + BATCH);
-        const messages = await client.fetchAll(batch.join(','), { uid: true, source: true, internalDate: true }, { uid: true });
-        messages.sort((a, b) => a.uid - b.uid);
-        for (const message of messages) {
+        // Sizes first: a mail over MAIL_MAX_BYTES is kept as a stub, so only its header is fetched
+        // (25 mails of 50 MB each must not sit in memory together).
+        const sizes = await client.fetchAll(batch.join(','), { uid: true, size: true, internalDate: true }, { uid: true });
+        const small = sizes.filter((message) => (message.size ?? 0) <= this.mail.maxBytes).map((message) => message.uid);
+        const large = sizes.filter((message) => (message.size ?? 0) > this.mail.maxBytes).map((message) => message.uid);
+        const sources = new Map<number, Buffer>();
+        if (small.length) {
+          for (const message of await client.fetchAll(small.join(','), { uid: true, source: true }, { uid: true })) sources.set(message.uid, message.source ?? Buffer.alloc(0));
+        }
+        if (large.length) {
+          for (const message of await client.fetchAll(large.join(','), { uid: true, headers: true }, { uid: true })) sources.set(message.uid, message.headers ?? Buffer.alloc(0));
+        }
+        for (const message of sizes.sort((a, b) => a.uid - b.uid)) {
           const position = { mailbox: mailboxName, uidValidity, uid: message.uid };
           const receivedAt = message.internalDate instanceof Date ? message.internalDate : undefined;
-          const source = message.source ?? Buffer.alloc(0);
-          const result = await ingestMail(this.pool, source, this.mail, { position, receivedAt }).catch((error: unknown) => this.quarantine(source, position, error));
+          const source = sources.get(message.uid) ?? Buffer.alloc(0);
+          const result = await ingestMail(this.pool, source, this.mail, { position, receivedAt, size: message.size }).catch((error: unknown) =>
+            this.quarantine(source, position, error),
+          );
           if (result) this.onIngested(result);
         }
         if (this.imap.markSeen) await client.messageFlagsAdd(batch.join(','), ['\\Seen'], { uid: true });
