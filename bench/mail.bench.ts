@@ -9,15 +9,14 @@ import { io } from 'socket.io-client';
 import { startBalie } from '../server/balie.ts';
 import { loadConfig } from '../server/config.ts';
 import { createLogger } from '../server/log.ts';
-import { startDovecot } from '../test/support/dovecot.ts';
 import { freePort } from '../test/support/process.ts';
-import { startSmtpSink } from '../test/support/smtp-sink.ts';
-import { citizenMail, deliver } from '../test/server/mail/mail-support.ts';
+import { citizenMail, deliver, startMailWorld } from '../test/server/mail/mail-support.ts';
 
 const BACKLOG = Number(process.env.BACKLOG ?? 1000);
 const SAMPLES = Number(process.env.SAMPLES ?? 40);
 const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'balie-bench-mail-'));
-const [dovecot, smtp] = await Promise.all([startDovecot(), startSmtpSink()]);
+const world = await startMailWorld();
+const { dovecot } = world;
 const admin = { email: 'bench@gemeente.test', password: 'bench password 123' };
 
 const percentile = (values: number[], p: number) => {
@@ -37,15 +36,7 @@ try {
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     ADMIN_EMAIL: admin.email,
     ADMIN_PASSWORD: admin.password,
-    IMAP_HOST: dovecot.host,
-    IMAP_PORT: String(dovecot.imapPort),
-    IMAP_SECURE: 'false',
-    IMAP_USER: dovecot.user,
-    IMAP_PASSWORD: dovecot.password,
-    SMTP_HOST: smtp.host,
-    SMTP_PORT: String(smtp.port),
-    MAIL_FROM: 'Gemeente Bench <info@gemeente.test>',
-    NORM: 'rotterdam',
+    ...world.env,
   });
   const started = performance.now();
   const balie = await startBalie(config, createLogger('warn'));
@@ -84,6 +75,6 @@ try {
   socket.disconnect();
   await balie.stop();
 } finally {
-  await Promise.all([dovecot.close(), smtp.close()]);
+  await world.close();
   await fs.rm(dataDir, { recursive: true, force: true });
 }
