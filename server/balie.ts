@@ -1,7 +1,9 @@
 // The composition root: wires database, HTTP, realtime and background work into one running Balie.
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { deleteExpiredSessions, ensureFirstAdmin } from './agents/index.ts';
+import { Chat, deleteExpiredChatSessions, PresenceTracker } from './chat/index.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/index.ts';
 import { createPool, releaseClientsWhenTheyEnd } from './db/pool.ts';
@@ -49,7 +51,17 @@ export async function startBalie(config: Config, log: Logger, options: { events?
     ? new MailChannel({ pool: database.pool, connectionString, config: config.mail, referencePrefix: config.referencePrefix, events, log })
     : undefined;
   if (!mail) log.info('IMAP_HOST is not set: Balie runs without the e-mail channel');
-  const app = createHttpApp({ config, database, events, log, mail });
+  const presence = new PresenceTracker({ pool: database.pool, events, log, instanceId: randomUUID(), heartbeatSeconds: config.presenceHeartbeatSeconds });
+  const chat = new Chat({
+    pool: database.pool,
+    events,
+    log,
+    presence,
+    referencePrefix: config.referencePrefix,
+    sessionHours: config.chatSessionHours,
+    mail: config.mail ? { from: config.mail.from, autoAck: config.mail.autoAck } : undefined,
+  });
+  const app = createHttpApp({ config, database, events, log, mail, chat });
   const httpServer = http.createServer(app);
   const realtime = createRealtime({
     httpServer,
@@ -58,18 +70,17 @@ export async function startBalie(config: Config, log: Logger, options: { events?
     agentOrigin: config.publicUrl.origin,
     widgetOrigins: config.widgetOrigins,
     log,
+    chat,
+    trustProxy: config.trustProxy,
+    widgetLimits: { socketPerMinute: config.rateLimits.widgetSocketPerMinute, ipPerMinute: config.rateLimits.widgetIpPerMinute },
     adapterPool,
   });
-  events.on('agent.sessions_revoked', ({ agentId, reason }) => realtime.endAgentSessions(agentId, reason));
-  events.on('conversation.created', (activity) => realtime.inboxActivity('conversation.created', activity));
-  events.on('message.created', (activity) => realtime.inboxActivity('message.created', activity));
-  events.on('message.delivery_changed', (change) => realtime.inboxActivity('message.delivery_changed', change));
-  events.on('deadline.due_soon', (transition) => realtime.deadlineAlert('deadline.due_soon', transition));
-  events.on('deadline.breached', (transition) => realtime.deadlineAlert('deadline.breached', transition));
+  realtime.listen(events);
   const scheduler = new DeadlineScheduler({ pool: database.pool, connectionString, events, log });
 
   const sweeper = setInterval(() => {
     deleteExpiredSessions(database.pool).catch((error: unknown) => log.warn({ err: error }, 'could not delete expired sessions'));
+    deleteExpiredChatSessions(database.pool).catch((error: unknown) => log.warn({ err: error }, 'could not delete expired chat sessions'));
   }, 60 * 60_000);
   sweeper.unref();
 
@@ -77,6 +88,7 @@ export async function startBalie(config: Config, log: Logger, options: { events?
   // Before listening: once /healthz answers, Balie is fully up (and stops cleanly on a signal).
   await scheduler.start();
   mail?.start();
+  presence.start();
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -88,6 +100,7 @@ export async function startBalie(config: Config, log: Logger, options: { events?
     });
   } catch (error) {
     clearInterval(sweeper);
+    await presence.stop();
     await mail?.stop();
     await scheduler.stop();
     await realtime.close();
@@ -111,6 +124,8 @@ export async function startBalie(config: Config, log: Logger, options: { events?
       // sockets, and only then close the database they write to.
       stopping ??= (async () => {
         clearInterval(sweeper);
+        // Before the sockets close: this instance's agents stop counting as online at once.
+        await presence.stop();
         await mail?.stop();
         await scheduler.stop();
         const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -96,6 +96,12 @@ const environment = z.object({
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   REFERENCE_PREFIX: referencePrefix.default('BAL'),
   SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
+  CHAT_SESSION_HOURS: z.coerce.number({ error: 'must be a number of hours' }).int('must be a whole number').min(1, 'must be between 1 and 720').max(720, 'must be between 1 and 720').default(24),
+  PRESENCE_HEARTBEAT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(0.1, 'must be between 0.1 and 300').max(300, 'must be between 0.1 and 300').default(15),
+  PUBLIC_RATE_LIMIT: z.coerce.number({ error: 'must be a number of requests' }).int().min(1, 'must be at least 1').default(60),
+  PUBLIC_SUBMIT_LIMIT: z.coerce.number({ error: 'must be a number of requests' }).int().min(1, 'must be at least 1').default(30),
+  WIDGET_SOCKET_RATE_LIMIT: z.coerce.number({ error: 'must be a number of events' }).int().min(1, 'must be at least 1').default(120),
+  WIDGET_IP_RATE_LIMIT: z.coerce.number({ error: 'must be a number of events' }).int().min(1, 'must be at least 1').default(1200),
   LOG_LEVEL: logLevel.default('info'),
   NORM: normId.default('vng'),
   BUSINESS_HOURS: weeklyHours.optional(),
@@ -146,6 +152,21 @@ export type Config = Readonly<{
   admin: { email: string; password: string } | undefined;
   referencePrefix: string;
   sessionHours: number;
+  /** How long a citizen's chat session (the token in the widget's localStorage) lasts. */
+  chatSessionHours: number;
+  /** How often each instance refreshes its agents' presence; a presence older than 3 beats is gone. */
+  presenceHeartbeatSeconds: number;
+  /** Limits on what anyone on the internet can do, per IP address (and per socket). */
+  rateLimits: Readonly<{
+    /** GET /api/public/* per IP per minute. */
+    publicPerMinute: number;
+    /** Chats started and questions left (POST /api/public/*) per IP per hour. */
+    submitPerHour: number;
+    /** Events one /widget socket may send per minute. */
+    widgetSocketPerMinute: number;
+    /** /widget connections plus events per IP per minute, all sockets together. */
+    widgetIpPerMinute: number;
+  }>;
   logLevel: z.infer<typeof logLevel>;
   trustProxy: boolean | number | string;
   /** The e-mail channel; undefined when IMAP_HOST is not set (Balie then runs chat only). */
@@ -222,6 +243,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined,
     referencePrefix: e.REFERENCE_PREFIX,
     sessionHours: e.SESSION_HOURS,
+    chatSessionHours: e.CHAT_SESSION_HOURS,
+    presenceHeartbeatSeconds: e.PRESENCE_HEARTBEAT_SECONDS,
+    rateLimits: Object.freeze({
+      publicPerMinute: e.PUBLIC_RATE_LIMIT,
+      submitPerHour: e.PUBLIC_SUBMIT_LIMIT,
+      widgetSocketPerMinute: e.WIDGET_SOCKET_RATE_LIMIT,
+      widgetIpPerMinute: e.WIDGET_IP_RATE_LIMIT,
+    }),
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     mail,

@@ -2,6 +2,7 @@
 import express, { Router } from 'express';
 import helmet from 'helmet';
 import { agentRoutes, authRoutes } from '../agents/index.ts';
+import { agentChatRoutes, publicChatRoutes, type Chat } from '../chat/index.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/index.ts';
 import { isMigrated } from '../db/index.ts';
@@ -21,9 +22,10 @@ export interface HttpDependencies {
   log: Logger;
   /** The e-mail channel, when IMAP is configured. */
   mail?: MailChannel;
+  chat: Chat;
 }
 
-export function createHttpApp({ config, database, events, log, mail }: HttpDependencies): express.Express {
+export function createHttpApp({ config, database, events, log, mail, chat }: HttpDependencies): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -65,6 +67,13 @@ export function createHttpApp({ config, database, events, log, mail }: HttpDepen
   });
 
   const api = Router();
+  // The widget's endpoints, called from gemeente websites: CORS and rate limits of their own, and
+  // before the session lookup (they never use a session, and need no database round trip for one).
+  api.use(
+    '/public',
+    express.json({ limit: '64kb' }),
+    publicChatRoutes({ chat, widgetOrigins: config.widgetOrigins, publicOrigin: config.publicUrl.origin, rateLimits: config.rateLimits }),
+  );
   api.use(express.json({ limit: '1mb' }));
   api.use(authenticate(database.pool, config.sessionHours));
   api.use('/auth', authRoutes({ pool: database.pool, sessionHours: config.sessionHours, secureCookies: secure }));
@@ -75,13 +84,8 @@ export function createHttpApp({ config, database, events, log, mail }: HttpDepen
   api.use('/agents', agentRoutes({ pool: database.pool, events }));
   api.use('/settings', settingsRoutes({ pool: database.pool, log }));
   api.use('/reports', reportRoutes({ pool: database.pool }));
-  api.use(
-    inboxRoutes({
-      pool: database.pool,
-      from: () => config.mail?.from,
-      onMessage: (activity) => events.emit('message.created', activity),
-    }),
-  );
+  api.use(agentChatRoutes({ chat, pool: database.pool }));
+  api.use(inboxRoutes({ pool: database.pool, from: () => config.mail?.from, chat }));
   api.use((_req, _res, next) => next(httpErrors.notFound('endpoint')));
   api.use(errorHandler(log));
   app.use('/api', (_req, res, next) => {

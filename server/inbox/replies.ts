@@ -1,8 +1,8 @@
 // What an agent writes in a conversation: an internal note, or a reply that goes to the citizen —
-// by mail through the outbox — and meets the norm's milestones.
+// live in a chat, by mail through the outbox — and meets the norm's milestones.
 import { z } from 'zod';
 import { inTransaction, type Pool } from '../db/index.ts';
-import { interimSent, replySent } from '../deadlines/index.ts';
+import { agentPickedUp, interimSent, replySent } from '../deadlines/index.ts';
 import { newMessageIdValue, referencesChain, replySubject } from '../mail/compose.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { lastIncomingMail } from '../mail/store.ts';
@@ -16,8 +16,17 @@ export const newMessageSchema = z.strictObject({
 export type NewMessage = z.infer<typeof newMessageSchema>;
 
 export type PostOutcome =
-  | { ok: true; messageId: number; conversationId: number; reference: string; channel: 'chat' | 'email'; queued: boolean }
-  | { ok: false; code: 'not_found' | 'no_recipient' | 'channel_not_supported' | 'interim_not_allowed' | 'no_open_answer' | 'term_required' };
+  | {
+      ok: true;
+      messageId: number;
+      conversationId: number;
+      reference: string;
+      channel: 'chat' | 'email';
+      queued: boolean;
+      /** Set when this message took the unassigned conversation (for a chat: its pickup). */
+      assigned: { id: number; name: string } | null;
+    }
+  | { ok: false; code: 'not_found' | 'no_recipient' | 'channel_not_supported' | 'conversation_closed' | 'interim_not_allowed' | 'no_open_answer' | 'term_required' };
 
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -35,25 +44,33 @@ export async function postMessage(
 ): Promise<PostOutcome> {
   const { conversationId, agent, message } = input;
   return inTransaction(pool, async (tx): Promise<PostOutcome> => {
-    const found = await tx.query<{ channel: 'chat' | 'email'; subject: string | null; reference: string; status: string }>(
-      'SELECT channel, subject, reference, status FROM conversations WHERE id = $1 FOR UPDATE',
+    const found = await tx.query<{ channel: 'chat' | 'email'; subject: string | null; reference: string; status: string; assigneeId: number | null }>(
+      'SELECT channel, subject, reference, status, assignee_id AS "assigneeId" FROM conversations WHERE id = $1 FOR UPDATE',
       [conversationId],
     );
     const conversation = found.rows[0];
     if (!conversation) return { ok: false, code: 'not_found' };
     const isNote = message.kind === 'note';
-    if (!isNote && conversation.channel !== 'email') return { ok: false, code: 'channel_not_supported' };
-    const lastMail = isNote ? undefined : await lastIncomingMail(tx, conversationId);
-    if (!isNote && !lastMail?.fromAddress) return { ok: false, code: 'no_recipient' };
+    const isChat = conversation.channel === 'chat';
+    // A chat has no answer or tussenbericht terms: its replies are plain messages, live.
+    if (!isNote && isChat && message.kind === 'interim') return { ok: false, code: 'channel_not_supported' };
+    // A closed chat has nobody listening any more; a closed e-mail conversation can still be answered.
+    if (!isNote && isChat && conversation.status === 'closed') return { ok: false, code: 'conversation_closed' };
+    const lastMail = isNote || isChat ? undefined : await lastIncomingMail(tx, conversationId);
+    if (!isNote && !isChat && !lastMail?.fromAddress) return { ok: false, code: 'no_recipient' };
 
     const now = new Date();
+    const assigned = conversation.assigneeId === null && !(isNote && isChat) ? { id: agent.id, name: agent.name } : null;
     if (message.kind === 'interim') {
       const outcome = await interimSent(tx, conversationId, now, message.term);
       if (!outcome.ok) {
         // Nothing is sent: the transaction rolls back what interimSent did.
         throw new InterimRefused(outcome.reason);
       }
-    } else if (!isNote) {
+    } else if (isChat && assigned) {
+      // The first agent to answer a queued chat picks it up.
+      await agentPickedUp(tx, conversationId, now);
+    } else if (!isNote && !isChat) {
       await replySent(tx, conversationId, now, { asAnswer: message.kind === 'answer' });
     }
 
@@ -63,14 +80,17 @@ export async function postMessage(
       [conversationId, isNote ? 'note' : 'message', isNote ? null : message.kind, agent.id, message.text],
     );
     const messageId = inserted.rows[0]!.id;
-    // Replying to an unassigned conversation takes it; a reply leaves it waiting on the citizen.
+    // Replying to an unassigned conversation takes it; a reply leaves it waiting on the citizen. In a
+    // chat a note does not take it: the citizen would be told an agent joined who never answered.
     await tx.query(
-      `UPDATE conversations SET assignee_id = coalesce(assignee_id, $2), updated_at = now(),
-              status = CASE WHEN $3 THEN status ELSE 'waiting' END
+      `UPDATE conversations SET assignee_id = CASE WHEN $3 AND channel = 'chat' THEN assignee_id ELSE coalesce(assignee_id, $2) END, updated_at = now(),
+              status = CASE WHEN $3 THEN status ELSE 'waiting' END,
+              picked_up_at = CASE WHEN channel = 'chat' AND NOT $3 THEN coalesce(picked_up_at, now()) ELSE picked_up_at END
         WHERE id = $1`,
       [conversationId, agent.id, isNote],
     );
-    if (isNote) return { ok: true, messageId, conversationId, reference: conversation.reference, channel: conversation.channel, queued: false };
+    const done = { ok: true as const, messageId, conversationId, reference: conversation.reference, channel: conversation.channel, assigned };
+    if (isNote || isChat) return { ...done, queued: false };
 
     const domain = input.from.address.split('@')[1] ?? 'balie.local';
     await enqueueMail(tx, {
@@ -86,7 +106,7 @@ export async function postMessage(
       inReplyTo: lastMail!.rfcMessageId,
       references: referencesChain(lastMail!.references, lastMail!.rfcMessageId),
     });
-    return { ok: true, messageId, conversationId, reference: conversation.reference, channel: conversation.channel, queued: true };
+    return { ...done, queued: true };
   }).catch((error: unknown): PostOutcome => {
     if (error instanceof InterimRefused) return { ok: false, code: error.reason };
     throw error;

@@ -2,8 +2,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { recordAudit } from '../audit.ts';
+import type { Chat } from '../chat/index.ts';
 import type { Pool } from '../db/index.ts';
-import type { DomainEventMap } from '../domain-events.ts';
 import { HttpError, httpErrors, validate } from '../http/errors.ts';
 import { conversationDetail, listConversations } from './queries.ts';
 import { newMessageSchema, postMessage } from './replies.ts';
@@ -18,7 +18,8 @@ const idParam = z.object({ id: z.coerce.number().int().positive() });
 
 const REFUSALS = {
   no_recipient: 'This conversation has no e-mail address to reply to.',
-  channel_not_supported: 'Replies on this channel are sent live, not through this endpoint.',
+  channel_not_supported: 'A chat has no interim messages; send a plain reply.',
+  conversation_closed: 'This chat is closed; the citizen is no longer there to read a reply.',
   interim_not_allowed: 'The norm of this conversation has no interim message (tussenbericht).',
   no_open_answer: 'There is no open answer milestone for an interim message to meet.',
   term_required: 'State the new term: the norm has none for complex questions.',
@@ -31,7 +32,8 @@ const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/web
 export function inboxRoutes(options: {
   pool: Pool;
   from: () => { name: string | null; address: string } | undefined;
-  onMessage: (activity: DomainEventMap['message.created'][0]) => void;
+  /** Announces messages (live to the citizen in a chat) and pickups. */
+  chat: Chat;
 }): Router {
   const { pool } = options;
   const router = Router();
@@ -57,10 +59,17 @@ export function inboxRoutes(options: {
     const outcome = await postMessage(pool, { conversationId: id, agent: req.agent!, message, from: from ?? { name: null, address: 'balie@balie.local' } });
     if (!outcome.ok) {
       if (outcome.code === 'not_found') throw httpErrors.notFound('conversation');
+      // conversation_closed is the chat's code, not (yet) in the HTTP catalogue: same shape, sent here.
+      if (outcome.code === 'conversation_closed') {
+        res.status(409).json({ error: { code: outcome.code, message: REFUSALS[outcome.code] } });
+        return;
+      }
       throw httpErrors.conflict(outcome.code, REFUSALS[outcome.code]);
     }
     await recordAudit(pool, { agentId: req.agent!.id, action: `message.${message.kind}`, subjectType: 'conversation', subjectId: id, details: { messageId: outcome.messageId } });
-    options.onMessage({ conversationId: id, reference: outcome.reference, channel: outcome.channel, messageId: outcome.messageId, direction: 'out', kind: message.kind === 'note' ? 'note' : 'message' });
+    const activity = { conversationId: id, reference: outcome.reference, channel: outcome.channel };
+    if (outcome.assigned) options.chat.announceAssigned(activity, outcome.assigned, outcome.channel === 'chat');
+    await options.chat.announceAgentMessage({ ...activity, messageId: outcome.messageId, kind: message.kind === 'note' ? 'note' : 'message' });
     res.status(201).json({ messageId: outcome.messageId, queued: outcome.queued });
   });
 

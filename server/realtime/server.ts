@@ -1,15 +1,19 @@
-// The Socket.IO server: the agents' namespace behind their session, the citizens' namespace for the widget.
+// The Socket.IO server: the agents' namespace behind their session, the citizens' namespace behind
+// their chat session, and the one place where domain events become live events (style.md §7).
 import type http from 'node:http';
 import { createAdapter } from '@socket.io/postgres-adapter';
 import type pg from 'pg';
 import { Server, type Namespace } from 'socket.io';
 import { agentForSession } from '../agents/sessions.ts';
+import { chatSchemas, type Chat } from '../chat/index.ts';
 import type { Db } from '../db/index.ts';
+import type { DomainEvents } from '../domain-events.ts';
 import { sessionTokenFrom } from '../http/auth.ts';
 import type { Logger } from '../log.ts';
+import { command } from './commands.ts';
 import type {
-  DeadlineAlert,
   AgentClientEvents,
+  AgentErrorCode,
   AgentServerEvents,
   AgentSocketData,
   HandshakeErrorData,
@@ -17,6 +21,8 @@ import type {
   WidgetServerEvents,
   WidgetSocketData,
 } from './events.ts';
+import { WindowCounter } from './limits.ts';
+import { chatRoom, setUpWidgetNamespace } from './widget.ts';
 
 export type AgentNamespace = Namespace<AgentClientEvents, AgentServerEvents, Record<string, never>, AgentSocketData>;
 export type WidgetNamespace = Namespace<WidgetClientEvents, WidgetServerEvents, Record<string, never>, WidgetSocketData>;
@@ -25,18 +31,18 @@ export interface Realtime {
   io: Server;
   agents: AgentNamespace;
   widget: WidgetNamespace;
-  /** Disconnects every socket of an agent (logged out elsewhere, disabled). */
-  endAgentSessions(agentId: number, reason: 'logged_out' | 'disabled'): void;
-  /** Tells every agent, on every instance, that a milestone became due soon or was breached. */
-  deadlineAlert(event: 'deadline.due_soon' | 'deadline.breached', alert: DeadlineAlert): void;
-  /** Tells every agent, on every instance, about inbox activity. */
-  inboxActivity<E extends 'conversation.created' | 'message.created' | 'message.delivery_changed'>(event: E, ...payload: Parameters<AgentServerEvents[E]>): void;
+  /** Maps the domain events to rooms and payloads, on every instance through the adapter. */
+  listen(events: DomainEvents): void;
   close(): Promise<void>;
 }
 
 function refused(message: string, data: HandshakeErrorData): Error {
   return Object.assign(new Error(message), { data });
 }
+
+/** Agents' commands per socket per minute: typing repeats every few seconds, the rest is rare. */
+const AGENT_COMMANDS_PER_MINUTE = 600;
+const TYPING_RELAY_MS = 1000;
 
 export function createRealtime(options: {
   httpServer: http.Server;
@@ -45,6 +51,9 @@ export function createRealtime(options: {
   agentOrigin: string;
   widgetOrigins: readonly string[];
   log: Logger;
+  chat: Chat;
+  trustProxy?: boolean | number | string;
+  widgetLimits?: { socketPerMinute: number; ipPerMinute: number };
   /**
    * With a pool, broadcasts travel through PostgreSQL NOTIFY (@socket.io/postgres-adapter) and reach
    * sockets connected to every Balie instance. The adapter keeps one of its connections checked
@@ -52,7 +61,8 @@ export function createRealtime(options: {
    */
   adapterPool?: pg.Pool;
 }): Realtime {
-  const { db, sessionHours, agentOrigin, widgetOrigins, log } = options;
+  const { db, sessionHours, agentOrigin, widgetOrigins, log, chat } = options;
+  const presence = chat.presence;
   const io = new Server(options.httpServer, {
     // Citizens' browsers on the gemeente website connect cross-origin; agents never need CORS.
     cors: { origin: widgetOrigins.includes('*') ? true : [...widgetOrigins], credentials: false },
@@ -81,34 +91,104 @@ export function createRealtime(options: {
     next();
   });
   agents.on('connection', (socket) => {
-    void socket.join(`agent:${socket.data.agent.id}`);
-    socket.emit('session.ready', { agent: socket.data.agent });
+    const agent = socket.data.agent;
+    void socket.join(`agent:${agent.id}`);
+    const perSocket = new WindowCounter(AGENT_COMMANDS_PER_MINUTE);
+    const base = { allow: () => perSocket.take(''), log };
+    type Reply<T> = { ok: true; data: T } | { ok: false; error: { code: AgentErrorCode } };
+
     socket.on('presence.ping', (ack) => {
       if (typeof ack === 'function') ack({ ok: true, data: { serverTime: new Date().toISOString() } });
     });
+    command(socket, 'presence.set', { ...base, schema: chatSchemas.presencePayload }, async (payload): Promise<Reply<unknown>> => ({
+      ok: true,
+      data: await presence.set(agent, payload.status),
+    }));
+    command(socket, 'presence.list', { ...base, schema: undefined }, async (): Promise<Reply<unknown>> => ({ ok: true, data: { agents: await presence.list() } }));
+
+    let lastTyping = 0;
+    command(socket, 'typing.set', { ...base, schema: chatSchemas.agentTypingPayload }, async (payload): Promise<Reply<null>> => {
+      const now = Date.now();
+      if (payload.typing && now - lastTyping < TYPING_RELAY_MS) return { ok: true, data: null };
+      const channel = await chat.channelOf(payload.conversationId);
+      if (!channel) return { ok: false, error: { code: 'not_found' } };
+      lastTyping = payload.typing ? now : 0;
+      socket.broadcast.emit('conversation.typing', { conversationId: payload.conversationId, by: { type: 'agent', id: agent.id, name: agent.name }, typing: payload.typing, note: payload.note });
+      // A note is internal: the citizen never sees that one is being written.
+      if (channel === 'chat' && !payload.note) widget.to(chatRoom(payload.conversationId)).emit('agent.typing', { firstName: agent.name.trim().split(/\s+/)[0] ?? null, typing: payload.typing });
+      return { ok: true, data: null };
+    });
+    command(socket, 'messages.mark_read', { ...base, schema: chatSchemas.agentReadPayload }, async (payload): Promise<Reply<unknown>> => {
+      const through = await chat.agentRead(payload.conversationId, payload.throughId);
+      return { ok: true, data: { throughId: through ?? payload.throughId } };
+    });
+
+    socket.on('disconnect', () => {
+      presence.disconnected(socket.id, agent).catch((error: unknown) => log.warn({ err: error }, 'could not record an agent leaving'));
+    });
+    // After the listeners: a command sent right after connecting is not lost while this runs.
+    presence
+      .connected(socket.id, agent)
+      .catch((error: unknown) => log.warn({ err: error }, 'could not record an agent arriving'))
+      .finally(() => socket.emit('session.ready', { agent }));
   });
 
   const widget = io.of('/widget') as unknown as WidgetNamespace;
-  widget.on('connection', (socket) => {
-    socket.on('presence.ping', (ack) => {
-      if (typeof ack === 'function') ack({ ok: true, data: { serverTime: new Date().toISOString() } });
-    });
+  setUpWidgetNamespace(widget, {
+    chat,
+    origins: [...widgetOrigins, agentOrigin],
+    trustProxy: options.trustProxy ?? false,
+    limits: options.widgetLimits ?? { socketPerMinute: 120, ipPerMinute: 1200 },
+    log,
+    relayTyping: (conversationId, typing) => agents.emit('conversation.typing', { conversationId, by: { type: 'citizen' }, typing, note: false }),
   });
+
+  function listen(events: DomainEvents): void {
+    events.on('agent.sessions_revoked', ({ agentId, reason }) => {
+      agents.to(`agent:${agentId}`).emit('session.ended', { reason });
+      agents.in(`agent:${agentId}`).disconnectSockets(true);
+    });
+    events.on('deadline.due_soon', (alert) => agents.emit('deadline.due_soon', alert));
+    events.on('deadline.breached', (alert) => agents.emit('deadline.breached', alert));
+    events.on('conversation.created', (activity) => agents.emit('conversation.created', activity));
+    events.on('message.created', ({ chat: view, ...activity }) => {
+      agents.emit('message.created', activity);
+      if (view) widget.to(chatRoom(activity.conversationId)).emit('message.created', view);
+    });
+    events.on('message.delivery_changed', (change) => agents.emit('message.delivery_changed', change));
+    events.on('conversation.assigned', ({ firstName, pickedUp: _pickedUp, ...activity }) => {
+      agents.emit('conversation.assigned', activity);
+      if (activity.channel === 'chat') widget.to(chatRoom(activity.conversationId)).emit('agent.joined', { firstName });
+    });
+    events.on('conversation.closed', (activity) => {
+      agents.emit('conversation.closed', activity);
+      if (activity.channel === 'chat') widget.to(chatRoom(activity.conversationId)).emit('conversation.closed', { closedAt: activity.closedAt });
+    });
+    events.on('conversation.rated', (activity) => agents.emit('conversation.rated', activity));
+    events.on('chat.ended', (activity) => {
+      agents.emit('chat.ended', activity);
+      // Deferred past the acknowledgement of chat.end, which is sent once its handler returns.
+      setImmediate(() => widget.in(chatRoom(activity.conversationId)).disconnectSockets(true));
+    });
+    events.on('message.receipt', ({ conversationId, by, state, throughId, at }) => {
+      agents.emit(state === 'read' ? 'message.read' : 'message.delivered', { conversationId, by, throughId, at });
+      if (by === 'agent') widget.to(chatRoom(conversationId)).emit('message.read', { throughId, at });
+    });
+    events.on('agent.presence_changed', (change) => {
+      agents.emit('agent.presence_changed', change);
+      // Widgets that are open learn at once that chat became (un)available.
+      chat.service().then(
+        (service) => widget.emit('service.changed', { chatOpen: service.chat.open, agentsAvailable: service.chat.agentsAvailable }),
+        (error: unknown) => log.warn({ err: error }, 'could not tell widgets about availability'),
+      );
+    });
+  }
 
   return {
     io,
     agents,
     widget,
-    endAgentSessions(agentId, reason) {
-      agents.to(`agent:${agentId}`).emit('session.ended', { reason });
-      agents.in(`agent:${agentId}`).disconnectSockets(true);
-    },
-    deadlineAlert(event, alert) {
-      agents.emit(event, alert);
-    },
-    inboxActivity(event, ...payload) {
-      agents.emit(event, ...payload);
-    },
+    listen,
     close: () => new Promise<void>((resolve) => void io.close(() => resolve())),
   };
 }
