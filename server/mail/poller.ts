@@ -33,7 +33,9 @@ export interface PollerStatus {
 // Only the instance holding this session-level advisory lock polls; when it dies its connection
 // closes, PostgreSQL releases the lock, and a standby instance takes over.
 const POLLER_LOCK = 0x62616c6965 + 1;
-const BATCH = 25;
+const BATCH = 100;
+/** At most this many bytes of mail source in memory at once. */
+const BATCH_BYTES = 64 * 1024 * 1024;
 const MAX_BACKOFF_MS = 60_000;
 
 export class MailPoller {
@@ -195,14 +197,20 @@ export class MailPoller {
       const uids = found.filter((uid) => uid > lastUid).sort((a, b) => a - b);
       for (let start = 0; start < uids.length && !this.stopping; start += BATCH) {
         const batch = uids.slice(start, start + BATCH);
-        // Sizes first: a mail over MAIL_MAX_BYTES is kept as a stub, so only its header is fetched
-        // (25 mails of 50 MB each must not sit in memory together).
+        // Sizes first: a mail over MAIL_MAX_BYTES is kept as a stub, so only its header is fetched,
+        // and the others come in groups of at most BATCH_BYTES.
         const sizes = await client.fetchAll(batch.join(','), { uid: true, size: true, internalDate: true }, { uid: true });
         const small = sizes.filter((message) => (message.size ?? 0) <= this.mail.maxBytes).map((message) => message.uid);
         const large = sizes.filter((message) => (message.size ?? 0) > this.mail.maxBytes).map((message) => message.uid);
         const sources = new Map<number, Buffer>();
-        if (small.length) {
-          for (const message of await client.fetchAll(small.join(','), { uid: true, source: true }, { uid: true })) sources.set(message.uid, message.source ?? Buffer.alloc(0));
+        const sizeOf = new Map(sizes.map((message) => [message.uid, message.size ?? 0]));
+        for (let first = 0; first < small.length; ) {
+          let bytes = 0;
+          let end = first;
+          while (end < small.length && (end === first || bytes + sizeOf.get(small[end]!)! <= BATCH_BYTES)) bytes += sizeOf.get(small[end++]!)!;
+          const group = small.slice(first, end);
+          for (const message of await client.fetchAll(group.join(','), { uid: true, source: true }, { uid: true })) sources.set(message.uid, message.source ?? Buffer.alloc(0));
+          first = end;
         }
         if (large.length) {
           for (const message of await client.fetchAll(large.join(','), { uid: true, headers: true }, { uid: true })) sources.set(message.uid, message.headers ?? Buffer.alloc(0));
