@@ -17,3 +17,8 @@ export function shortDateTime(iso: string, lang: Lang): string {
     .replace(/\./g, '')
     .replace(/,/g, '');
 }
+
+/** "14:03" — the clock time in Amsterdam, for "waiting since". */
+export function clockTime(iso: string): string {
+  return new Intl.DateTimeFormat('nl-NL', { hour: '2-digit', minute: '2-digit', timeZone: ZONE }).format(new Date(iso));
+}

@@ -1,25 +1,42 @@
-// The conversation API as the inbox uses it.
-import { api } from './http.ts';
+// The conversation API as the inbox uses it: the list and its counts, one conversation, and acting on it.
+import type { ConversationOutcome } from '../../../server/realtime/events.ts';
+import { api, query } from './http.ts';
+
+export type { ConversationOutcome };
+export type Channel = 'chat' | 'email';
+export type ConversationStatus = 'new' | 'open' | 'waiting' | 'closed';
+export type MilestoneKind = 'acknowledgement' | 'answer' | 'complexAnswer' | 'callback' | 'pickup';
+export type MilestoneState = 'open' | 'due_soon' | 'breached' | 'met' | 'met_late';
+
+export const OUTCOMES: readonly ConversationOutcome[] = ['handled_first_contact', 'back_office', 'callback_requested', 'no_answer_needed'];
 
 export interface Milestone {
   id: number;
-  kind: 'acknowledgement' | 'answer' | 'complexAnswer' | 'callback' | 'pickup';
+  kind: MilestoneKind;
   dueAt: string;
-  state: 'open' | 'due_soon' | 'breached' | 'met' | 'met_late';
+  state: MilestoneState;
   metAt: string | null;
+}
+
+export interface Person {
+  id: number;
+  name: string;
 }
 
 export interface ConversationSummary {
   id: number;
   reference: string;
-  channel: 'chat' | 'email';
-  status: 'new' | 'open' | 'waiting' | 'closed';
+  channel: Channel;
+  status: ConversationStatus;
   subject: string | null;
   contact: { id: number; name: string | null; email: string | null } | null;
-  assignee: { id: number; name: string } | null;
+  assignee: Person | null;
   lastMessageAt: string;
   preview: string;
-  nextDue: { kind: Milestone['kind']; dueAt: string; state: Milestone['state'] } | null;
+  nextDue: { kind: MilestoneKind; dueAt: string; state: MilestoneState } | null;
+  breached?: boolean;
+  /** Set while the citizen's last message has no answer yet. */
+  waitingSince?: string | null;
 }
 
 export interface ThreadMessage {
@@ -36,17 +53,74 @@ export interface ThreadMessage {
   attachments: { id: number; filename: string | null; contentType: string; size: number; inline: boolean }[];
 }
 
+export interface HistoryItem {
+  id: number;
+  reference: string;
+  channel: Channel;
+  status: ConversationStatus;
+  subject: string | null;
+  createdAt: string;
+  closedAt: string | null;
+}
+
 export interface ConversationDetail extends Omit<ConversationSummary, 'preview' | 'nextDue'> {
   createdAt: string;
+  closedAt?: string | null;
+  outcome?: ConversationOutcome | null;
+  csat?: { score: number; comment: string | null } | null;
+  history?: HistoryItem[];
   messages: ThreadMessage[];
   milestones: Milestone[];
 }
 
 export type ReplyKind = 'reply' | 'answer' | 'interim' | 'note';
 
-export async function listConversations(filter: { channel?: string; status?: string } = {}): Promise<ConversationSummary[]> {
-  const query = new URLSearchParams({ limit: '100', ...Object.fromEntries(Object.entries(filter).filter(([, v]) => v)) });
-  return (await api<{ items: ConversationSummary[] }>('GET', `/api/conversations?${query}`)).items;
+export interface ListFilter {
+  channel: '' | Channel;
+  status: '' | ConversationStatus;
+  assignee: 'all' | 'mine' | 'unassigned';
+  due: '' | 'soon' | 'breached';
+  q: string;
+}
+
+export interface Counts {
+  all: number;
+  mine: number;
+  unassigned: number;
+  new: number;
+  open: number;
+  waiting: number;
+  dueSoon: number;
+  breached: number;
+  chat: number;
+  email: number;
+  waitingChats: number;
+}
+
+export interface ListPage {
+  items: ConversationSummary[];
+  nextCursor: string | null;
+}
+
+export function listConversations(filter: ListFilter, options: { cursor?: string | null; limit?: number } = {}): Promise<ListPage> {
+  const q = filter.q.trim().slice(0, 200);
+  return api<ListPage>(
+    'GET',
+    `/api/conversations${query({
+      channel: filter.channel,
+      status: filter.status,
+      assignee: filter.assignee === 'all' ? undefined : filter.assignee,
+      due: filter.due,
+      q,
+      limit: options.limit ?? 50,
+      cursor: options.cursor,
+    })}`,
+  );
+}
+
+/** Counts per filter over the conversations that are not closed, within the channel and search. */
+export async function conversationCounts(filter: Pick<ListFilter, 'channel' | 'q'>): Promise<Counts> {
+  return (await api<{ counts: Counts }>('GET', `/api/conversations/counts${query({ channel: filter.channel, q: filter.q.trim().slice(0, 200) })}`)).counts;
 }
 
 export async function conversation(id: number): Promise<ConversationDetail> {
@@ -55,4 +129,25 @@ export async function conversation(id: number): Promise<ConversationDetail> {
 
 export function postMessage(id: number, text: string, kind: ReplyKind, term?: { unit: 'workingDays' | 'weeks'; amount: number }) {
   return api<{ messageId: number; queued: boolean }>('POST', `/api/conversations/${id}/messages`, { text, kind, ...(term ? { term } : {}) });
+}
+
+/** Oppakken. A lost race is an ApiError `already_claimed` whose details name the winner. */
+export function claim(id: number) {
+  return api<{ conversationId: number; reference: string; assignee: Person; claimed: boolean }>('POST', `/api/conversations/${id}/claim`);
+}
+
+export function assign(id: number, agentId: number | null) {
+  return api<{ conversationId: number; assignee: Person | null }>('POST', `/api/conversations/${id}/assign`, { agentId });
+}
+
+export function setStatus(id: number, status: 'open' | 'waiting') {
+  return api<{ conversationId: number; status: ConversationStatus }>('POST', `/api/conversations/${id}/status`, { status });
+}
+
+export function close(id: number, outcome: ConversationOutcome) {
+  return api<{ conversationId: number; outcome: ConversationOutcome; closedAt: string }>('POST', `/api/conversations/${id}/close`, { outcome });
+}
+
+export function reopen(id: number) {
+  return api<{ conversationId: number; status: 'open' }>('POST', `/api/conversations/${id}/reopen`);
 }

@@ -1,12 +1,25 @@
 // The inbox's one way to call Balie's API: JSON in, JSON out, errors as codes.
 
+/** A field the server named in a validation_failed answer, e.g. `businessHours`. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
+    /** The rest of the server's `error` object: `fields`, a 409's `assignee`, … */
+    readonly details: { fields?: FieldProblem[]; assignee?: { id: number; name: string } } = {},
   ) {
     super(code);
   }
+}
+
+/** The code of any error the inbox may catch: our ApiError's code, or `internal`. */
+export function errorCode(error: unknown): string {
+  return error instanceof ApiError ? error.code : 'internal';
 }
 
 export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
@@ -23,6 +36,17 @@ export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
   }
   if (response.status === 204) return undefined as T;
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new ApiError(response.status, data?.error?.code ?? 'internal');
+  if (!response.ok) {
+    const { code, message: _message, ...details } = data?.error ?? {};
+    throw new ApiError(response.status, typeof code === 'string' ? code : 'internal', details);
+  }
   return data as T;
+}
+
+/** A query string from the filled-in values only. */
+export function query(values: Record<string, string | number | null | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : '';
 }

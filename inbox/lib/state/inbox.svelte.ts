@@ -1,58 +1,168 @@
-// The inbox's working state: the list, the open conversation, and live updates from /agent.
-import { conversation, listConversations, type ConversationDetail, type ConversationSummary } from '../api/conversations.ts';
-import { connectAgentSocket, type AgentSocket } from '../api/socket.ts';
+// The inbox's working state: the filtered list (cursor-paged), its counts, the open conversation,
+// and live updates from /agent that patch the list without losing the selection.
+import type { AgentSocket } from '../api/socket.ts';
+import {
+  conversation,
+  conversationCounts,
+  listConversations,
+  type ConversationDetail,
+  type ConversationSummary,
+  type Counts,
+  type ListFilter,
+} from '../api/conversations.ts';
+import { errorCode } from '../api/http.ts';
+
+/** The most rows one live refresh re-reads; rows further down keep their last known state until paged again. */
+const REFRESH_WINDOW = 200;
+const PAGE = 50;
+/** Live events come in bursts (a mail = created + message + deadlines): one refetch per burst. */
+const BURST_MS = 250;
+
+export interface NewConversation {
+  conversationId: number;
+  reference: string;
+  channel: 'chat' | 'email';
+}
 
 export class Inbox {
   items = $state<ConversationSummary[]>([]);
+  nextCursor = $state<string | null>(null);
   loaded = $state(false);
+  loadingMore = $state(false);
+  counts = $state<Counts | null>(null);
+  filter = $state<ListFilter>({ channel: '', status: '', assignee: 'all', due: '', q: '' });
+  /** The conversation open on the right. */
   selectedId = $state<number | null>(null);
   detail = $state<ConversationDetail | null>(null);
-  filter = $state<{ channel: string; status: string }>({ channel: '', status: '' });
   /** Text for the polite live region: new activity is announced, not only shown. */
   announcement = $state('');
   errorCode = $state<string | null>(null);
-  private socket: AgentSocket | undefined;
-  private refreshing: Promise<void> | undefined;
 
-  /** Connects the live updates; returns the disconnect. */
-  connect(announce: () => string): () => void {
-    const socket = connectAgentSocket();
-    this.socket = socket;
-    const refresh = (conversationId?: number) => {
-      void this.refresh();
-      if (conversationId !== undefined && conversationId === this.selectedId) void this.reloadDetail();
+  private generation = 0;
+  private burst: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * Follows the live events; returns the unsubscribe. `onNew` hears of every new conversation
+   * (the announcement text, the sound and the desktop notification are the caller's).
+   */
+  connect(socket: AgentSocket, onNew: (event: NewConversation) => void): () => void {
+    const touched = (event: { conversationId: number }) => this.changed(event.conversationId);
+    const created = (event: NewConversation) => {
+      onNew(event);
+      this.changed(event.conversationId);
     };
-    socket.on('conversation.created', () => {
-      this.announcement = announce();
-      refresh();
-    });
-    socket.on('message.created', (event) => refresh(event.conversationId));
-    socket.on('message.delivery_changed', (event) => refresh(event.conversationId));
-    socket.on('deadline.due_soon', (event) => refresh(event.conversationId));
-    socket.on('deadline.breached', (event) => refresh(event.conversationId));
+    const reconnected = () => this.changed(this.selectedId ?? undefined);
+    socket.on('conversation.created', created);
+    socket.on('message.created', touched);
+    socket.on('message.delivery_changed', touched);
+    socket.on('conversation.assigned', touched);
+    socket.on('conversation.closed', touched);
+    socket.on('conversation.rated', touched);
+    socket.on('chat.ended', touched);
+    socket.on('deadline.due_soon', touched);
+    socket.on('deadline.breached', touched);
+    // The contract's conversation.updated (status change, reopen) may be newer than events.ts here.
+    (socket as unknown as { on(event: string, listener: (event: { conversationId: number }) => void): void }).on('conversation.updated', touched);
     // After a reconnect we may have missed events: read the state again.
-    socket.on('connect', () => refresh(this.selectedId ?? undefined));
-    return () => socket.disconnect();
+    socket.on('connect', reconnected);
+    return () => {
+      clearTimeout(this.burst);
+      socket.off('conversation.created', created);
+      for (const name of ['message.created', 'message.delivery_changed', 'conversation.assigned', 'conversation.closed', 'conversation.rated', 'chat.ended', 'deadline.due_soon', 'deadline.breached', 'conversation.updated'] as const) {
+        (socket as unknown as { off(event: string, listener: unknown): void }).off(name, touched);
+      }
+      socket.off('connect', reconnected);
+    };
   }
 
-  /** Reloads the list; overlapping calls share one request. */
-  refresh(): Promise<void> {
-    this.refreshing ??= listConversations(this.filter)
-      .then((items) => {
-        this.items = items;
-        this.loaded = true;
-      })
-      .catch((error: { code?: string }) => {
-        this.errorCode = error.code ?? 'internal';
-      })
-      .finally(() => (this.refreshing = undefined));
-    return this.refreshing;
+  /** Something happened to a conversation: refresh the list and counts once per burst, and the open one. */
+  changed(conversationId?: number) {
+    if (conversationId !== undefined && conversationId === this.selectedId) void this.reloadDetail();
+    clearTimeout(this.burst);
+    this.burst = setTimeout(() => void this.refreshLive(), BURST_MS);
+  }
+
+  /** The first page for the current filter (after a filter change or at start). */
+  async load() {
+    const generation = ++this.generation;
+    void this.loadCounts();
+    try {
+      const page = await listConversations(this.filter, { limit: PAGE });
+      if (generation !== this.generation) return;
+      this.items = page.items;
+      this.nextCursor = page.nextCursor;
+      this.errorCode = null;
+    } catch (error) {
+      if (generation === this.generation) this.errorCode = errorCode(error);
+    } finally {
+      if (generation === this.generation) this.loaded = true;
+    }
+  }
+
+  /** The next page, when the list is scrolled near its end. */
+  async loadMore() {
+    if (!this.nextCursor || this.loadingMore) return;
+    const generation = this.generation;
+    this.loadingMore = true;
+    try {
+      const page = await listConversations(this.filter, { cursor: this.nextCursor, limit: PAGE });
+      if (generation !== this.generation) return;
+      const known = new Set(this.items.map((item) => item.id));
+      this.items = [...this.items, ...page.items.filter((item) => !known.has(item.id))];
+      this.nextCursor = page.nextCursor;
+    } catch (error) {
+      this.errorCode = errorCode(error);
+    } finally {
+      this.loadingMore = false;
+    }
+  }
+
+  /**
+   * Re-reads the top of the list (as many rows as are loaded, up to REFRESH_WINDOW) and keeps the
+   * rows below it, so a live change never throws away what the agent scrolled to.
+   */
+  private async refreshLive() {
+    const generation = this.generation;
+    void this.loadCounts();
+    const window = Math.min(Math.max(this.items.length, PAGE), REFRESH_WINDOW);
+    try {
+      const page = await listConversations(this.filter, { limit: window });
+      if (generation !== this.generation) return;
+      if (this.items.length <= window) {
+        this.items = page.items;
+        this.nextCursor = page.nextCursor;
+      } else {
+        const head = new Set(page.items.map((item) => item.id));
+        this.items = [...page.items, ...this.items.slice(window).filter((item) => !head.has(item.id))];
+      }
+      this.loaded = true;
+    } catch (error) {
+      this.errorCode = errorCode(error);
+    }
+  }
+
+  async loadCounts() {
+    try {
+      this.counts = await conversationCounts(this.filter);
+    } catch {
+      // Counts are a help, not the work: the list stands without them.
+    }
+  }
+
+  setFilter(patch: Partial<ListFilter>) {
+    this.filter = { ...this.filter, ...patch };
+    void this.load();
   }
 
   async select(id: number) {
+    if (this.selectedId !== id) this.detail = null;
     this.selectedId = id;
-    this.detail = null;
     await this.reloadDetail();
+  }
+
+  close() {
+    this.selectedId = null;
+    this.detail = null;
   }
 
   async reloadDetail() {
@@ -62,7 +172,7 @@ export class Inbox {
       const detail = await conversation(id);
       if (this.selectedId === id) this.detail = detail;
     } catch (error) {
-      this.errorCode = (error as { code?: string }).code ?? 'internal';
+      if (this.selectedId === id) this.errorCode = errorCode(error);
     }
   }
 }

@@ -1,0 +1,64 @@
+// What supervisors watch (GET /api/reports/overview) and what admins set (GET/PUT /api/settings/service).
+import { api } from './http.ts';
+import type { MilestoneKind } from './conversations.ts';
+
+export interface ComplianceLine {
+  kind: MilestoneKind;
+  normId: string;
+  total: number;
+  metOnTime: number;
+  metLate: number;
+  open: number;
+  breached: number;
+  percentOnTime: number | null;
+  target: number | null;
+  meetsTarget: boolean | null;
+}
+
+export interface Overview {
+  open: number;
+  breached: number;
+  dueSoon: number;
+  waitingChats: number;
+  agentsOnline: number;
+  /** The compliance report's body for this ISO week; its lines may sit under `lines`. */
+  compliance: ComplianceLine[] | { lines?: ComplianceLine[]; from?: string; to?: string };
+}
+
+export function overview(): Promise<Overview> {
+  return api<Overview>('GET', '/api/reports/overview');
+}
+
+/** The lines of a compliance body, whichever of the two shapes it has. */
+export function complianceLines(compliance: Overview['compliance']): ComplianceLine[] {
+  return Array.isArray(compliance) ? compliance : (compliance.lines ?? []);
+}
+
+export interface ServiceSettings {
+  activeNormId: string;
+  /** The BUSINESS_HOURS syntax, e.g. "mon-fri 08:30-17:00". */
+  businessHours: string;
+  chatHours: string;
+  closureDays: string[];
+  dueSoonHours: number;
+  version: number;
+  updatedAt: string | null;
+}
+
+export interface NormChoice {
+  id: string;
+  name: string;
+}
+
+export async function serviceSettings(): Promise<ServiceSettings> {
+  return (await api<{ settings: ServiceSettings }>('GET', '/api/settings/service')).settings;
+}
+
+/** Every norm an admin can make active: the presets and the gemeente's own (public GET /api/norms). */
+export async function norms(): Promise<NormChoice[]> {
+  return (await api<{ norms: NormChoice[] }>('GET', '/api/norms')).norms;
+}
+
+export async function saveServiceSettings(patch: Partial<Pick<ServiceSettings, 'activeNormId' | 'businessHours' | 'chatHours' | 'closureDays' | 'dueSoonHours'>>): Promise<ServiceSettings> {
+  return (await api<{ settings: ServiceSettings }>('PUT', '/api/settings/service', patch)).settings;
+}
