@@ -1,6 +1,6 @@
 // HTTP routes of the chat: the public ones the widget calls from the gemeente's website (CORS for
 // WIDGET_ORIGINS, rate-limited, no login) and the agents' claim and close.
-import { Router, type RequestHandler, type Response } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { recordAudit } from '../audit.ts';
 import type { Pool } from '../db/index.ts';
@@ -8,14 +8,6 @@ import { httpErrors, validate } from '../http/errors.ts';
 import { limiter } from '../http/rate-limit.ts';
 import type { Chat } from './chat.ts';
 import { closeBody, questionBody, startChatBody } from './schemas.ts';
-
-/**
- * Answers an expected refusal in the API's error shape. These codes (already_claimed,
- * conversation_closed, chat_unavailable) are the chat's; extra fields tell the client what it needs.
- */
-function refuse(res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
-  res.status(status).json({ error: { code, message, ...extra } });
-}
 
 /** CORS for the gemeente websites that embed the widget; everyone else gets no CORS headers. */
 function widgetCors(origins: readonly string[]): RequestHandler {
@@ -55,8 +47,8 @@ export function publicChatRoutes(options: { chat: Chat; widgetOrigins: readonly 
     const body = validate(startChatBody, req.body);
     const outcome = await chat.start(body);
     if (!outcome.ok) {
-      if (outcome.code === 'chat_unavailable') return refuse(res, 409, 'chat_unavailable', 'Nobody can chat now; leave the question instead.', { service: outcome.service });
-      return refuse(res, 409, 'conversation_closed', 'This chat was closed; start a new one with a new client id.');
+      if (outcome.code === 'chat_unavailable') throw httpErrors.chatUnavailable(outcome.service);
+      throw httpErrors.conversationClosed('This chat was closed; start a new one with a new client id.');
     }
     const { ok: _ok, created, ...answer } = outcome;
     res.status(created ? 201 : 200).json(answer);
@@ -83,9 +75,9 @@ export function agentChatRoutes(options: { chat: Chat; pool: Pool }): Router {
     const agent = req.agent!;
     const outcome = await chat.claim(id, agent);
     if (!outcome.ok) {
-      if ('assignee' in outcome) return refuse(res, 409, 'already_claimed', `${outcome.assignee.name} has this conversation.`, { assignee: outcome.assignee });
+      if ('assignee' in outcome) throw httpErrors.alreadyClaimed(outcome.assignee);
       if (outcome.code === 'not_found') throw httpErrors.notFound('conversation');
-      return refuse(res, 409, 'conversation_closed', 'This conversation is closed.');
+      throw httpErrors.conversationClosed();
     }
     if (outcome.claimed) await recordAudit(pool, { agentId: agent.id, action: 'conversation.claim', subjectType: 'conversation', subjectId: id });
     res.json({ conversationId: id, reference: outcome.conversation.reference, assignee: outcome.assignee, claimed: outcome.claimed });
@@ -97,7 +89,7 @@ export function agentChatRoutes(options: { chat: Chat; pool: Pool }): Router {
     const outcome = await chat.close(id, req.agent!, result);
     if (!outcome.ok) {
       if (outcome.code === 'not_found') throw httpErrors.notFound('conversation');
-      return refuse(res, 409, 'conversation_closed', 'This conversation is already closed.');
+      throw httpErrors.conversationClosed('This conversation is already closed.');
     }
     await recordAudit(pool, { agentId: req.agent!.id, action: 'conversation.close', subjectType: 'conversation', subjectId: id, details: { outcome: result } });
     res.json({ conversationId: id, outcome: result, closedAt: outcome.closedAt.toISOString() });

@@ -12,8 +12,10 @@ import type { Logger } from '../log.ts';
 import { authenticate, requireAgent } from './auth.ts';
 import { errorHandler, httpErrors } from './errors.ts';
 import { staticRoutes } from './static.ts';
+import { cannedRoutes } from '../canned/index.ts';
 import { inboxRoutes } from '../inbox/routes.ts';
 import type { MailChannel } from '../mail/index.ts';
+import { overviewRoutes } from '../reports/index.ts';
 
 export interface HttpDependencies {
   config: Config;
@@ -83,9 +85,10 @@ export function createHttpApp({ config, database, events, log, mail, chat }: Htt
   api.use(requireAgent);
   api.use('/agents', agentRoutes({ pool: database.pool, events }));
   api.use('/settings', settingsRoutes({ pool: database.pool, log }));
-  api.use('/reports', reportRoutes({ pool: database.pool }));
+  api.use('/reports', reportRoutes({ pool: database.pool }), overviewRoutes({ pool: database.pool, presence: chat.presence }));
   api.use(agentChatRoutes({ chat, pool: database.pool }));
-  api.use(inboxRoutes({ pool: database.pool, from: () => config.mail?.from, chat }));
+  api.use(inboxRoutes({ pool: database.pool, from: () => config.mail?.from, chat, events }));
+  api.use(cannedRoutes({ pool: database.pool }));
   api.use((_req, _res, next) => next(httpErrors.notFound('endpoint')));
   api.use(errorHandler(log));
   app.use('/api', (_req, res, next) => {

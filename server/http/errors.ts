@@ -20,6 +20,11 @@ export type ErrorCode =
   | 'interim_not_allowed'
   | 'no_open_answer'
   | 'term_required'
+  // The chat's and the inbox's refusals; `extra` tells the client what it needs (who has it, when chat opens).
+  | 'already_claimed'
+  | 'conversation_closed'
+  | 'chat_unavailable'
+  | 'not_closed'
   | 'internal';
 
 export interface FieldProblem {
@@ -33,6 +38,8 @@ export class HttpError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly fields?: FieldProblem[],
+    /** Extra members of the error object, e.g. the assignee of an already claimed conversation. */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -49,6 +56,11 @@ export const httpErrors = {
   lastAdmin: () => new HttpError(409, 'last_admin', 'The last active admin cannot be disabled or demoted.'),
   /** The request is valid but the conversation's state does not allow it. */
   conflict: (code: ErrorCode, message: string) => new HttpError(409, code, message),
+  alreadyClaimed: (assignee: { id: number; name: string }) =>
+    new HttpError(409, 'already_claimed', `${assignee.name} has this conversation.`, undefined, { assignee }),
+  conversationClosed: (message = 'This conversation is closed.') => new HttpError(409, 'conversation_closed', message),
+  notClosed: () => new HttpError(409, 'not_closed', 'This conversation is not closed.'),
+  chatUnavailable: (service: unknown) => new HttpError(409, 'chat_unavailable', 'Nobody can chat now; leave the question instead.', undefined, { service }),
 };
 
 /** Validates `value` against `schema`; a failure is a 400 naming every field that is wrong. */
@@ -61,7 +73,7 @@ export function validate<T extends z.ZodType>(schema: T, value: unknown): z.infe
 }
 
 export function errorBody(error: HttpError) {
-  return { error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } };
+  return { error: { ...error.extra, code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } };
 }
 
 export function errorHandler(log: Logger): ErrorRequestHandler {

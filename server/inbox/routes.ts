@@ -1,20 +1,34 @@
-// The agents' conversation API: the list, one conversation, writing in it, and its attachments.
+// The agents' conversation API: the list and its counts, one conversation, writing in it, handing
+// it over, its status, its attachments, and the team to hand it to.
 import { Router } from 'express';
 import { z } from 'zod';
 import { recordAudit } from '../audit.ts';
 import type { Chat } from '../chat/index.ts';
 import type { Pool } from '../db/index.ts';
+import type { DomainEvents } from '../domain-events.ts';
 import { HttpError, httpErrors, validate } from '../http/errors.ts';
-import { conversationDetail, listConversations } from './queries.ts';
+import { assignConversation, reopenConversation, setConversationStatus, type StatusOutcome } from './actions.ts';
+import { inboxCounts } from './counts.ts';
+import { conversationDetail } from './detail.ts';
+import { inboxEvents } from './events.ts';
+import { listConversations } from './list.ts';
 import { newMessageSchema, postMessage } from './replies.ts';
+import { team } from './team.ts';
 
+const searchText = z.string().trim().max(200).optional().transform((text) => text || undefined);
 const listQuery = z.strictObject({
   channel: z.enum(['chat', 'email']).optional(),
   status: z.enum(['new', 'open', 'waiting', 'closed']).optional(),
+  assignee: z.enum(['mine', 'unassigned', 'all']).optional(),
+  due: z.enum(['soon', 'breached']).optional(),
+  q: searchText,
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: z.string().max(400).optional(),
 });
-const idParam = z.object({ id: z.coerce.number().int().positive() });
+const countsQuery = z.strictObject({ channel: z.enum(['chat', 'email']).optional(), q: searchText });
+const idParam = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+const assignBody = z.strictObject({ agentId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).nullable() });
+const statusBody = z.strictObject({ status: z.enum(['open', 'waiting']) });
 
 const REFUSALS = {
   no_recipient: 'This conversation has no e-mail address to reply to.',
@@ -32,17 +46,67 @@ const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/web
 export function inboxRoutes(options: {
   pool: Pool;
   from: () => { name: string | null; address: string } | undefined;
-  /** Announces messages (live to the citizen in a chat) and pickups. */
+  /** Announces messages (live to the citizen in a chat) and pickups; knows who is online. */
   chat: Chat;
+  events: DomainEvents;
 }): Router {
   const { pool } = options;
+  const events = inboxEvents(options.events);
   const router = Router();
 
   router.get('/conversations', async (req, res) => {
     const filter = validate(listQuery, req.query);
-    const page = await listConversations(pool, filter);
+    const page = await listConversations(pool, filter, req.agent!);
     if (page === 'bad_cursor') throw new HttpError(400, 'validation_failed', 'cursor: not a cursor from this list', [{ field: 'cursor', message: 'not a cursor from this list' }]);
     res.json(page);
+  });
+
+  router.get('/conversations/counts', async (req, res) => {
+    const filter = validate(countsQuery, req.query);
+    res.json({ counts: await inboxCounts(pool, filter, req.agent!) });
+  });
+
+  router.get('/team', async (_req, res) => {
+    res.json({ agents: await team(pool, options.chat.presence) });
+  });
+
+  router.post('/conversations/:id/assign', async (req, res) => {
+    const { id } = validate(idParam, req.params);
+    const { agentId } = validate(assignBody, req.body);
+    const outcome = await assignConversation(pool, id, agentId, req.agent!);
+    if (!outcome.ok) {
+      if (outcome.code === 'not_found') throw httpErrors.notFound('conversation');
+      if (outcome.code === 'conversation_closed') throw httpErrors.conversationClosed();
+      throw new HttpError(400, 'validation_failed', 'agentId: no active agent with this id', [{ field: 'agentId', message: 'no active agent with this id' }]);
+    }
+    if (outcome.changed) {
+      // A colleague taking it is announced like a claim (a chat's citizen sees the new name); a
+      // release only to the agents.
+      if (outcome.assignee) options.chat.announceAssigned(outcome.conversation, outcome.assignee, false);
+      else events.emit('conversation.handed_over', { ...outcome.conversation, assignee: null });
+    }
+    res.json({ conversationId: id, assignee: outcome.assignee });
+  });
+
+  const statusAnswer = (outcome: StatusOutcome, id: number) => {
+    if (!outcome.ok) {
+      if (outcome.code === 'not_found') throw httpErrors.notFound('conversation');
+      if (outcome.code === 'not_closed') throw httpErrors.notClosed();
+      throw httpErrors.conversationClosed();
+    }
+    if (outcome.changed) events.emit('conversation.updated', { ...outcome.conversation, status: outcome.status });
+    return { conversationId: id, status: outcome.status };
+  };
+
+  router.post('/conversations/:id/status', async (req, res) => {
+    const { id } = validate(idParam, req.params);
+    const { status } = validate(statusBody, req.body);
+    res.json(statusAnswer(await setConversationStatus(pool, id, status, req.agent!), id));
+  });
+
+  router.post('/conversations/:id/reopen', async (req, res) => {
+    const { id } = validate(idParam, req.params);
+    res.json(statusAnswer(await reopenConversation(pool, id, req.agent!), id));
   });
 
   router.get('/conversations/:id', async (req, res) => {
@@ -59,11 +123,7 @@ export function inboxRoutes(options: {
     const outcome = await postMessage(pool, { conversationId: id, agent: req.agent!, message, from: from ?? { name: null, address: 'balie@balie.local' } });
     if (!outcome.ok) {
       if (outcome.code === 'not_found') throw httpErrors.notFound('conversation');
-      // conversation_closed is the chat's code, not (yet) in the HTTP catalogue: same shape, sent here.
-      if (outcome.code === 'conversation_closed') {
-        res.status(409).json({ error: { code: outcome.code, message: REFUSALS[outcome.code] } });
-        return;
-      }
+      if (outcome.code === 'conversation_closed') throw httpErrors.conversationClosed(REFUSALS[outcome.code]);
       throw httpErrors.conflict(outcome.code, REFUSALS[outcome.code]);
     }
     await recordAudit(pool, { agentId: req.agent!.id, action: `message.${message.kind}`, subjectType: 'conversation', subjectId: id, details: { messageId: outcome.messageId } });

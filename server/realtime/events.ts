@@ -74,7 +74,13 @@ export interface DeadlineAlert {
 export type ConversationOutcome = 'handled_first_contact' | 'back_office' | 'callback_requested' | 'no_answer_needed';
 
 export interface AssignmentActivity extends ConversationActivity {
-  assignee: { id: number; name: string };
+  /** null: released by an agent (POST /api/conversations/:id/assign with agentId null). */
+  assignee: { id: number; name: string } | null;
+}
+
+/** A conversation's status changed (set by an agent, or reopened). */
+export interface StatusActivity extends ConversationActivity {
+  status: 'new' | 'open' | 'waiting' | 'closed';
 }
 
 export interface ClosedActivity extends ConversationActivity {
@@ -116,7 +122,10 @@ export interface AgentServerEvents {
   'session.ready': (payload: { agent: AgentIdentity }) => void;
   'session.ended': (payload: { reason: 'logged_out' | 'disabled' }) => void;
   'conversation.created': (payload: ConversationActivity) => void;
+  /** Claimed, taken by a first reply, handed to a colleague or released (assignee null). */
   'conversation.assigned': (payload: AssignmentActivity) => void;
+  /** Status set by an agent (open / waiting) or reopened. */
+  'conversation.updated': (payload: StatusActivity) => void;
   'conversation.closed': (payload: ClosedActivity) => void;
   'conversation.rated': (payload: ConversationActivity & { score: number }) => void;
   /** The citizen ended the chat ("Gesprek beëindigen"); the conversation stays for the agent to close. */

@@ -9,6 +9,7 @@ import { chatSchemas, type Chat } from '../chat/index.ts';
 import type { Db } from '../db/index.ts';
 import type { DomainEvents } from '../domain-events.ts';
 import { sessionTokenFrom } from '../http/auth.ts';
+import { inboxEvents } from '../inbox/events.ts';
 import type { Logger } from '../log.ts';
 import { command } from './commands.ts';
 import type {
@@ -160,6 +161,9 @@ export function createRealtime(options: {
       agents.emit('conversation.assigned', activity);
       if (activity.channel === 'chat') widget.to(chatRoom(activity.conversationId)).emit('agent.joined', { firstName });
     });
+    const inbox = inboxEvents(events);
+    inbox.on('conversation.handed_over', (activity) => agents.emit('conversation.assigned', activity));
+    inbox.on('conversation.updated', (activity) => agents.emit('conversation.updated', activity));
     events.on('conversation.closed', (activity) => {
       agents.emit('conversation.closed', activity);
       if (activity.channel === 'chat') widget.to(chatRoom(activity.conversationId)).emit('conversation.closed', { closedAt: activity.closedAt });

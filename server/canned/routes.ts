@@ -1,0 +1,60 @@
+// HTTP routes of canned answers: every agent reads and uses them; supervisors and admins manage them.
+import { Router } from 'express';
+import { z } from 'zod';
+import { recordAudit } from '../audit.ts';
+import type { Pool } from '../db/index.ts';
+import { requireRole } from '../http/auth.ts';
+import { httpErrors, validate } from '../http/errors.ts';
+import { renderCanned } from './render.ts';
+import { cannedContext, createCannedAnswer, deleteCannedAnswer, findCannedAnswer, listCannedAnswers, updateCannedAnswer } from './store.ts';
+
+const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const idParam = z.object({ id });
+const useParams = z.object({ id, cannedId: id });
+const cannedBody = z.strictObject({
+  title: z.string().trim().min(1, 'must not be empty').max(120),
+  body: z.string().trim().min(1, 'must not be empty').max(5000),
+});
+
+/** Mount on /api behind requireAgent. */
+export function cannedRoutes({ pool }: { pool: Pool }): Router {
+  const router = Router();
+  const manage = requireRole('supervisor');
+
+  router.get('/canned-answers', async (_req, res) => {
+    res.json({ items: await listCannedAnswers(pool) });
+  });
+
+  router.post('/canned-answers', manage, async (req, res) => {
+    const input = validate(cannedBody, req.body);
+    const created = await createCannedAnswer(pool, input, req.agent!.id);
+    await recordAudit(pool, { agentId: req.agent!.id, action: 'canned_answer.create', subjectType: 'canned_answer', subjectId: created.id });
+    res.status(201).json(created);
+  });
+
+  router.put('/canned-answers/:id', manage, async (req, res) => {
+    const { id: cannedId } = validate(idParam, req.params);
+    const input = validate(cannedBody, req.body);
+    const updated = await updateCannedAnswer(pool, cannedId, input, req.agent!.id);
+    if (!updated) throw httpErrors.notFound('canned answer');
+    await recordAudit(pool, { agentId: req.agent!.id, action: 'canned_answer.update', subjectType: 'canned_answer', subjectId: cannedId });
+    res.json(updated);
+  });
+
+  router.delete('/canned-answers/:id', manage, async (req, res) => {
+    const { id: cannedId } = validate(idParam, req.params);
+    if (!(await deleteCannedAnswer(pool, cannedId))) throw httpErrors.notFound('canned answer');
+    await recordAudit(pool, { agentId: req.agent!.id, action: 'canned_answer.delete', subjectType: 'canned_answer', subjectId: cannedId });
+    res.status(204).end();
+  });
+
+  /** The answer with this conversation's {naam}, {referentie} and {termijn} filled in. */
+  router.get('/conversations/:id/canned-answers/:cannedId', async (req, res) => {
+    const params = validate(useParams, req.params);
+    const [canned, context] = await Promise.all([findCannedAnswer(pool, params.cannedId), cannedContext(pool, params.id)]);
+    if (!context) throw httpErrors.notFound('conversation');
+    if (!canned) throw httpErrors.notFound('canned answer');
+    res.json({ text: renderCanned(canned.body, context) });
+  });
+  return router;
+}

@@ -1,0 +1,134 @@
+-- The agent inbox (issue 6): sort keys kept on the conversation so the working inbox is ordered
+-- by what is due first without touching milestones or messages, full-text and partial search,
+-- and the canned answers supervisors manage.
+-- Released migrations are never edited; add a new file instead.
+
+-- Partial, case-insensitive search on references, names and e-mail addresses (ILIKE '%…%').
+-- pg_trgm is a trusted extension: the database owner may create it without being superuser.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
+-- ── Denormalised sort keys ──────────────────────────────────────────────────
+-- next_due_*: the nearest unmet milestone; breached: an unmet milestone is past due;
+-- waiting_since: the citizen's oldest message that has no agent reply after it;
+-- preview: the start of the latest message the citizen or an agent wrote (never a note).
+-- The sort_* columns make the inbox order one ascending, NULL-free key, so a keyset cursor is a
+-- plain row comparison that a btree index answers: breached first, nearest due, longest waiting, id.
+ALTER TABLE conversations
+  ADD COLUMN next_due_at    timestamptz,
+  ADD COLUMN next_due_kind  text,
+  ADD COLUMN next_due_state text,
+  ADD COLUMN breached       boolean NOT NULL DEFAULT false,
+  ADD COLUMN waiting_since  timestamptz,
+  ADD COLUMN preview        text NOT NULL DEFAULT '',
+  ADD COLUMN sort_breach    smallint GENERATED ALWAYS AS (CASE WHEN breached THEN 0 ELSE 1 END) STORED,
+  ADD COLUMN sort_due       timestamptz GENERATED ALWAYS AS (coalesce(next_due_at, 'infinity'::timestamptz)) STORED,
+  ADD COLUMN sort_waiting   timestamptz GENERATED ALWAYS AS (coalesce(waiting_since, 'infinity'::timestamptz)) STORED,
+  -- Subject words, Dutch stemming ("aanvragen" finds "aanvraag").
+  ADD COLUMN search_document tsvector GENERATED ALWAYS AS (to_tsvector('dutch'::regconfig, coalesce(subject, ''))) STORED;
+
+-- Message text for full-text search. Capped: a tsvector may not exceed 1 MB, and the words that
+-- matter are at the top of a mail, above the quoted history.
+ALTER TABLE messages
+  ADD COLUMN search_document tsvector GENERATED ALWAYS AS (to_tsvector('dutch'::regconfig, left(body_text, 20000))) STORED;
+
+/** Recomputes the deadline sort keys of these conversations from their unmet milestones. */
+CREATE FUNCTION inbox_refresh_deadlines(ids bigint[]) RETURNS void LANGUAGE sql AS $$
+  UPDATE conversations c
+     SET next_due_at = n.due_at, next_due_kind = n.kind, next_due_state = n.state, breached = n.breached
+    FROM (SELECT x.id, m.due_at, m.kind, m.state,
+                 EXISTS (SELECT 1 FROM milestones b WHERE b.conversation_id = x.id AND b.state = 'breached') AS breached
+            FROM unnest(ids) AS x(id)
+            LEFT JOIN LATERAL (SELECT due_at, kind, state FROM milestones
+                                WHERE conversation_id = x.id AND state IN ('open', 'due_soon', 'breached')
+                                ORDER BY due_at, id LIMIT 1) m ON true) n
+   WHERE c.id = n.id
+     AND (c.next_due_at, c.next_due_kind, c.next_due_state, c.breached) IS DISTINCT FROM (n.due_at, n.kind, n.state, n.breached);
+$$;
+
+/** Recomputes waiting time and preview of these conversations from their messages. */
+CREATE FUNCTION inbox_refresh_messages(ids bigint[]) RETURNS void LANGUAGE sql AS $$
+  UPDATE conversations c
+     SET waiting_since = n.waiting_since, preview = n.preview
+    FROM (SELECT x.id,
+                 (SELECT min(m.created_at) FROM messages m
+                   WHERE m.conversation_id = x.id AND m.direction = 'in' AND m.kind = 'message'
+                     AND m.id > coalesce((SELECT max(o.id) FROM messages o
+                                           WHERE o.conversation_id = x.id AND o.direction = 'out' AND o.kind = 'message'), 0)) AS waiting_since,
+                 coalesce((SELECT left(btrim(regexp_replace(left(p.body_text, 600), '\s+', ' ', 'g')), 140) FROM messages p
+                            WHERE p.conversation_id = x.id AND p.kind = 'message' ORDER BY p.id DESC LIMIT 1), '') AS preview
+            FROM unnest(ids) AS x(id)) n
+   WHERE c.id = n.id
+     AND (c.waiting_since, c.preview) IS DISTINCT FROM (n.waiting_since, n.preview);
+$$;
+
+-- Triggers rather than application code: milestones change in many places (the norm's engine,
+-- replies, the scheduler's due-soon/breach transitions, set-based recompute after a calendar
+-- change) and messages arrive from mail ingest, the chat and the inbox. A trigger keeps the keys
+-- right in the same transaction whichever path wrote, and a new path cannot forget them.
+-- Statement-level with transition tables: a recompute of 100,000 milestones is one UPDATE here.
+CREATE FUNCTION inbox_milestones_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    PERFORM inbox_refresh_deadlines(ARRAY(SELECT DISTINCT conversation_id FROM old_rows));
+  ELSE
+    PERFORM inbox_refresh_deadlines(ARRAY(SELECT DISTINCT conversation_id FROM new_rows));
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER inbox_milestones_inserted AFTER INSERT ON milestones REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION inbox_milestones_changed();
+CREATE TRIGGER inbox_milestones_updated AFTER UPDATE ON milestones REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION inbox_milestones_changed();
+CREATE TRIGGER inbox_milestones_deleted AFTER DELETE ON milestones REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION inbox_milestones_changed();
+
+CREATE FUNCTION inbox_messages_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM inbox_refresh_messages(ARRAY(SELECT DISTINCT conversation_id FROM new_rows WHERE kind = 'message'));
+  RETURN NULL;
+END $$;
+CREATE TRIGGER inbox_messages_inserted AFTER INSERT ON messages REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION inbox_messages_changed();
+
+-- Backfill.
+SELECT inbox_refresh_deadlines(ARRAY(SELECT DISTINCT conversation_id FROM milestones WHERE state IN ('open', 'due_soon', 'breached')));
+SELECT inbox_refresh_messages(ARRAY(SELECT DISTINCT conversation_id FROM messages WHERE kind = 'message'));
+
+-- ── Indexes of the working inbox ────────────────────────────────────────────
+-- Each matches the ORDER BY (sort_breach, sort_due, sort_waiting, id) exactly, behind an equality
+-- on the filter it serves; partial, so the million closed conversations of past years stay out.
+CREATE INDEX conversations_inbox_idx ON conversations (sort_breach, sort_due, sort_waiting, id) WHERE status <> 'closed';
+CREATE INDEX conversations_inbox_channel_idx ON conversations (channel, sort_breach, sort_due, sort_waiting, id) WHERE status <> 'closed';
+CREATE INDEX conversations_inbox_status_idx ON conversations (status, sort_breach, sort_due, sort_waiting, id) WHERE status <> 'closed';
+CREATE INDEX conversations_inbox_assignee_idx ON conversations (assignee_id, sort_breach, sort_due, sort_waiting, id) WHERE status <> 'closed';
+CREATE INDEX conversations_inbox_due_soon_idx ON conversations (sort_breach, sort_due, sort_waiting, id) WHERE status <> 'closed' AND next_due_state = 'due_soon';
+-- The counts read only these columns: an index-only scan over the open conversations.
+CREATE INDEX conversations_inbox_counts_idx ON conversations (channel, status) INCLUDE (assignee_id, next_due_state, breached) WHERE status <> 'closed';
+-- Closed conversations, newest closed first.
+CREATE INDEX conversations_closed_idx ON conversations (closed_at DESC, id DESC) WHERE status = 'closed';
+CREATE INDEX conversations_closed_channel_idx ON conversations (channel, closed_at DESC, id DESC) WHERE status = 'closed';
+-- The list no longer orders by activity; these only cost writes now.
+DROP INDEX conversations_open_activity_idx;
+DROP INDEX conversations_channel_status_activity_idx;
+DROP INDEX conversations_assignee_open_idx;
+DROP INDEX conversations_activity_idx;
+DROP INDEX conversations_channel_activity_idx;
+
+-- Search.
+CREATE INDEX conversations_search_idx ON conversations USING gin (search_document);
+CREATE INDEX conversations_reference_trgm_idx ON conversations USING gin (reference gin_trgm_ops);
+CREATE INDEX messages_search_idx ON messages USING gin (search_document) WHERE kind <> 'system';
+CREATE INDEX contacts_name_trgm_idx ON contacts USING gin (name gin_trgm_ops) WHERE name IS NOT NULL;
+CREATE INDEX contacts_email_trgm_idx ON contacts USING gin (email gin_trgm_ops) WHERE email IS NOT NULL;
+
+-- ── Canned answers ──────────────────────────────────────────────────────────
+-- Texts with {naam}, {referentie} and {termijn} that agents insert into replies; supervisors manage them.
+CREATE TABLE canned_answers (
+  id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  title      text NOT NULL CHECK (length(title) BETWEEN 1 AND 120),
+  body       text NOT NULL CHECK (length(body) BETWEEN 1 AND 5000),
+  created_by bigint REFERENCES agents (id) ON DELETE SET NULL,
+  updated_by bigint REFERENCES agents (id) ON DELETE SET NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
