@@ -1,0 +1,26 @@
+// Filling in canned answers' variables: pure, no database.
+import { describe, expect, it } from 'vitest';
+import { dutchDate, renderCanned } from '../../../server/canned/index.ts';
+
+describe('renderCanned', () => {
+  const context = { name: 'Fatima el Amrani', reference: 'BAL-2026-000123', answerDue: new Date('2026-12-29T16:00:00Z') };
+
+  it('fills in name, reference and the answer term as a Dutch date', () => {
+    expect(renderCanned('Beste {naam}, uw vraag {referentie} beantwoorden wij uiterlijk {termijn}.', context)).toBe(
+      'Beste Fatima el Amrani, uw vraag BAL-2026-000123 beantwoorden wij uiterlijk dinsdag 29 december 2026.',
+    );
+  });
+
+  it('says "heer/mevrouw" without a name and nothing without a term', () => {
+    expect(renderCanned('Beste {naam}, termijn: [{termijn}]', { ...context, name: null, answerDue: null })).toBe('Beste heer/mevrouw, termijn: []');
+    expect(renderCanned('Beste {naam}', { ...context, name: '   ' })).toBe('Beste heer/mevrouw');
+  });
+
+  it('leaves unknown variables and other braces as written, every occurrence replaced', () => {
+    expect(renderCanned('{naam} {onbekend} {Naam} { naam } {referentie}{referentie}', context)).toBe('Fatima el Amrani {onbekend} {Naam} { naam } BAL-2026-000123BAL-2026-000123');
+  });
+
+  it('takes the date in Amsterdam: 23:30 UTC on 31 March is already 1 April there', () => {
+    expect(dutchDate(new Date('2027-03-31T23:30:00Z'))).toBe('donderdag 1 april 2027');
+  });
+});
