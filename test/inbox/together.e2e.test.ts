@@ -1,0 +1,101 @@
+// Two agents in two browsers on one live inbox, with a citizen on the real /widget socket: a new
+// chat appears for both, a claim race has one winner and the other is told who, the colleague sees
+// "… typt een antwoord", a reply reaches the citizen live and an internal note never does.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatMessage } from '../../server/realtime/events.ts';
+import { closeSockets, readyCitizen, record, startChat, startChatBalie, waitUntil, type StartedChat } from '../server/chat/chat-support.ts';
+import type { TestBalie } from '../support/balie.ts';
+import { axeViolations, launchBrowser } from '../support/browser.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { namedAgent, openInbox, row, type AgentPage, type TestAgent } from './inbox-support.ts';
+
+let db: TestDatabase;
+let balie: TestBalie;
+let browser: Browser;
+let fatima: TestAgent;
+let jan: TestAgent;
+let pages: { fatima: AgentPage; jan: AgentPage };
+let chat: StartedChat;
+
+beforeAll(async () => {
+  [db, browser] = await Promise.all([createTestDatabase(), launchBrowser()]);
+  balie = await startChatBalie(db.url);
+  fatima = await namedAgent(balie.database.pool, 'Fatima Yilmaz');
+  jan = await namedAgent(balie.database.pool, 'Jan de Vries');
+  const [a, b] = await Promise.all([openInbox(browser, balie.url, balie.database.pool, fatima), openInbox(browser, balie.url, balie.database.pool, jan)]);
+  pages = { fatima: a, jan: b };
+});
+afterAll(async () => {
+  closeSockets();
+  await browser?.close();
+  await balie?.stop();
+  await db?.drop();
+});
+
+describe('two agents on one live inbox', () => {
+  it('both see a new chat appear live and announced; a claim race has one winner and the other is told who', async () => {
+    chat = await startChat(balie, 'Hoe verleng ik mijn paspoort?', { name: 'Sanne de Boer' });
+    for (const { page } of Object.values(pages)) {
+      await row(page, 'Sanne de Boer').waitFor({ timeout: 10_000 });
+      expect(await row(page, 'Sanne de Boer').textContent()).toContain('Chat wacht');
+      await page.getByRole('status').filter({ hasText: `Nieuwe chat ${chat.conversation.reference}` }).waitFor();
+    }
+    await Promise.all(Object.values(pages).map(async ({ page }) => {
+      await row(page, 'Sanne de Boer').click();
+      await page.getByRole('heading', { name: chat.conversation.reference }).waitFor();
+    }));
+
+    // Both press Oppakken at once: the server decides.
+    await Promise.all(Object.values(pages).map(({ page }) => page.getByRole('button', { name: 'Oppakken', exact: true }).click()));
+    const { rows } = await db.pool.query<{ assignee_id: string }>('SELECT assignee_id FROM conversations WHERE id = $1', [chat.conversationId]);
+    const winnerId = Number(rows[0]!.assignee_id);
+    const [winner, loser] = winnerId === fatima.id ? [pages.fatima, pages.jan] : [pages.jan, pages.fatima];
+    const winnerName = winnerId === fatima.id ? fatima.name : jan.name;
+    await winner.page.getByText('U heeft dit gesprek opgepakt.').waitFor();
+    await loser.page.getByRole('alert').filter({ hasText: `${winnerName} heeft dit gesprek al opgepakt` }).waitFor();
+    // The loser's list shows it taken, live.
+    await row(loser.page, 'Sanne de Boer').filter({ hasText: `Behandelaar: ${winnerName}` }).waitFor();
+    expect(await winner.page.getByRole('button', { name: 'Oppakken', exact: true }).count()).toBe(0);
+    expect(await axeViolations(loser.page)).toEqual([]);
+  });
+
+  it('a reply reaches the citizen live, an internal note never does, and the colleague sees who is typing', async () => {
+    const { rows } = await db.pool.query<{ assignee_id: string }>('SELECT assignee_id FROM conversations WHERE id = $1', [chat.conversationId]);
+    const [writer, colleague, writerName] = Number(rows[0]!.assignee_id) === fatima.id ? [pages.fatima, pages.jan, fatima.name] : [pages.jan, pages.fatima, jan.name];
+    const { socket } = await readyCitizen(balie, chat.token);
+    const received = record<ChatMessage>(socket, 'message.created');
+
+    await writer.page.getByLabel('Soort bericht').selectOption('note');
+    await writer.page.getByLabel('Uw bericht').pressSequentially('Intern: paspoort verloopt 3 jan');
+    await colleague.page.getByText(`${writerName} schrijft een interne notitie…`).waitFor();
+    await writer.page.getByRole('button', { name: 'Notitie opslaan' }).click();
+    await colleague.page.getByText('Intern: paspoort verloopt 3 jan').waitFor();
+    await expect(colleague.page.getByText('Interne notitie — niet zichtbaar voor de inwoner').count()).resolves.toBeGreaterThan(0);
+
+    await writer.page.getByLabel('Soort bericht').selectOption('reply');
+    await writer.page.getByLabel('Uw bericht').pressSequentially('Dat kan online via de website.');
+    await colleague.page.getByText(`${writerName} typt een antwoord…`).waitFor();
+    await writer.page.getByRole('button', { name: 'Versturen' }).click();
+
+    await waitUntil(() => received.some((message) => message.text === 'Dat kan online via de website.'), 10_000, 'the reply at the widget');
+    await colleague.page.getByText('Dat kan online via de website.').waitFor();
+    // The typing line clears when the message is sent.
+    await colleague.page.getByText(`${writerName} typt een antwoord…`).waitFor({ state: 'detached', timeout: 8_000 });
+    expect(received.some((message) => message.text.includes('paspoort verloopt'))).toBe(false);
+    expect(received.find((message) => message.text === 'Dat kan online via de website.')!.from).toBe('agent');
+  });
+
+  it('shows who is online, and an agent going Afwezig is seen by the colleague live', async () => {
+    const { page } = pages.jan;
+    await page.getByText(/Wie is er online \(2\)/).click();
+    await page.getByText(`${fatima.name} — Beschikbaar`).waitFor();
+    await pages.fatima.page.getByLabel('Mijn status').selectOption('away');
+    await page.getByText(`${fatima.name} — Afwezig`).waitFor();
+    const { rows } = await db.pool.query<{ status: string }>('SELECT status FROM agent_connections WHERE agent_id = $1', [fatima.id]);
+    expect(rows.every((connection) => connection.status === 'away')).toBe(true);
+    await pages.fatima.page.getByLabel('Mijn status').selectOption('available');
+    // The lost claim's 409 is logged by Chromium; it is the expected answer, not an error.
+    for (const { errors } of Object.values(pages)) expect(errors.filter((error) => !error.includes('status of 409'))).toEqual([]);
+  });
+});
