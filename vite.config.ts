@@ -1,8 +1,66 @@
 // Builds the two browser bundles and configures the test runner.
 //   vite build --mode inbox   → dist/inbox/  (the agents' single-page app, served at /)
 //   vite build --mode widget  → dist/widget/widget.js (one embeddable file, served at /widget.js)
-import { defineConfig } from 'vitest/config';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { defineConfig, type Plugin } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+/** The placeholder widget/lib/styles.ts exports; the build puts the widget's CSS in its place. */
+const WIDGET_CSS_PLACEHOLDER = '__BALIE_WIDGET_CSS__';
+/** The placeholder in widget/lib/api/socket.ts for the lazily loaded socket.io-client file. */
+const SOCKET_IO_PLACEHOLDER = '__BALIE_SOCKET_IO_FILE__';
+
+/** Replaces a quoted placeholder string in the bundle's chunks; fails the build when it is missing. */
+function replacePlaceholder(bundle: Record<string, { type: string; code?: string }>, placeholder: string, value: string): boolean {
+  const pattern = new RegExp(`(["'\`])${placeholder}\\1`);
+  let placed = false;
+  for (const item of Object.values(bundle)) {
+    if (item.type !== 'chunk' || !item.code || !pattern.test(item.code)) continue;
+    item.code = item.code.replace(pattern, () => JSON.stringify(value));
+    placed = true;
+  }
+  return placed;
+}
+
+/**
+ * socket.io-client's own minified ES build, emitted next to widget.js under a content hash and
+ * imported by the widget only when a chat needs its socket: widget.js cannot share code with a
+ * chunk (an IIFE, for a classic <script async>), and socket.io-client needs nothing from it.
+ */
+function lazySocketIo(): Plugin {
+  return {
+    name: 'balie:widget-lazy-socket-io',
+    enforce: 'post',
+    generateBundle(_options, bundle) {
+      const packageDir = path.resolve(path.dirname(createRequire(import.meta.url).resolve('socket.io-client')), '../..');
+      const source = readFileSync(path.join(packageDir, 'dist/socket.io.esm.min.js'), 'utf8').replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
+      const fileName = `socket.io-${createHash('sha256').update(source).digest('hex').slice(0, 10)}.js`;
+      this.emitFile({ type: 'asset', fileName, source });
+      if (!replacePlaceholder(bundle, SOCKET_IO_PLACEHOLDER, fileName)) this.error('the socket.io file placeholder is missing from the bundle');
+    },
+  };
+}
+
+/**
+ * Moves the widget's compiled CSS into its script as a string, which main.ts attaches to the shadow
+ * root as a constructable stylesheet. A <style> element would need 'unsafe-inline' in the host
+ * page's style-src; a separate .css file would be a second request and a second CSP source.
+ */
+function cssIntoScript(): Plugin {
+  return {
+    name: 'balie:widget-css-into-script',
+    enforce: 'post',
+    generateBundle(_options, bundle) {
+      const sheets = Object.values(bundle).filter((item) => item.type === 'asset' && item.fileName.endsWith('.css'));
+      const css = sheets.map((sheet) => (sheet.type === 'asset' ? String(sheet.source) : '')).join('\n');
+      if (!replacePlaceholder(bundle, WIDGET_CSS_PLACEHOLDER, css)) this.error('the widget CSS placeholder is missing from the bundle');
+      for (const sheet of sheets) delete bundle[sheet.fileName];
+    },
+  };
+}
 
 export default defineConfig(({ mode }) => {
   const widget = mode === 'widget';
@@ -10,11 +68,12 @@ export default defineConfig(({ mode }) => {
     plugins: [
       svelte({
         configFile: false,
-        // The widget lives in a shadow root: its CSS must travel inside the script and be
-        // attached to that root, never to the host page's <head>. It also must not put
-        // Svelte's version marker (window.__svelte) on someone else's page.
-        compilerOptions: widget ? { css: 'injected', discloseVersion: false } : {},
+        // The widget lives in a shadow root: its CSS travels inside the script (cssIntoScript)
+        // and is adopted by that root, never added to the host page's <head>. It also must not
+        // put Svelte's version marker (window.__svelte) on someone else's page.
+        compilerOptions: widget ? { css: 'external', discloseVersion: false } : {},
       }),
+      ...(widget ? [cssIntoScript(), lazySocketIo()] : []),
     ],
     root: widget ? 'widget' : 'inbox',
     publicDir: false,
@@ -22,7 +81,7 @@ export default defineConfig(({ mode }) => {
       ? {
           outDir: '../dist/widget',
           emptyOutDir: true,
-          target: 'es2020',
+          target: 'es2022',
           lib: {
             entry: 'main.ts',
             formats: ['iife'],

@@ -32,7 +32,17 @@ export function staticRoutes(options: { publicUrl: URL; widgetOrigins: readonly 
     // revalidate with the ETag; files it loads later are hashed and cached for a year.
     res.sendFile(file, { maxAge: '5m', headers: { 'Content-Type': 'text/javascript; charset=utf-8' } });
   });
-  router.use('/widget', express.static(widgetDir, { immutable: true, maxAge: '1y', index: false, setHeaders: (res) => res.set('Cross-Origin-Resource-Policy', 'cross-origin') }));
+  // Files widget.js loads later (socket.io-client, imported as an ES module when a chat starts):
+  // a cross-origin module import needs CORS. They are public code, so any origin may load them.
+  router.use(
+    '/widget',
+    express.static(widgetDir, {
+      immutable: true,
+      maxAge: '1y',
+      index: false,
+      setHeaders: (res) => res.set({ 'Cross-Origin-Resource-Policy': 'cross-origin', 'Access-Control-Allow-Origin': '*' }),
+    }),
+  );
 
   const demoHtml = demoPage(options.publicUrl);
   router.get('/demo', (_req, res) => {

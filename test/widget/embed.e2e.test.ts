@@ -1,50 +1,28 @@
-// The widget as a gemeente embeds it: one script tag on a page of another origin with a strict
-// script policy, in real Chromium. Also the /demo page Balie ships.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+// The widget as a gemeente embeds it: one script tag on a page of another origin with a strict CSP
+// (no inline script, no inline style), in real Chromium. Also the /demo page Balie ships.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestBalie, type TestBalie } from '../support/balie.ts';
 import { axeViolations, launchBrowser, watchForErrors } from '../support/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { freePort } from '../support/process.ts';
+import { focused, startHostPage, widget, type HostPage } from './widget-support.ts';
 
 let db: TestDatabase;
 let balie: TestBalie;
 let browser: Browser;
-let host: http.Server;
-let hostUrl: string;
+let host: HostPage;
 let page: Page;
 let errors: string[];
 
-/** A gemeente page on another origin (localhost vs Balie's 127.0.0.1) whose own CSS is hostile. */
-function gemeentePage(balieUrl: string, lang = 'nl') {
-  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>Gemeente Test</title>
-<style>button { background: rgb(255, 0, 0) !important; font-size: 40px !important; } div { display: none; }</style></head>
-<body><main><h1>Gemeente Test</h1><p>Een pagina van de gemeente.</p></main>
-<script src="${balieUrl}/widget.js" async></script></body></html>`;
-}
-
 beforeAll(async () => {
   db = await createTestDatabase();
-  const hostPort = await freePort();
-  hostUrl = `http://localhost:${hostPort}`;
-  [balie, browser] = await Promise.all([startTestBalie(db.url, { WIDGET_ORIGINS: hostUrl }), launchBrowser()]);
-  host = http.createServer((req, res) => {
-    const lang = new URL(req.url ?? '/', hostUrl).searchParams.get('lang') ?? 'nl';
-    res.writeHead(200, {
-      'content-type': 'text/html; charset=utf-8',
-      // A strict script policy: no inline script, no eval, scripts only from Balie.
-      'content-security-policy': `default-src 'self'; script-src ${balie.url}; connect-src ${balie.url} ${balie.url.replace('http', 'ws')}; style-src 'self' 'unsafe-inline'; img-src 'self' data:`,
-    });
-    res.end(gemeentePage(balie.url, lang));
-  });
-  await new Promise<void>((resolve) => host.listen(hostPort, 'localhost', resolve));
-  hostUrl = `http://localhost:${(host.address() as AddressInfo).port}`;
+  // Chat hours that never open: what the widget says then is the offline.e2e test's; here the shell.
+  [balie, browser] = await Promise.all([startTestBalie(db.url, { WIDGET_ORIGINS: '*', CHAT_HOURS: 'never' }), launchBrowser()]);
+  host = await startHostPage(() => balie.url);
 });
 afterAll(async () => {
   await browser?.close();
-  host?.close();
+  await host?.close();
   await balie?.stop();
   await db?.drop();
 });
@@ -55,22 +33,11 @@ beforeEach(async () => {
   return () => context.close();
 });
 
-const launcher = () => page.getByRole('button', { name: 'Chat met de gemeente' });
-const panel = () => page.getByRole('dialog', { name: 'Chat met de gemeente' });
-
-/** The element that has focus, looking into the widget's shadow root. */
-function focused() {
-  return page.evaluate(() => {
-    let element = document.activeElement;
-    while (element?.shadowRoot?.activeElement) element = element.shadowRoot.activeElement;
-    return element ? `${element.tagName.toLowerCase()}${element.getAttribute('role') ? `[role=${element.getAttribute('role')}]` : ''}.${element.className}` : null;
-  });
-}
-
 describe('the widget on a gemeente page of another origin', () => {
-  it('loads under a strict script policy, adds only window.Balie, and keeps the page CSS out', async () => {
-    await page.goto(hostUrl);
-    await launcher().waitFor();
+  it('loads under a strict CSP without inline styles, adds only window.Balie, and keeps the page CSS out', async () => {
+    const w = widget(page);
+    await page.goto(host.url);
+    await w.launcher().waitFor();
     const globals = await page.evaluate(() => {
       const frame = document.createElement('iframe');
       document.body.append(frame);
@@ -79,35 +46,40 @@ describe('the widget on a gemeente page of another origin', () => {
       return Object.keys(window).filter((key) => !clean.has(key));
     });
     expect(globals).toEqual(['Balie']);
-    const background = await launcher().evaluate((button) => getComputedStyle(button).backgroundColor);
-    expect(background).not.toBe('rgb(255, 0, 0)');
+    const look = await w.launcher().evaluate((button) => ({ background: getComputedStyle(button).backgroundColor, fontSize: getComputedStyle(button).fontSize }));
+    // The default brand colour from the adopted stylesheet: it applied although style-src has no 'unsafe-inline'.
+    expect(look).toEqual({ background: 'rgb(21, 66, 115)', fontSize: '16px' });
+    const inShadow = await page.evaluate(() => {
+      const root = document.querySelector('balie-widget')!.shadowRoot!;
+      return { adopted: root.adoptedStyleSheets.length, styleElements: root.querySelectorAll('style').length + document.querySelectorAll('style').length };
+    });
+    expect(inShadow).toEqual({ adopted: 1, styleElements: 0 });
+    await w.launcher().click();
+    await w.panel().waitFor();
     expect(errors).toEqual([]);
   });
 
   it('opens by keyboard with focus in the panel; Escape closes and focus returns to the launcher', async () => {
-    await page.goto(hostUrl);
-    await launcher().waitFor();
-    await launcher().focus();
+    const w = widget(page);
+    await page.goto(host.url);
+    await w.launcher().waitFor();
+    await w.launcher().focus();
     await page.keyboard.press('Enter');
-    await panel().waitFor();
-    expect(await focused()).toMatch(/\[role=dialog\]/);
-    expect(await launcher().getAttribute('aria-expanded')).toBe('true');
+    await w.panel().waitFor();
+    expect(await focused(page)).toMatch(/\[role=dialog\]/);
+    expect(await w.launcher().getAttribute('aria-expanded')).toBe('true');
+    // Tab moves on to the panel's controls, not out of it.
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toMatch(/^button\..*close/);
     await page.keyboard.press('Escape');
-    await panel().waitFor({ state: 'detached' });
-    expect(await focused()).toMatch(/^button\..*launcher/);
-    expect(await launcher().getAttribute('aria-expanded')).toBe('false');
-  });
-
-  it('has no WCAG 2.1 A/AA violations with the panel open', async () => {
-    await page.goto(hostUrl);
-    await launcher().click();
-    await panel().waitFor();
-    expect(await axeViolations(page)).toEqual([]);
+    await w.panel().waitFor({ state: 'detached' });
+    expect(await focused(page)).toMatch(/^button\..*launcher/);
+    expect(await w.launcher().getAttribute('aria-expanded')).toBe('false');
   });
 
   it('is driven by window.Balie and tells listeners', async () => {
-    await page.goto(hostUrl);
-    await launcher().waitFor();
+    await page.goto(host.url);
+    await widget(page).launcher().waitFor();
     const events = await page.evaluate(() => {
       const seen: string[] = [];
       window.Balie!.on('open', () => seen.push('open'));
@@ -119,19 +91,54 @@ describe('the widget on a gemeente page of another origin', () => {
     expect(events).toEqual(['open', 'close']);
   });
 
-  it('speaks English when the page is in English', async () => {
-    await page.goto(`${hostUrl}/?lang=en`);
-    await page.getByRole('button', { name: 'Chat with the municipality' }).waitFor();
+  it('speaks English when the page is in English, or when the script tag says data-lang="en"', async () => {
+    await page.goto(`${host.url}/?lang=en`);
+    await widget(page, 'en').launcher().waitFor();
+    await page.goto(`${host.url}/?data-lang=en`);
+    const w = widget(page, 'en');
+    await w.launcher().click();
+    await w.panel().waitFor();
+    await page.getByText('The chat is closed now.').waitFor();
+    expect(await page.locator('balie-widget').locator('.balie').getAttribute('lang')).toBe('en');
+  });
+
+  it('takes position, colour and title from the script tag', async () => {
+    await page.goto(`${host.url}/?data-position=left&data-color=%23006400&data-title=Vraag het de gemeente`);
+    const launcher = page.getByRole('button', { name: 'Vraag het de gemeente' });
+    await launcher.waitFor();
+    const box = await launcher.boundingBox();
+    expect(box!.x).toBeLessThan(100);
+    expect(await launcher.evaluate((button) => getComputedStyle(button).backgroundColor)).toBe('rgb(0, 100, 0)');
+    await launcher.click();
+    await page.getByRole('dialog', { name: 'Vraag het de gemeente' }).waitFor();
+  });
+
+  it('fills a 320 px wide screen with the panel, without horizontal scrolling, and stays accessible', async () => {
+    await page.setViewportSize({ width: 320, height: 640 });
+    const w = widget(page);
+    await page.goto(host.url);
+    await w.launcher().click();
+    await w.panel().waitFor();
+    await page.getByLabel('Uw e-mailadres').waitFor();
+    const box = await w.panel().boundingBox();
+    expect(box).toMatchObject({ x: 0, y: 0, width: 320, height: 640 });
+    const scroll = await w.panel().evaluate((panel) => ({ body: panel.querySelector('.body')!.scrollWidth, width: panel.clientWidth }));
+    expect(scroll.body).toBeLessThanOrEqual(scroll.width);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    await w.launcher().waitFor();
   });
 });
 
 describe('the /demo page', () => {
   it('embeds the widget with the one script tag and is accessible', async () => {
+    const w = widget(page);
     await page.goto(`${balie.url}/demo`);
     const tag = await page.locator('script[src$="/widget.js"]').evaluate((script) => script.outerHTML);
     expect(tag).toBe(`<script src="${balie.url}/widget.js" async=""></script>`);
-    await launcher().click();
-    await panel().waitFor();
+    await w.launcher().click();
+    await w.panel().waitFor();
+    await page.getByLabel('Uw e-mailadres').waitFor();
     expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
   });
