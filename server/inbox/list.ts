@@ -2,7 +2,7 @@
 // first, then the nearest due milestone, then the citizen who has waited longest — paged by cursor.
 import type { Db } from '../db/index.ts';
 import { isoAmsterdam } from '../deadlines/milestones.ts';
-import { likePattern, searchHits } from './search.ts';
+import { likePattern, searchCondition } from './search.ts';
 
 export interface ListFilter {
   channel?: 'chat' | 'email';
@@ -132,7 +132,7 @@ export function filterConditions(filter: Omit<ListFilter, 'limit' | 'cursor'>, v
   if (filter.due === 'soon') where.push(`c.next_due_state = 'due_soon'`);
   // The leading sort key, not the boolean: the inbox index then starts its scan right there.
   if (filter.due === 'breached') where.push('c.sort_breach = 0');
-  if (filter.q) where.push(`c.id IN (${searchHits(params.add(filter.q), params.add(likePattern(filter.q)))})`);
+  if (filter.q) where.push(searchCondition(params.add(filter.q), params.add(likePattern(filter.q))));
   return where;
 }
 

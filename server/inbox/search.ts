@@ -8,14 +8,19 @@ export function likePattern(text: string): string {
 }
 
 /**
- * SQL for the ids of the conversations that match; `$q` and `$pattern` are the parameter
- * placeholders of the text and its LIKE pattern. Each branch is answered by its own index (GIN on
- * the tsvectors, trigram GIN on references, names and addresses); the union is joined to the list.
+ * A contact search matches at most this many contacts: a fragment like "jan" may match tens of
+ * thousands of names, and an inbox search for it is not a report of all of them.
  */
-export function searchHits(q: string, pattern: string): string {
+export const MAX_CONTACT_MATCHES = 5000;
+
+/**
+ * The search as one condition on the conversation `c`; `q` and `pattern` are the placeholders of
+ * the text and its LIKE pattern. Every branch is an index condition (GIN on the two tsvectors,
+ * trigram GIN on the reference, the contact's conversations by contact_id), so PostgreSQL can
+ * OR the bitmaps — or, when many match, walk the inbox order and stop after one page.
+ */
+export function searchCondition(q: string, pattern: string): string {
   const query = `websearch_to_tsquery('dutch', ${q})`;
-  return `SELECT s.id FROM conversations s WHERE s.search_document @@ ${query} OR s.reference ILIKE ${pattern}
-          UNION SELECT sc.id FROM contacts sct JOIN conversations sc ON sc.contact_id = sct.id
-                 WHERE sct.name ILIKE ${pattern} OR sct.email ILIKE ${pattern}
-          UNION SELECT sm.conversation_id FROM messages sm WHERE sm.kind <> 'system' AND sm.search_document @@ ${query}`;
+  return `(c.search_document @@ ${query} OR c.messages_document @@ ${query} OR c.reference ILIKE ${pattern}
+           OR c.contact_id = ANY (ARRAY(SELECT sct.id FROM contacts sct WHERE sct.name ILIKE ${pattern} OR sct.email ILIKE ${pattern} LIMIT ${MAX_CONTACT_MATCHES})))`;
 }

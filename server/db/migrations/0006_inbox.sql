@@ -26,10 +26,10 @@ ALTER TABLE conversations
   -- Subject words, Dutch stemming ("aanvragen" finds "aanvraag").
   ADD COLUMN search_document tsvector GENERATED ALWAYS AS (to_tsvector('dutch'::regconfig, coalesce(subject, ''))) STORED;
 
--- Message text for full-text search. Capped: a tsvector may not exceed 1 MB, and the words that
--- matter are at the top of a mail, above the quoted history.
-ALTER TABLE messages
-  ADD COLUMN search_document tsvector GENERATED ALWAYS AS (to_tsvector('dutch'::regconfig, left(body_text, 20000))) STORED;
+-- The words of the conversation's messages and notes, one document per conversation, so that a
+-- search of the working inbox is one index scan over the open conversations instead of a scan of
+-- every message ever written. Appended to by the message trigger below.
+ALTER TABLE conversations ADD COLUMN messages_document tsvector NOT NULL DEFAULT ''::tsvector;
 
 /** Recomputes the deadline sort keys of these conversations from their unmet milestones. */
 CREATE FUNCTION inbox_refresh_deadlines(ids bigint[]) RETURNS void LANGUAGE sql AS $$
@@ -82,9 +82,19 @@ CREATE TRIGGER inbox_milestones_updated AFTER UPDATE ON milestones REFERENCING N
 CREATE TRIGGER inbox_milestones_deleted AFTER DELETE ON milestones REFERENCING OLD TABLE AS old_rows
   FOR EACH STATEMENT EXECUTE FUNCTION inbox_milestones_changed();
 
+-- The message trigger also appends the words of new messages and notes to their conversation's
+-- search document, each with its first 20,000 characters (the words that matter are at the top of
+-- a mail, above the quoted history). A tsvector may not exceed 1 MB: a document whose text form
+-- nears that takes no more words (the text form is larger than the stored one: a safe margin).
 CREATE FUNCTION inbox_messages_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM inbox_refresh_messages(ARRAY(SELECT DISTINCT conversation_id FROM new_rows WHERE kind = 'message'));
+  UPDATE conversations c
+     SET messages_document = c.messages_document || n.document
+    FROM (SELECT conversation_id, to_tsvector('dutch', string_agg(left(body_text, 20000), E'\n' ORDER BY id)) AS document
+            FROM new_rows WHERE kind <> 'system' GROUP BY conversation_id) n
+   WHERE c.id = n.conversation_id
+     AND octet_length(c.messages_document::text) + octet_length(n.document::text) < 600000;
   RETURN NULL;
 END $$;
 CREATE TRIGGER inbox_messages_inserted AFTER INSERT ON messages REFERENCING NEW TABLE AS new_rows
@@ -93,6 +103,10 @@ CREATE TRIGGER inbox_messages_inserted AFTER INSERT ON messages REFERENCING NEW 
 -- Backfill.
 SELECT inbox_refresh_deadlines(ARRAY(SELECT DISTINCT conversation_id FROM milestones WHERE state IN ('open', 'due_soon', 'breached')));
 SELECT inbox_refresh_messages(ARRAY(SELECT DISTINCT conversation_id FROM messages WHERE kind = 'message'));
+UPDATE conversations c SET messages_document = n.document
+  FROM (SELECT conversation_id, to_tsvector('dutch', left(string_agg(left(body_text, 20000), E'\n' ORDER BY id), 100000)) AS document
+          FROM messages WHERE kind <> 'system' GROUP BY conversation_id) n
+ WHERE c.id = n.conversation_id;
 
 -- ── Indexes of the working inbox ────────────────────────────────────────────
 -- Each matches the ORDER BY (sort_breach, sort_due, sort_waiting, id) exactly, behind an equality
@@ -114,10 +128,13 @@ DROP INDEX conversations_assignee_open_idx;
 DROP INDEX conversations_activity_idx;
 DROP INDEX conversations_channel_activity_idx;
 
--- Search.
+-- Search: partial indexes for the working inbox (a common word then finds its few thousand open
+-- conversations, not the closed ones of years past), full ones for searching the closed.
+CREATE INDEX conversations_search_open_idx ON conversations USING gin (search_document) WHERE status <> 'closed';
+CREATE INDEX conversations_messages_search_open_idx ON conversations USING gin (messages_document) WHERE status <> 'closed';
 CREATE INDEX conversations_search_idx ON conversations USING gin (search_document);
+CREATE INDEX conversations_messages_search_idx ON conversations USING gin (messages_document);
 CREATE INDEX conversations_reference_trgm_idx ON conversations USING gin (reference gin_trgm_ops);
-CREATE INDEX messages_search_idx ON messages USING gin (search_document) WHERE kind <> 'system';
 CREATE INDEX contacts_name_trgm_idx ON contacts USING gin (name gin_trgm_ops) WHERE name IS NOT NULL;
 CREATE INDEX contacts_email_trgm_idx ON contacts USING gin (email gin_trgm_ops) WHERE email IS NOT NULL;
 

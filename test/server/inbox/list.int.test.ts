@@ -190,6 +190,15 @@ describe('search', () => {
     expect(await search('paspoort')).toEqual([other.id]);
   });
 
+  it('keeps taking messages when a conversation’s search document is full (a tsvector may not exceed 1 MB)', async () => {
+    const { id } = await seedConversation(db.pool, { messages: [{ direction: 'in', text: 'Mijn fietsenstalling is gestolen' }] });
+    const words = (seed: number) => Array.from({ length: 2500 }, (_, index) => `woord${seed}x${index}`).join(' ');
+    for (let index = 0; index < 40; index += 1) {
+      await db.pool.query(`INSERT INTO messages (conversation_id, direction, kind, body_text) VALUES ($1, 'in', 'message', $2)`, [id, words(index)]);
+    }
+    expect(await ids('q=fietsenstalling')).toEqual([id]);
+  });
+
   it('does not search internal system lines', async () => {
     await seedConversation(db.pool, { messages: [{ direction: 'out', kind: 'system', text: 'Ontvangstbevestiging verstuurd' }] });
     expect(await ids('q=ontvangstbevestiging')).toEqual([]);
