@@ -178,6 +178,12 @@ export class ChatConversation {
 
   /** Adds a message from the server once: by id, or by the client id of a message still pending. */
   private merge(message: ChatMessage) {
+    // Stored by the server (its acknowledgement, or its message.created that may come first): done.
+    const queued = message.clientId === null ? -1 : this.outbox.findIndex((item) => item.clientId === message.clientId);
+    if (queued >= 0) {
+      this.outbox.splice(queued, 1);
+      this.persist();
+    }
     if (this.messages.some((shown) => shown.id === message.id)) return;
     const shown: ShownMessage = {
       key: message.clientId ?? `id:${message.id}`,
@@ -244,8 +250,6 @@ export class ChatConversation {
           return; // no acknowledgement: it stays first in the outbox for the next connection
         }
         if (reply.ok) {
-          this.outbox.shift();
-          this.persist();
           this.merge(reply.data.message);
           continue;
         }
