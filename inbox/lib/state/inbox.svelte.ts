@@ -132,8 +132,11 @@ export class Inbox {
         this.items = page.items;
         this.nextCursor = page.nextCursor;
       } else {
+        // The rows below the fresh head: from after the head's last row in the old list on.
         const head = new Set(page.items.map((item) => item.id));
-        this.items = [...page.items, ...this.items.slice(window).filter((item) => !head.has(item.id))];
+        const lastOfHead = page.items.at(-1);
+        const resume = lastOfHead ? this.items.findIndex((item) => item.id === lastOfHead.id) + 1 : 0;
+        this.items = [...page.items, ...this.items.slice(resume > 0 ? resume : window).filter((item) => !head.has(item.id))];
       }
       this.loaded = true;
     } catch (error) {
