@@ -63,7 +63,9 @@ describe('two agents on one live inbox', () => {
   it('a reply reaches the citizen live, an internal note never does, and the colleague sees who is typing', async () => {
     const { rows } = await db.pool.query<{ assignee_id: string }>('SELECT assignee_id FROM conversations WHERE id = $1', [chat.conversationId]);
     const [writer, colleague, writerName] = Number(rows[0]!.assignee_id) === fatima.id ? [pages.fatima, pages.jan, fatima.name] : [pages.jan, pages.fatima, jan.name];
-    const { socket } = await readyCitizen(balie, chat.token);
+    const { socket, state } = await readyCitizen(balie, chat.token);
+    // The agents opened the chat: the citizen sees the question as read.
+    expect(state.readThrough).toBe(chat.message.id);
     const received = record<ChatMessage>(socket, 'message.created');
 
     await writer.page.getByLabel('Soort bericht').selectOption('note');

@@ -21,8 +21,8 @@ export interface Overview {
   dueSoon: number;
   waitingChats: number;
   agentsOnline: number;
-  /** The compliance report's body for this ISO week; its lines may sit under `lines`. */
-  compliance: ComplianceLine[] | { lines?: ComplianceLine[]; from?: string; to?: string };
+  /** The compliance report's body for this ISO week (GET /api/reports/compliance's shape). */
+  compliance: { lines: ComplianceLine[]; norms?: Record<string, string>; from?: string; to?: string } | ComplianceLine[];
 }
 
 export function overview(): Promise<Overview> {
@@ -32,6 +32,11 @@ export function overview(): Promise<Overview> {
 /** The lines of a compliance body, whichever of the two shapes it has. */
 export function complianceLines(compliance: Overview['compliance']): ComplianceLine[] {
   return Array.isArray(compliance) ? compliance : (compliance.lines ?? []);
+}
+
+/** The norm's name ("VNG-normen") where the report names it, else its id. */
+export function normName(compliance: Overview['compliance'], normId: string): string {
+  return (Array.isArray(compliance) ? undefined : compliance.norms?.[normId]) ?? normId;
 }
 
 export interface ServiceSettings {
