@@ -67,6 +67,12 @@ export class ChatConversation {
   /** Set once socket.io-client is loaded; commands wait for `ready` (session.ready) anyway. */
   private socket!: WidgetSocket;
   private ready = false;
+  /**
+   * Every message up to this id is known: advanced by fetches and by message.created, which a
+   * connection delivers in order — not by acknowledgements, whose ids can run ahead of a reply
+   * the widget missed while disconnected.
+   */
+  private synced: number | null = null;
   private flushing = false;
   private deliveredSent = 0;
   private readSent = 0;
@@ -79,6 +85,7 @@ export class ChatConversation {
     this.deps = deps;
     this.stored = stored;
     if (first) {
+      this.synced = first.conversation.lastMessageId;
       this.merge(first.message);
       this.applyState(first.conversation);
     }
@@ -115,10 +122,14 @@ export class ChatConversation {
       this.connection = 'connected';
       this.problem = null;
       this.applyState(conversation);
-      // Resend first (in order), then fetch what was missed: the fetch then also confirms the resends.
-      void this.flush().then(() => this.fetchMissed());
+      // Fetch what was missed first — it may hold messages whose acknowledgement was lost, which
+      // then leave the outbox — and resend the rest, in the order typed.
+      void this.fetchMissed().then(() => this.flush());
     });
-    socket.on('message.created', (message) => this.merge(message));
+    socket.on('message.created', (message) => {
+      this.synced = Math.max(this.synced ?? 0, message.id);
+      this.merge(message);
+    });
     socket.on('message.read', ({ throughId }) => {
       this.readThrough = Math.max(this.readThrough ?? 0, throughId);
     });
@@ -223,10 +234,12 @@ export class ChatConversation {
   private async fetchMissed() {
     try {
       for (;;) {
-        const afterId = this.messages.reduce<number | null>((max, m) => (m.id !== null && (max === null || m.id > max) ? m.id : max), null);
-        const reply = (await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('messages.fetch', { afterId, limit: 100 })) as Reply<{ messages: ChatMessage[]; hasMore: boolean }>;
+        const reply = (await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('messages.fetch', { afterId: this.synced, limit: 100 })) as Reply<{ messages: ChatMessage[]; hasMore: boolean }>;
         if (!reply.ok) break;
-        for (const message of reply.data.messages) this.merge(message);
+        for (const message of reply.data.messages) {
+          this.synced = Math.max(this.synced ?? 0, message.id);
+          this.merge(message);
+        }
         if (!reply.data.hasMore || reply.data.messages.length === 0) break;
       }
     } catch {
