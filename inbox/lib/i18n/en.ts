@@ -93,7 +93,7 @@ export const en: Record<MessageKey, string> = {
   'inbox.loading_more': 'Loading more conversations…',
   'inbox.new_chat': 'New chat {reference}',
   'inbox.new_email': 'New e-mail {reference}',
-  'inbox.waiting': 'Waiting for an answer since {time}',
+  'inbox.waiting': 'Waiting since {time}',
   'inbox.waiting_chat': 'Chat waiting',
   'inbox.position': 'Conversation {index} of {total}',
   'nav.main': 'Main menu',

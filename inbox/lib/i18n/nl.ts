@@ -91,7 +91,7 @@ export const nl = {
   'inbox.loading_more': 'Meer gesprekken laden…',
   'inbox.new_chat': 'Nieuwe chat {reference}',
   'inbox.new_email': 'Nieuwe e-mail {reference}',
-  'inbox.waiting': 'Wacht op antwoord sinds {time}',
+  'inbox.waiting': 'Wacht sinds {time}',
   'inbox.waiting_chat': 'Chat wacht',
   'inbox.position': 'Gesprek {index} van {total}',
   'nav.main': 'Hoofdmenu',

@@ -39,11 +39,12 @@ export class Team {
     };
     const reconnected = () => void this.load();
     socket.on('agent.presence_changed', changed);
-    socket.on('connect', reconnected);
+    // session.ready comes once this socket's presence is recorded: then the list includes us.
+    socket.on('session.ready', reconnected);
     this.socket = socket;
     return () => {
       socket.off('agent.presence_changed', changed);
-      socket.off('connect', reconnected);
+      socket.off('session.ready', reconnected);
     };
   }
 
