@@ -9,6 +9,7 @@ import { createLogger } from '../server/log.ts';
 import { ingestMail } from '../server/mail/ingest.ts';
 import { citizenMail } from '../test/server/mail/mail-support.ts';
 import { launchBrowser } from '../test/support/browser.ts';
+import { sessionCookie } from '../test/support/balie.ts';
 import { freePort } from '../test/support/process.ts';
 
 const out = path.resolve(import.meta.dirname, '../docs/screenshots');
@@ -16,7 +17,8 @@ const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'balie-screenshots-'));
 const port = await freePort();
 const admin = { email: 'fatima@gemeente-voorbeeld.nl', password: 'screenshot password' };
 const balie = await startBalie(
-  loadConfig({ DATA_DIR: dataDir, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password }),
+  // Chat open around the clock, so the widget's screenshots do not depend on the time they are taken.
+  loadConfig({ DATA_DIR: dataDir, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password, CHAT_HOURS: 'always' }),
   createLogger('warn'),
 );
 await balie.database.pool.query("UPDATE agents SET name = 'Fatima' WHERE email = $1", [admin.email]);
@@ -42,10 +44,40 @@ try {
   await page.getByRole('heading', { name: 'Kapotte lantaarnpaal' }).waitFor();
   await page.screenshot({ path: path.join(out, 'inbox.png') });
 
-  await page.goto(`${balie.url}/demo`);
-  await page.getByRole('button', { name: 'Chat met de gemeente' }).click();
-  await page.getByRole('dialog').waitFor();
-  await page.screenshot({ path: path.join(out, 'widget.png') });
+  // The widget on the demo page, while Fatima's inbox (the page above) stays open: chat is offered.
+  const citizen = await browser.newPage({ viewport: { width: 1200, height: 720 } });
+  await citizen.goto(`${balie.url}/demo`);
+  await citizen.getByRole('button', { name: 'Chat met de gemeente' }).click();
+  await citizen.getByLabel('Uw vraag').fill('Hoe vraag ik een parkeervergunning aan?');
+  await citizen.screenshot({ path: path.join(out, 'widget.png') });
+  await citizen.getByRole('button', { name: 'Versturen' }).click();
+  await citizen.getByText('U staat in de wachtrij.', { exact: false }).waitFor();
+  const login = await fetch(`${balie.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) });
+  const cookie = sessionCookie(login);
+  const { rows } = await balie.database.pool.query<{ id: number }>("SELECT id FROM conversations WHERE channel = 'chat' ORDER BY id DESC LIMIT 1");
+  const chatId = rows[0]!.id;
+  const api = (route: string, body?: unknown) =>
+    fetch(`${balie.url}/api/conversations/${chatId}/${route}`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  await api('claim');
+  await api('messages', { kind: 'reply', text: 'Goedemiddag, dat kan via https://www.gemeente-voorbeeld.nl/parkeren. Voor welk kenteken?' });
+  await citizen.getByText('Voor welk kenteken?', { exact: false }).first().waitFor();
+  await citizen.getByLabel('Uw bericht').fill('AB-12-CD');
+  await citizen.getByLabel('Uw bericht').press('Enter');
+  await citizen.locator('balie-widget').getByText('Verzonden').last().waitFor();
+  await citizen.screenshot({ path: path.join(out, 'widget-chat.png') });
+
+  // Nobody online: the question form with the promised date, on a 320 px wide phone.
+  await page.close();
+  for (let tries = 0; tries < 50; tries++) {
+    const service = (await (await fetch(`${balie.url}/api/public/service`)).json()) as { chat: { available: boolean } };
+    if (!service.chat.available) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const phone = await browser.newPage({ viewport: { width: 320, height: 640 } });
+  await phone.goto(`${balie.url}/demo`);
+  await phone.getByRole('button', { name: 'Chat met de gemeente' }).click();
+  await phone.getByLabel('Uw e-mailadres').waitFor();
+  await phone.screenshot({ path: path.join(out, 'widget-offline-320.png') });
   console.log(`screenshots written to ${out}`);
 } finally {
   await browser.close();
