@@ -128,6 +128,27 @@ describe('the widget on a gemeente page of another origin', () => {
     await page.keyboard.press('Escape');
     await w.launcher().waitFor();
   });
+
+  it('at 200% zoom (1280×720 seen as 640×360 CSS pixels) the panel fills the window and every control is reachable', async () => {
+    await page.setViewportSize({ width: 640, height: 360 });
+    const w = widget(page);
+    await page.goto(host.url);
+    await w.launcher().click();
+    await w.panel().waitFor();
+    expect(await w.panel().boundingBox()).toMatchObject({ x: 0, y: 0, width: 640, height: 360 });
+    // The last control can be scrolled to and used; nothing sticks out sideways.
+    const send = page.getByRole('button', { name: 'Vraag versturen' });
+    await send.scrollIntoViewIfNeeded();
+    const box = (await send.boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(360);
+    await send.click();
+    await page.getByText('Vul dit veld in.').first().waitFor();
+    const scroll = await w.panel().evaluate((panel) => ({ body: panel.querySelector('.body')!.scrollWidth, width: panel.clientWidth }));
+    expect(scroll.body).toBeLessThanOrEqual(scroll.width);
+    await page.getByRole('button', { name: 'Chat sluiten' }).click();
+    await w.launcher().waitFor();
+    expect(await focused(page)).toMatch(/^button\..*launcher/);
+  });
 });
 
 describe('the /demo page', () => {
