@@ -162,7 +162,13 @@ export async function listConversations(
   const limit = params.add(filter.limit + 1);
 
   // The page is chosen on conversations alone (an index scan that stops after limit + 1 rows); the
-  // joins for contact and assignee then run for those rows only.
+  // joins for contact and assignee then run for those rows only. A search of open work first
+  // collects its matches (OFFSET 0 keeps PostgreSQL from walking the inbox order and testing every
+  // row: when the matches all sort last, that reads the whole open inbox), then sorts the page.
+  const source = filter.q && !closed
+    ? `(SELECT ${PAGE_COLUMNS} FROM conversations c WHERE ${where.join(' AND ')} OFFSET 0) c`
+    : 'conversations c';
+  const matches = filter.q && !closed ? 'true' : where.join(' AND ');
   const { rows } = await db.query<Row>(
     `SELECT c.id, c.reference, c.channel, c.status, c.subject, c.last_message_at AS "lastMessageAt", c.preview,
             c.next_due_kind AS "nextDueKind", c.next_due_at AS "nextDueAt", c.next_due_state AS "nextDueState",
@@ -170,7 +176,7 @@ export async function listConversations(
             c.sort_breach AS "sortBreach", c.sort_due::text AS "sortDue", c.sort_waiting::text AS "sortWaiting", c.closed_at::text AS "closedAt",
             CASE WHEN ct.id IS NULL THEN NULL ELSE json_build_object('id', ct.id, 'name', ct.name, 'email', ct.email) END AS contact,
             CASE WHEN a.id IS NULL THEN NULL ELSE json_build_object('id', a.id, 'name', a.name) END AS assignee
-       FROM (SELECT ${PAGE_COLUMNS} FROM conversations c WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${limit}) c
+       FROM (SELECT ${PAGE_COLUMNS} FROM ${source} WHERE ${matches} ORDER BY ${order} LIMIT ${limit}) c
        LEFT JOIN contacts ct ON ct.id = c.contact_id
        LEFT JOIN agents a ON a.id = c.assignee_id
       ORDER BY ${order}`,

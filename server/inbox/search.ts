@@ -8,19 +8,12 @@ export function likePattern(text: string): string {
 }
 
 /**
- * A contact search matches at most this many contacts: a fragment like "jan" may match tens of
- * thousands of names, and an inbox search for it is not a report of all of them.
- */
-export const MAX_CONTACT_MATCHES = 5000;
-
-/**
  * The search as one condition on the conversation `c`; `q` and `pattern` are the placeholders of
  * the text and its LIKE pattern. Every branch is an index condition (GIN on the two tsvectors,
- * trigram GIN on the reference, the contact's conversations by contact_id), so PostgreSQL can
- * OR the bitmaps — or, when many match, walk the inbox order and stop after one page.
+ * trigram GIN on the reference and on the contact's name and address kept on the conversation),
+ * so PostgreSQL ORs the bitmaps of the open conversations' partial indexes.
  */
 export function searchCondition(q: string, pattern: string): string {
   const query = `websearch_to_tsquery('dutch', ${q})`;
-  return `(c.search_document @@ ${query} OR c.messages_document @@ ${query} OR c.reference ILIKE ${pattern}
-           OR c.contact_id = ANY (ARRAY(SELECT sct.id FROM contacts sct WHERE sct.name ILIKE ${pattern} OR sct.email ILIKE ${pattern} LIMIT ${MAX_CONTACT_MATCHES})))`;
+  return `(c.search_document @@ ${query} OR c.messages_document @@ ${query} OR c.reference ILIKE ${pattern} OR c.contact_search ILIKE ${pattern})`;
 }

@@ -5,6 +5,7 @@ import type { PresenceTracker } from '../chat/presence.ts';
 import type { Db } from '../db/index.ts';
 import { complianceReport, ZONE, type ComplianceLine } from '../deadlines/index.ts';
 import { allNorms } from '../deadlines/settings.ts';
+import { inboxCounts } from '../inbox/counts.ts';
 
 export interface ComplianceView {
   from: string;
@@ -42,15 +43,10 @@ export async function complianceView(db: Db, from: DateTime, to: DateTime): Prom
 
 export async function overview(db: Db, presence: PresenceTracker, now: DateTime = DateTime.now().setZone(ZONE)): Promise<Overview> {
   const [backlog, online, compliance] = await Promise.all([
-    db.query<Omit<Overview, 'agentsOnline' | 'compliance'>>(
-      `SELECT count(*)::int AS "open",
-              count(*) FILTER (WHERE breached)::int AS breached,
-              count(*) FILTER (WHERE next_due_state = 'due_soon')::int AS "dueSoon",
-              count(*) FILTER (WHERE channel = 'chat' AND status = 'new')::int AS "waitingChats"
-         FROM conversations WHERE status <> 'closed'`,
-    ),
+    // The inbox's own counts (kept by triggers): no scan of the open conversations.
+    inboxCounts(db, {}, { id: 0 }),
     presence.list(),
     complianceView(db, startOfIsoWeek(now), now),
   ]);
-  return { ...backlog.rows[0]!, agentsOnline: online.length, compliance };
+  return { open: backlog.all, breached: backlog.breached, dueSoon: backlog.dueSoon, waitingChats: backlog.waitingChats, agentsOnline: online.length, compliance };
 }

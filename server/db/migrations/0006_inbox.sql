@@ -23,6 +23,8 @@ ALTER TABLE conversations
   ADD COLUMN sort_breach    smallint GENERATED ALWAYS AS (CASE WHEN breached THEN 0 ELSE 1 END) STORED,
   ADD COLUMN sort_due       timestamptz GENERATED ALWAYS AS (coalesce(next_due_at, 'infinity'::timestamptz)) STORED,
   ADD COLUMN sort_waiting   timestamptz GENERATED ALWAYS AS (coalesce(waiting_since, 'infinity'::timestamptz)) STORED,
+  -- The contact's name and e-mail address, for partial search (trigram index) among open work.
+  ADD COLUMN contact_search text NOT NULL DEFAULT '',
   -- Subject words, Dutch stemming ("aanvragen" finds "aanvraag").
   ADD COLUMN search_document tsvector GENERATED ALWAYS AS (to_tsvector('dutch'::regconfig, coalesce(subject, ''))) STORED;
 
@@ -100,7 +102,26 @@ END $$;
 CREATE TRIGGER inbox_messages_inserted AFTER INSERT ON messages REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION inbox_messages_changed();
 
+-- The contact's name and address travel with the conversation, so that a search of the working
+-- inbox scans a trigram index of the open conversations, not one of every contact ever stored.
+CREATE FUNCTION inbox_conversation_contact() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.contact_search := coalesce((SELECT concat_ws(' ', name, email) FROM contacts WHERE id = NEW.contact_id), '');
+  RETURN NEW;
+END $$;
+CREATE TRIGGER inbox_conversation_contact BEFORE INSERT OR UPDATE OF contact_id ON conversations
+  FOR EACH ROW EXECUTE FUNCTION inbox_conversation_contact();
+CREATE FUNCTION inbox_contact_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE conversations SET contact_search = concat_ws(' ', NEW.name, NEW.email) WHERE contact_id = NEW.id;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER inbox_contact_changed AFTER UPDATE OF name, email ON contacts
+  FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name OR OLD.email IS DISTINCT FROM NEW.email)
+  EXECUTE FUNCTION inbox_contact_changed();
+
 -- Backfill.
+UPDATE conversations c SET contact_search = concat_ws(' ', ct.name, ct.email) FROM contacts ct WHERE ct.id = c.contact_id;
 SELECT inbox_refresh_deadlines(ARRAY(SELECT DISTINCT conversation_id FROM milestones WHERE state IN ('open', 'due_soon', 'breached')));
 SELECT inbox_refresh_messages(ARRAY(SELECT DISTINCT conversation_id FROM messages WHERE kind = 'message'));
 UPDATE conversations c SET messages_document = n.document
@@ -135,8 +156,63 @@ CREATE INDEX conversations_messages_search_open_idx ON conversations USING gin (
 CREATE INDEX conversations_search_idx ON conversations USING gin (search_document);
 CREATE INDEX conversations_messages_search_idx ON conversations USING gin (messages_document);
 CREATE INDEX conversations_reference_trgm_idx ON conversations USING gin (reference gin_trgm_ops);
-CREATE INDEX contacts_name_trgm_idx ON contacts USING gin (name gin_trgm_ops) WHERE name IS NOT NULL;
-CREATE INDEX contacts_email_trgm_idx ON contacts USING gin (email gin_trgm_ops) WHERE email IS NOT NULL;
+CREATE INDEX conversations_contact_search_open_idx ON conversations USING gin (contact_search gin_trgm_ops) WHERE status <> 'closed';
+CREATE INDEX conversations_contact_search_idx ON conversations USING gin (contact_search gin_trgm_ops);
+
+-- ── Counts of the working inbox ─────────────────────────────────────────────
+-- Counting 100,000 open conversations on every inbox refresh costs tens of milliseconds of CPU.
+-- Instead every change to a conversation appends what it did to the counts of its key (channel,
+-- status, assignee, due soon, breached) — appended, never updated in place, so concurrent
+-- transactions never wait on or deadlock over a shared counter row. Readers sum the deltas; the
+-- reader that finds many rows folds them into one per key (server/inbox/counts.ts).
+CREATE TABLE inbox_count_deltas (
+  channel     text NOT NULL,
+  status      text NOT NULL,
+  assignee_id bigint,
+  due_soon    boolean NOT NULL,
+  breached    boolean NOT NULL,
+  delta       integer NOT NULL
+);
+
+CREATE FUNCTION inbox_counts_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO inbox_count_deltas
+    SELECT channel, status, assignee_id, coalesce(next_due_state = 'due_soon', false), breached, count(*)
+      FROM new_rows WHERE status <> 'closed' GROUP BY 1, 2, 3, 4, 5;
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO inbox_count_deltas
+    SELECT channel, status, assignee_id, coalesce(next_due_state = 'due_soon', false), breached, -count(*)
+      FROM old_rows WHERE status <> 'closed' GROUP BY 1, 2, 3, 4, 5;
+  ELSE
+    -- Most updates (a new message, a preview) change no key: they net out and append nothing.
+    INSERT INTO inbox_count_deltas
+    SELECT channel, status, assignee_id, due_soon, breached, sum(delta)
+      FROM (SELECT channel, status, assignee_id, coalesce(next_due_state = 'due_soon', false) AS due_soon, breached, -1 AS delta
+              FROM old_rows WHERE status <> 'closed'
+            UNION ALL
+            SELECT channel, status, assignee_id, coalesce(next_due_state = 'due_soon', false), breached, 1
+              FROM new_rows WHERE status <> 'closed') changes
+     GROUP BY 1, 2, 3, 4, 5 HAVING sum(delta) <> 0;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER inbox_counts_inserted AFTER INSERT ON conversations REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION inbox_counts_changed();
+CREATE TRIGGER inbox_counts_updated AFTER UPDATE ON conversations REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION inbox_counts_changed();
+CREATE TRIGGER inbox_counts_deleted AFTER DELETE ON conversations REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION inbox_counts_changed();
+CREATE FUNCTION inbox_counts_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM inbox_count_deltas;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER inbox_counts_truncated AFTER TRUNCATE ON conversations
+  FOR EACH STATEMENT EXECUTE FUNCTION inbox_counts_truncated();
+INSERT INTO inbox_count_deltas
+SELECT channel, status, assignee_id, coalesce(next_due_state = 'due_soon', false), breached, count(*)
+  FROM conversations WHERE status <> 'closed' GROUP BY 1, 2, 3, 4, 5;
 
 -- ── Canned answers ──────────────────────────────────────────────────────────
 -- Texts with {naam}, {referentie} and {termijn} that agents insert into replies; supervisors manage them.

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addAgent, ADMIN, startTestBalie, type TestBalie } from '../../support/balie.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { foldCountDeltas } from '../../../server/inbox/counts.ts';
 import { hoursFromNow, seedConversation } from './seed.ts';
 
 interface Summary {
@@ -222,5 +223,42 @@ describe('counts', () => {
     expect(await counts()).toEqual({ all: 5, mine: 2, unassigned: 2, new: 2, open: 2, waiting: 1, dueSoon: 1, breached: 2, chat: 2, email: 3, waitingChats: 1 });
     expect(await counts('?channel=chat')).toEqual({ all: 2, mine: 1, unassigned: 1, new: 1, open: 1, waiting: 0, dueSoon: 0, breached: 0, chat: 2, email: 0, waitingChats: 1 });
     expect(await counts('?q=aanvragen')).toMatchObject({ all: 1, breached: 1, email: 1 });
+  });
+
+  it('keeps the counts right through every kind of change, also after folding the deltas', async () => {
+    const all = [];
+    for (let index = 0; index < 30; index += 1) {
+      all.push(await seedConversation(db.pool, { channel: index % 3 ? 'email' : 'chat', status: index % 4 ? 'open' : 'new', milestones: index % 2 ? [{ dueAt: hoursFromNow(24) }] : [] }));
+    }
+    const scanned = async () => {
+      const { rows } = await db.pool.query(
+        `SELECT count(*)::int AS "all", count(*) FILTER (WHERE assignee_id = $1)::int AS mine, count(*) FILTER (WHERE assignee_id IS NULL)::int AS unassigned,
+                count(*) FILTER (WHERE status = 'new')::int AS "new", count(*) FILTER (WHERE status = 'open')::int AS "open",
+                count(*) FILTER (WHERE status = 'waiting')::int AS waiting, count(*) FILTER (WHERE next_due_state = 'due_soon')::int AS "dueSoon",
+                count(*) FILTER (WHERE breached)::int AS breached, count(*) FILTER (WHERE channel = 'chat')::int AS chat,
+                count(*) FILTER (WHERE channel = 'email')::int AS email, count(*) FILTER (WHERE channel = 'chat' AND status = 'new')::int AS "waitingChats"
+           FROM conversations WHERE status <> 'closed'`,
+        [adminId],
+      );
+      return rows[0];
+    };
+    const served = async () => ((await (await balie.request('/api/conversations/counts', { cookie })).json()) as { counts: unknown }).counts;
+    for (let round = 0; round < 120; round += 1) {
+      const target = all[(round * 7) % all.length]!;
+      const change = round % 6;
+      if (change === 0) await db.pool.query('UPDATE conversations SET assignee_id = $2 WHERE id = $1', [target.id, round % 12 ? adminId : colleague.id]);
+      if (change === 1) await db.pool.query(`UPDATE conversations SET status = CASE WHEN status = 'waiting' THEN 'open' ELSE 'waiting' END WHERE id = $1`, [target.id]);
+      if (change === 2) await db.pool.query(`UPDATE milestones SET state = CASE state WHEN 'open' THEN 'due_soon' WHEN 'due_soon' THEN 'breached' ELSE 'open' END WHERE conversation_id = $1`, [target.id]);
+      if (change === 3) await db.pool.query(`UPDATE conversations SET status = CASE WHEN status = 'closed' THEN 'open' ELSE 'closed' END WHERE id = $1`, [target.id]);
+      if (change === 4) await db.pool.query(`INSERT INTO messages (conversation_id, direction, body_text) VALUES ($1, 'in', 'Nog een vraag')`, [target.id]);
+      if (change === 5 && round % 30 === 5) await db.pool.query('DELETE FROM conversations WHERE id = $1', [all.splice((round * 7) % all.length, 1)[0]!.id]);
+    }
+    expect(await served()).toEqual(await scanned());
+    const deltas = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM inbox_count_deltas');
+    expect(deltas.rows[0]!.n).toBeGreaterThan(50);
+    await foldCountDeltas(db.pool);
+    expect(await served()).toEqual(await scanned());
+    const folded = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM inbox_count_deltas');
+    expect(folded.rows[0]!.n).toBeLessThan(deltas.rows[0]!.n);
   });
 });
