@@ -13,6 +13,7 @@ import { authenticate, requireAgent } from './auth.ts';
 import { errorHandler, httpErrors } from './errors.ts';
 import { staticRoutes } from './static.ts';
 import { cannedRoutes } from '../canned/index.ts';
+import { inboxEvents, sessionRoom } from '../inbox/events.ts';
 import { inboxRoutes } from '../inbox/routes.ts';
 import type { MailChannel } from '../mail/index.ts';
 import { overviewRoutes } from '../reports/index.ts';
@@ -78,6 +79,17 @@ export function createHttpApp({ config, database, events, log, mail, chat }: Htt
   );
   api.use(express.json({ limit: '1mb' }));
   api.use(authenticate(database.pool, config.sessionHours));
+  // Logging out ends that browser's live connection too, once the session is gone (issue 6).
+  api.post('/auth/logout', (req, res, next) => {
+    const token = req.sessionToken;
+    const agentId = req.agent?.id;
+    if (token && agentId !== undefined) {
+      res.on('finish', () => {
+        if (res.statusCode < 300) inboxEvents(events).emit('session.logged_out', { agentId, room: sessionRoom(token) });
+      });
+    }
+    next();
+  });
   api.use('/auth', authRoutes({ pool: database.pool, sessionHours: config.sessionHours, secureCookies: secure }));
   // Public: the norms and their deadlines, so citizens can see what the gemeente promises.
   api.use(publicDeadlineRoutes({ pool: database.pool }));

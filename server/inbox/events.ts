@@ -1,5 +1,6 @@
 // Domain events of the inbox that server/domain-events.ts does not declare (yet): a conversation
-// handed over or released, and a status change. Emitted on the same DomainEvents bus.
+// handed over or released, a status change, a session logged out. Emitted on the same bus.
+import { createHash } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import type { DomainEvents } from '../domain-events.ts';
 
@@ -14,12 +15,22 @@ export interface InboxEventMap {
   'conversation.handed_over': [ConversationRef & { assignee: { id: number; name: string } | null }];
   /** An agent set the status (open / waiting) or reopened the conversation. */
   'conversation.updated': [ConversationRef & { status: 'new' | 'open' | 'waiting' | 'closed' }];
+  /** One session logged out: its /agent sockets (that browser's tabs) are disconnected. */
+  'session.logged_out': [{ agentId: number; room: string }];
 }
 
 /**
  * The bus typed with the inbox's events. Belongs in DomainEventMap; kept here until
- * server/domain-events.ts takes these two entries (its owner was asked to).
+ * server/domain-events.ts takes these entries (its owner was asked to).
  */
 export function inboxEvents(events: DomainEvents): EventEmitter<InboxEventMap> {
   return events as unknown as EventEmitter<InboxEventMap>;
+}
+
+/**
+ * The Socket.IO room of one login session. A hash, not the token: room names travel through
+ * PostgreSQL NOTIFY to the other instances and must not open a session to whoever reads them.
+ */
+export function sessionRoom(token: string): string {
+  return `session:${createHash('sha256').update(token).digest('base64url')}`;
 }

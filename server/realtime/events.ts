@@ -226,6 +226,8 @@ export interface WidgetClientEvents {
 /** What the server keeps per agent socket. */
 export interface AgentSocketData {
   agent: AgentIdentity;
+  /** The room of the login session this socket came with; logging out disconnects it. */
+  sessionRoom: string;
 }
 
 /** What the server keeps per citizen socket: the one conversation it may touch. */

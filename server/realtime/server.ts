@@ -9,7 +9,7 @@ import { chatSchemas, type Chat } from '../chat/index.ts';
 import type { Db } from '../db/index.ts';
 import type { DomainEvents } from '../domain-events.ts';
 import { sessionTokenFrom } from '../http/auth.ts';
-import { inboxEvents } from '../inbox/events.ts';
+import { inboxEvents, sessionRoom } from '../inbox/events.ts';
 import type { Logger } from '../log.ts';
 import { command } from './commands.ts';
 import type {
@@ -89,11 +89,12 @@ export function createRealtime(options: {
     }) : undefined;
     if (!agent) return next(refused('Log in first.', { code: 'unauthorized' }));
     socket.data.agent = { id: agent.id, name: agent.name, role: agent.role };
+    socket.data.sessionRoom = sessionRoom(token!);
     next();
   });
   agents.on('connection', (socket) => {
     const agent = socket.data.agent;
-    void socket.join(`agent:${agent.id}`);
+    void socket.join([`agent:${agent.id}`, socket.data.sessionRoom]);
     const perSocket = new WindowCounter(AGENT_COMMANDS_PER_MINUTE);
     const base = { allow: () => perSocket.take(''), log };
     type Reply<T> = { ok: true; data: T } | { ok: false; error: { code: AgentErrorCode } };
@@ -164,6 +165,10 @@ export function createRealtime(options: {
     const inbox = inboxEvents(events);
     inbox.on('conversation.handed_over', (activity) => agents.emit('conversation.assigned', activity));
     inbox.on('conversation.updated', (activity) => agents.emit('conversation.updated', activity));
+    inbox.on('session.logged_out', ({ room }) => {
+      agents.to(room).emit('session.ended', { reason: 'logged_out' });
+      agents.in(room).disconnectSockets(true);
+    });
     events.on('conversation.closed', (activity) => {
       agents.emit('conversation.closed', activity);
       if (activity.channel === 'chat') widget.to(chatRoom(activity.conversationId)).emit('conversation.closed', { closedAt: activity.closedAt });
