@@ -165,7 +165,7 @@ describe('chatting with an agent', () => {
     await widget(page).messages().filter({ hasText: 'Welk adres?' }).waitFor();
     await say(page, 'Dorpsstraat 1');
     await w.messages().filter({ hasText: 'Dorpsstraat 1' }).getByText('Verzonden').waitFor();
-    const expected = [
+    const expected: [string, string][] = [
       ['U', 'Mijn container is niet geleegd.'],
       ['Fatima', 'Welk adres?'],
       ['U', 'Dorpsstraat 1'],
@@ -174,6 +174,15 @@ describe('chatting with an agent', () => {
     // Acknowledged: nothing left in the outbox kept in localStorage.
     const kept = await page.evaluate(() => Object.entries(localStorage).map(([key, value]) => [key, JSON.parse(value).outbox]));
     expect(kept).toEqual([[`balie-chat:${balie.url}`, []]]);
+    // Panel closed, page still open: an agent's message shows on the launcher.
+    await page.keyboard.press('Escape');
+    await agentReply(conversationId, 'Ik kijk het na.');
+    await page.getByRole('button', { name: 'Chat met de gemeente 1 nieuw bericht' }).waitFor();
+    await w.launcher().click();
+    await w.messages().filter({ hasText: 'Ik kijk het na.' }).waitFor();
+    expect(await w.launcher().textContent()).not.toContain('nieuw');
+    expected.push(['Fatima', 'Ik kijk het na.']);
+
     await page.reload();
     await w.launcher().click();
     await page.getByText('U chat met Fatima').waitFor();
@@ -191,12 +200,15 @@ describe('chatting with an agent', () => {
     await page.getByRole('button', { name: 'Gesprek beëindigen' }).click();
     await page.getByText('Weet u zeker dat u het gesprek wilt beëindigen?').waitFor();
     expect(await axeViolations(page)).toEqual([]);
+    // A rating given while ending is stored before the session ends.
+    await page.getByRole('radio', { name: '5 – zeer tevreden' }).check();
     await page.getByRole('button', { name: 'Ja, beëindigen' }).click();
     await page.getByText('Het gesprek is beëindigd en van dit apparaat gewist.').waitFor();
     await ended;
     expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
     const sessions = await db.pool.query('SELECT count(*)::int AS live FROM chat_sessions WHERE conversation_id = $1 AND ended_at IS NULL', [conversationId]);
     expect(sessions.rows[0].live).toBe(0);
+    expect((await db.pool.query('SELECT csat_score FROM conversations WHERE id = $1', [conversationId])).rows[0].csat_score).toBe(5);
 
     // A new start after that: the question box again, not the old chat.
     await page.reload();

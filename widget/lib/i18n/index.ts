@@ -2,7 +2,8 @@
 // `{name}` placeholders are filled by t(key, { name }); dates are formatted in lib/format.ts.
 const nl = {
   'launcher.open': 'Chat met de gemeente',
-  'launcher.unread': '{count} nieuw bericht',
+  'launcher.unreadOne': '1 nieuw bericht',
+  'launcher.unreadMany': '{count} nieuwe berichten',
   'panel.title': 'Chat met de gemeente',
   'panel.close': 'Chat sluiten',
   'panel.loading': 'Even geduld…',
@@ -79,7 +80,8 @@ export type WidgetMessageKey = keyof typeof nl;
 
 const en: Record<WidgetMessageKey, string> = {
   'launcher.open': 'Chat with the municipality',
-  'launcher.unread': '{count} new message',
+  'launcher.unreadOne': '1 new message',
+  'launcher.unreadMany': '{count} new messages',
   'panel.title': 'Chat with the municipality',
   'panel.close': 'Close chat',
   'panel.loading': 'One moment…',

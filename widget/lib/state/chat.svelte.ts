@@ -2,6 +2,7 @@
 // receipts, typing both ways, and what happens after a drop or a server restart (issue 5 §3–4).
 import type { ChatMessage, ChatState, WidgetErrorCode } from '../../../server/realtime/events.ts';
 import { connectWidgetSocket, type WidgetSocket } from '../api/socket.ts';
+import { newClientId } from './ids.ts';
 import type { ChatStorage, StoredChat } from './storage.ts';
 
 /** How long the widget waits for an acknowledgement before it leaves the message for the next resend. */
@@ -290,7 +291,7 @@ export class ChatConversation {
 
   /** Queues the citizen's message: kept (memory and localStorage) until the server acknowledges it. */
   send(text: string) {
-    const item: Outgoing = { clientId: crypto.randomUUID(), text };
+    const item: Outgoing = { clientId: newClientId(), text };
     this.outbox.push(item);
     this.persist();
     this.messages.push(pendingMessage(item));

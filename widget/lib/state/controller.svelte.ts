@@ -3,6 +3,7 @@
 import { ApiError, askQuestion, fetchService, startChat, type QuestionReceived, type ServiceStatus } from '../api/http.ts';
 import { translator, type Translate, type WidgetLang } from '../i18n/index.ts';
 import { ChatConversation, type ShownMessage } from './chat.svelte.ts';
+import { newClientId } from './ids.ts';
 import { ChatStorage } from './storage.ts';
 
 export type WidgetEvent = 'open' | 'close';
@@ -117,7 +118,7 @@ export class WidgetController {
   async startChat(text: string, name: string): Promise<boolean> {
     this.busy = true;
     this.problem = null;
-    this.startClientId ??= crypto.randomUUID();
+    this.startClientId ??= newClientId();
     try {
       const started = await startChat(this.options.baseUrl, { clientId: this.startClientId, text, ...(name.trim() ? { name: name.trim() } : {}) });
       this.startClientId = null;
@@ -146,7 +147,7 @@ export class WidgetController {
   async askQuestion(input: { email: string; name: string; text: string }): Promise<boolean> {
     this.busy = true;
     this.problem = null;
-    this.startClientId ??= crypto.randomUUID();
+    this.startClientId ??= newClientId();
     try {
       this.received = await askQuestion(this.options.baseUrl, {
         clientId: this.startClientId,
