@@ -103,6 +103,8 @@ describe('the inbox by keyboard', () => {
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'detached' });
 
+      // Counts per filter, from the server.
+      expect(await page.getByLabel('Kanaal').locator('option[value="email"]').textContent()).toBe('E-mail (2)');
       await page.keyboard.press('/');
       expect(await focusedId(page)).toBe('inbox-search');
       await page.keyboard.type('parkeervergunning');
@@ -147,9 +149,23 @@ describe('the inbox by keyboard', () => {
 
       await page.getByLabel('Standaardantwoord').selectOption({ label: 'Parkeervergunning' });
       await page.getByRole('button', { name: 'Invoegen' }).click();
+      await page.waitForFunction(() => (document.getElementById('reply-text') as HTMLTextAreaElement).value !== '');
       expect(await page.getByLabel('Uw bericht').inputValue()).toBe(`Beste Sanne de Boer, uw vraag ${reference} is in behandeling.`);
       expect(await focusedId(page)).toBe('reply-text');
       expect(admin.errors).toEqual([]);
+    });
+
+    it('speaks English on request, remembered across a reload', async () => {
+      const { page } = admin;
+      await page.getByRole('button', { name: 'Switch to English' }).click();
+      await page.getByRole('button', { name: 'Keyboard shortcuts (?)' }).waitFor();
+      await page.getByRole('main').locator('.meta').filter({ hasText: 'Waiting on citizen' }).waitFor();
+      await page.reload();
+      await page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
+      await page.getByRole('button', { name: 'Supervisor overview' }).waitFor();
+      expect(await page.getAttribute('html', 'lang')).toBe('en');
+      await page.getByRole('button', { name: 'Nederlands' }).click();
+      await page.getByRole('button', { name: 'Overzicht teamleider' }).waitFor();
     });
 
     it('shows the supervisor view and the settings, with the server’s field errors next to the fields', async () => {

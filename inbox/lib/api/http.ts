@@ -17,6 +17,9 @@ export class ApiError extends Error {
   }
 }
 
+/** Dispatched on window when an API call answers 401: the session is gone. */
+export const SESSION_LOST = 'balie:session-lost';
+
 /** The code of any error the inbox may catch: our ApiError's code, or `internal`. */
 export function errorCode(error: unknown): string {
   return error instanceof ApiError ? error.code : 'internal';
@@ -37,6 +40,8 @@ export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
   if (response.status === 204) return undefined as T;
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
+    // The session ran out (or was ended elsewhere): the app goes back to the login page.
+    if (response.status === 401 && !path.startsWith('/api/auth/')) window.dispatchEvent(new Event(SESSION_LOST));
     const { code, message: _message, ...details } = data?.error ?? {};
     throw new ApiError(response.status, typeof code === 'string' ? code : 'internal', details);
   }
