@@ -77,6 +77,18 @@ describe('the login page', () => {
     expect(await axeViolations(page)).toEqual([]);
   });
 
+  it('goes back to the login page when the session ends on the server', async () => {
+    await page.goto(balie.url);
+    await page.getByLabel('E-mailadres').fill(ADMIN.email);
+    await page.getByLabel('Wachtwoord').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Inloggen' }).click();
+    await page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
+    await db.pool.query('DELETE FROM sessions');
+    // The next call to the API answers 401 (the live connection may notice first and detach the filters).
+    await page.getByLabel('Kanaal').selectOption('chat', { timeout: 2000 }).catch(() => {});
+    await page.getByRole('heading', { name: 'Inloggen' }).waitFor();
+  });
+
   it('switches to English and remembers it', async () => {
     await page.goto(balie.url);
     await page.getByRole('button', { name: 'Switch to English' }).click();
