@@ -170,9 +170,14 @@ describe('the inbox by keyboard', () => {
 
     it('shows the supervisor view and the settings, with the server’s field errors next to the fields', async () => {
       const { page } = admin;
+      // One acknowledgement fell due (and was missed) a minute ago: this week's compliance has a line.
+      await db.pool.query("UPDATE milestones SET due_at = now() - interval '1 minute', state = 'breached' WHERE id = (SELECT min(id) FROM milestones WHERE kind = 'acknowledgement')");
       await page.getByRole('button', { name: 'Overzicht teamleider' }).click();
       await page.getByRole('heading', { name: 'Overzicht teamleider', level: 1 }).waitFor();
       await page.getByText('Open gesprekken').waitFor();
+      const compliance = page.getByRole('table');
+      await compliance.getByRole('rowheader', { name: 'Ontvangstbevestiging' }).waitFor();
+      expect(await compliance.textContent()).toContain('VNG');
       await page.getByRole('heading', { name: 'Instellingen dienstverlening' }).waitFor();
       await page.getByLabel('Openingstijden').waitFor();
       expect(await axeViolations(page)).toEqual([]);

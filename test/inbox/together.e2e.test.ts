@@ -67,6 +67,8 @@ describe('two agents on one live inbox', () => {
     // The agents opened the chat: the citizen sees the question as read.
     expect(state.readThrough).toBe(chat.message.id);
     const received = record<ChatMessage>(socket, 'message.created');
+    socket.emit('typing.set', { typing: true });
+    await colleague.page.getByText('De inwoner typt…').waitFor();
 
     await writer.page.getByLabel('Soort bericht').selectOption('note');
     await writer.page.getByLabel('Uw bericht').pressSequentially('Intern: paspoort verloopt 3 jan');
