@@ -25,15 +25,16 @@ export interface NewConversation {
 }
 
 export class Inbox {
-  items = $state<ConversationSummary[]>([]);
+  // Raw: the list and the detail are replaced whole, never mutated, so 10,000 rows need no proxies.
+  items = $state.raw<ConversationSummary[]>([]);
   nextCursor = $state<string | null>(null);
   loaded = $state(false);
   loadingMore = $state(false);
-  counts = $state<Counts | null>(null);
+  counts = $state.raw<Counts | null>(null);
   filter = $state<ListFilter>({ channel: '', status: '', assignee: 'all', due: '', q: '' });
   /** The conversation open on the right. */
   selectedId = $state<number | null>(null);
-  detail = $state<ConversationDetail | null>(null);
+  detail = $state.raw<ConversationDetail | null>(null);
   /** Text for the polite live region: new activity is announced, not only shown. */
   announcement = $state('');
   errorCode = $state<string | null>(null);
