@@ -63,7 +63,7 @@ try {
   await citizen.getByText('Voor welk kenteken?', { exact: false }).first().waitFor();
   await citizen.getByLabel('Uw bericht').fill('AB-12-CD');
   await citizen.getByLabel('Uw bericht').press('Enter');
-  await citizen.locator('balie-widget').getByText('Verzonden').last().waitFor();
+  await citizen.locator('balie-widget').getByText('Verzonden', { exact: true }).last().waitFor();
   await citizen.screenshot({ path: path.join(out, 'widget-chat.png') });
 
   // Nobody online: the question form with the promised date, on a 320 px wide phone.

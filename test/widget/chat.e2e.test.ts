@@ -97,10 +97,10 @@ describe('chatting with an agent', () => {
     await page.getByLabel('Uw bericht').press('Enter');
     const message = await arrived;
     const mine = w.messages().filter({ hasText: 'AB-12-CD' });
-    await mine.getByText('Verzonden').waitFor();
+    await mine.getByText('Verzonden', { exact: true }).waitFor();
     // The agent reads it: "Gelezen".
     inbox.emit('messages.mark_read', { conversationId, throughId: message.messageId });
-    await mine.getByText('Gelezen').waitFor();
+    await mine.getByText('Gelezen', { exact: true }).waitFor();
 
     expect(await w.thread()).toEqual([
       ['U', 'Hoe vraag ik een parkeervergunning aan?'],
@@ -119,7 +119,7 @@ describe('chatting with an agent', () => {
     await agentReply(conversationId, attack);
     await say(page, 'javascript:alert(1) <a href="javascript:alert(2)">klik</a>');
     await widget(page).messages().filter({ hasText: attack }).waitFor();
-    await w.messages().filter({ hasText: 'javascript:alert(1)' }).getByText('Verzonden').waitFor();
+    await w.messages().filter({ hasText: 'javascript:alert(1)' }).getByText('Verzonden', { exact: true }).waitFor();
     const found = await page.evaluate(() => {
       const root = document.querySelector('balie-widget')!.shadowRoot!;
       return { img: root.querySelectorAll('img, script, b').length, links: root.querySelectorAll('a').length, pwned: (window as unknown as { pwned?: number }).pwned ?? null };
@@ -164,7 +164,7 @@ describe('chatting with an agent', () => {
     await agentReply(conversationId, 'Welk adres?');
     await widget(page).messages().filter({ hasText: 'Welk adres?' }).waitFor();
     await say(page, 'Dorpsstraat 1');
-    await w.messages().filter({ hasText: 'Dorpsstraat 1' }).getByText('Verzonden').waitFor();
+    await w.messages().filter({ hasText: 'Dorpsstraat 1' }).getByText('Verzonden', { exact: true }).waitFor();
     const expected: [string, string][] = [
       ['U', 'Mijn container is niet geleegd.'],
       ['Fatima', 'Welk adres?'],

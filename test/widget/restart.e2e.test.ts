@@ -48,7 +48,7 @@ describe('a Balie restart in the middle of a chat', () => {
     await balie.request(`/api/conversations/${conversationId}/messages`, { cookie, body: { kind: 'reply', text: 'Per wanneer verhuist u?' } });
     await w.messages().filter({ hasText: 'Per wanneer verhuist u?' }).waitFor();
     await say(page, 'Per 1 januari.');
-    await w.messages().filter({ hasText: 'Per 1 januari.' }).getByText('Verzonden').waitFor();
+    await w.messages().filter({ hasText: 'Per 1 januari.' }).getByText('Verzonden', { exact: true }).waitFor();
 
     const port = new URL(balie.url).port;
     await balie.stop();
@@ -64,7 +64,7 @@ describe('a Balie restart in the middle of a chat', () => {
     await balie.request(`/api/conversations/${conversationId}/messages`, { cookie, body: { kind: 'reply', text: 'Dank u, ik zet het klaar.' } });
 
     await w.messages().filter({ hasText: 'Dank u, ik zet het klaar.' }).waitFor({ timeout: 20_000 });
-    await w.messages().filter({ hasText: 'Samen met mijn dochter.' }).getByText('Verzonden').waitFor({ timeout: 20_000 });
+    await w.messages().filter({ hasText: 'Samen met mijn dochter.' }).getByText('Verzonden', { exact: true }).waitFor({ timeout: 20_000 });
     await page.getByText('De verbinding is verbroken.', { exact: false }).waitFor({ state: 'detached' });
 
     const expected = ['Ik wil verhuizen, hoe geef ik dat door?', 'Per wanneer verhuist u?', 'Per 1 januari.', 'Naar de Kerkstraat 5.', 'Samen met mijn dochter.', 'Dank u, ik zet het klaar.'];

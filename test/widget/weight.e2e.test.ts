@@ -73,9 +73,10 @@ describe('the widget weight', () => {
 
     // For the record: starting the chat adds the lazily loaded socket.io-client and the first POST.
     await page.getByLabel('Uw vraag').fill('Hoeveel weegt de widget?');
+    const socketIo = page.waitForResponse((response) => new URL(response.url()).pathname.startsWith('/widget/socket.io-'));
     await page.getByRole('button', { name: 'Versturen' }).click();
-    await page.getByLabel('Uw bericht').waitFor();
-    await page.waitForLoadState('networkidle');
+    await page.getByText('U staat in de wachtrij.', { exact: false }).waitFor();
+    await (await socketIo).finished();
     const chatting = await scale.total();
     const chunk = chatting.loaded.find((l) => l.path.startsWith('/widget/socket.io-'));
     expect(chunk).toBeDefined();

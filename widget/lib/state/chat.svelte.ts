@@ -42,7 +42,6 @@ export interface ChatDeps {
   isSeen: () => boolean;
   /** An agent's message arrived (for the announcement and the launcher's unread count). */
   onAgentMessage: (message: ShownMessage) => void;
-  onAgentJoined: (firstName: string) => void;
 }
 
 type Reply<T> = { ok: true; data: T } | { ok: false; error: { code: WidgetErrorCode } };
@@ -135,10 +134,8 @@ export class ChatConversation {
       this.readThrough = Math.max(this.readThrough ?? 0, throughId);
     });
     socket.on('agent.joined', ({ firstName }) => {
-      const changed = this.agentName !== firstName;
       this.agentName = firstName;
       if (this.status === 'new') this.status = 'open';
-      if (changed) this.deps.onAgentJoined(firstName);
     });
     socket.on('agent.typing', ({ firstName, typing }) => {
       clearTimeout(this.agentTypingClear);

@@ -42,7 +42,7 @@ export class WidgetController {
   busy = $state(false);
   /** Agents' messages that arrived while the panel was closed. */
   unread = $state(0);
-  /** The text of the aria-live region: agents' new messages and who joined. */
+  /** The text of the aria-live region: agents' new messages (who joined is the panel's own status line). */
   announcement = $state('');
 
   readonly options: WidgetOptions;
@@ -95,9 +95,6 @@ export class WidgetController {
       onAgentMessage: (message: ShownMessage) => {
         if (!this.isOpen) this.unread += 1;
         if (this.chat?.loaded) this.announcement = `${message.agentFirstName ?? this.t('chat.staff')}: ${message.text}`;
-      },
-      onAgentJoined: (firstName: string) => {
-        this.announcement = this.t('chat.newAgent', { name: firstName });
       },
     };
   }
