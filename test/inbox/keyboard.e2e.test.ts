@@ -178,6 +178,11 @@ describe('the inbox by keyboard', () => {
       const compliance = page.getByRole('table');
       await compliance.getByRole('rowheader', { name: 'Ontvangstbevestiging' }).waitFor();
       expect(await compliance.textContent()).toContain('VNG');
+      // The figures follow the inbox live.
+      const openTile = page.locator('.tile').filter({ hasText: 'Open gesprekken' }).locator('dd');
+      const openBefore = Number(await openTile.textContent());
+      await question('Karin Smit', 'Hoe meld ik een verhuizing?');
+      await openTile.filter({ hasText: String(openBefore + 1) }).waitFor();
       await page.getByRole('heading', { name: 'Instellingen dienstverlening' }).waitFor();
       await page.getByLabel('Openingstijden').waitFor();
       expect(await axeViolations(page)).toEqual([]);
