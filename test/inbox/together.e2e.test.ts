@@ -90,6 +90,25 @@ describe('two agents on one live inbox', () => {
     expect(received.find((message) => message.text === 'Dat kan online via de website.')!.from).toBe('agent');
   });
 
+  it('hands the conversation to a colleague, who finds it under Van mij; releasing makes it unassigned', async () => {
+    const { rows } = await db.pool.query<{ assignee_id: string }>('SELECT assignee_id FROM conversations WHERE id = $1', [chat.conversationId]);
+    const [giver, taker, takerAgent] = Number(rows[0]!.assignee_id) === fatima.id ? [pages.fatima, pages.jan, jan] : [pages.jan, pages.fatima, fatima];
+    await giver.page.getByLabel('Toewijzen aan').selectOption({ label: `${takerAgent.name} (Beschikbaar)` });
+    await giver.page.getByRole('button', { name: 'Toewijzen', exact: true }).click();
+    await giver.page.getByText(`Toegewezen aan ${takerAgent.name}.`).waitFor();
+    await taker.page.getByLabel('Behandelaar').selectOption('mine');
+    await row(taker.page, 'Sanne de Boer').filter({ hasText: `Behandelaar: ${takerAgent.name}` }).waitFor();
+    expect(await taker.page.getByLabel('Behandelaar').locator('option[value="mine"]').textContent()).toBe('Van mij (1)');
+
+    await taker.page.getByLabel('Toewijzen aan').selectOption({ label: 'Niemand (vrijgeven)' });
+    await taker.page.getByRole('button', { name: 'Toewijzen', exact: true }).click();
+    await taker.page.getByText('Het gesprek is vrijgegeven.').waitFor();
+    // Gone from "Van mij", live; and unassigned for the colleague.
+    await row(taker.page, 'Sanne de Boer').waitFor({ state: 'detached' });
+    await row(giver.page, 'Sanne de Boer').filter({ hasText: 'Niet toegewezen' }).waitFor();
+    await taker.page.getByLabel('Behandelaar').selectOption('all');
+  });
+
   it('shows who is online, and an agent going Afwezig is seen by the colleague live', async () => {
     const { page } = pages.jan;
     await page.getByText(/Wie is er online \(2\)/).click();
