@@ -1,7 +1,7 @@
-// Balie restarted in the middle of a chat (issue 5 §4): the citizen keeps typing while it is down;
-// afterwards the widget resends what was not acknowledged and fetches what it missed — each message
-// exactly once in the database, in the widget and in the agent's inbox.
-import type { Browser, Page } from 'playwright-core';
+// Balie restarted in the middle of a chat, and network drops at the worst moments (issue 5 §4):
+// the widget resends what was not acknowledged and fetches what it missed — each message exactly
+// once in the database, in the widget and in the agent's inbox.
+import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../../server/agents/agents.ts';
 import type { TestBalie } from '../support/balie.ts';
@@ -82,5 +82,60 @@ describe('a Balie restart in the middle of a chat', () => {
     expect(inWidget).toEqual(forAgent);
     // The only console errors are the refused connections while Balie was down.
     expect(errors.filter((e) => !/ERR_CONNECTION_REFUSED|WebSocket connection/.test(e))).toEqual([]);
+  });
+
+  it('after a network drop resends a message the server never got, and does not double one whose answer was lost', async () => {
+    const page = await (await browser.newContext()).newPage();
+    const w = widget(page);
+    // Between the page and Balie: forwards every frame, except while `drop` says otherwise.
+    let drop: { text: string; side: 'request' | 'answer' } | null = null;
+    let cuts = 0;
+    await page.routeWebSocket(/\/socket\.io\//, (ws: WebSocketRoute) => {
+      const server = ws.connectToServer();
+      const cut = () => {
+        drop = null;
+        cuts += 1;
+        void ws.close();
+        void server.close();
+      };
+      ws.onMessage((frame) => {
+        if (drop?.side === 'request' && String(frame).includes(drop.text)) return cut(); // lost on the way in
+        server.send(frame);
+      });
+      server.onMessage((frame) => {
+        const text = String(frame);
+        // Stored by the server, but neither its answer nor its echo reaches the widget.
+        if (drop?.side === 'answer' && text.includes(drop.text)) {
+          if (text.startsWith('43/widget')) cut();
+          return;
+        }
+        ws.send(frame);
+      });
+    });
+    const cookie = await login();
+    const inbox = await agentSocket(balie, cookie);
+    const created = next<{ conversationId: number; channel: string }>(inbox, 'conversation.created', 10_000, (c) => c.channel === 'chat');
+    await page.goto(host.url);
+    await startChatting(page, 'Mijn paspoort is verlopen.');
+    const { conversationId } = await created;
+    await balie.request(`/api/conversations/${conversationId}/claim`, { method: 'POST', cookie });
+    await page.getByText('U chat met Fatima').waitFor();
+
+    drop = { text: 'Nooit aangekomen.', side: 'request' };
+    await say(page, 'Nooit aangekomen.');
+    await w.messages().filter({ hasText: 'Nooit aangekomen.' }).getByText('Verzonden', { exact: true }).waitFor({ timeout: 20_000 });
+
+    drop = { text: 'Antwoord kwijt.', side: 'answer' };
+    await say(page, 'Antwoord kwijt.');
+    await w.messages().filter({ hasText: 'Antwoord kwijt.' }).getByText('Verzonden', { exact: true }).waitFor({ timeout: 20_000 });
+    await say(page, 'Alles goed.');
+    await w.messages().filter({ hasText: 'Alles goed.' }).getByText('Verzonden', { exact: true }).waitFor();
+
+    expect(cuts).toBe(2);
+    const expected = ['Mijn paspoort is verlopen.', 'Nooit aangekomen.', 'Antwoord kwijt.', 'Alles goed.'];
+    const { rows } = await db.pool.query<{ text: string }>("SELECT body_text AS text FROM messages WHERE conversation_id = $1 AND kind = 'message' ORDER BY id", [conversationId]);
+    expect(rows.map((r) => r.text)).toEqual(expected);
+    expect((await w.thread()).map(([, text]) => text)).toEqual(expected);
+    expect(await page.evaluate(() => Object.values(localStorage).map((v) => JSON.parse(v).outbox))).toEqual([[]]);
   });
 });
