@@ -62,6 +62,9 @@ async function citizenStarts(text: string, name?: string): Promise<{ conversatio
 describe('chatting with an agent', () => {
   it('queues, shows the agent by first name, and carries messages, typing and receipts both ways', async () => {
     const w = widget(page);
+    // No request to any third party: only the gemeente's page and its Balie.
+    const origins = new Set<string>();
+    page.on('request', (request) => void origins.add(new URL(request.url()).origin.replace(/^ws/, 'http')));
     const { conversationId } = await citizenStarts('Hoe vraag ik een parkeervergunning aan?', 'Piet');
     await page.getByText('U staat in de wachtrij. Een medewerker komt zo bij u.').waitFor();
     expect(await w.thread()).toEqual([['U', 'Hoe vraag ik een parkeervergunning aan?']]);
@@ -109,6 +112,7 @@ describe('chatting with an agent', () => {
     ]);
     expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
+    expect([...origins].sort()).toEqual([balie.url, host.url].sort());
   });
 
   it('shows markup typed by anyone as text, never as HTML', async () => {
