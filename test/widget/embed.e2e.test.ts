@@ -46,9 +46,10 @@ describe('the widget on a gemeente page of another origin', () => {
       return Object.keys(window).filter((key) => !clean.has(key));
     });
     expect(globals).toEqual(['Balie']);
-    const look = await w.launcher().evaluate((button) => ({ background: getComputedStyle(button).backgroundColor, fontSize: getComputedStyle(button).fontSize }));
-    // The default brand colour from the adopted stylesheet: it applied although style-src has no 'unsafe-inline'.
-    expect(look).toEqual({ background: 'rgb(21, 66, 115)', fontSize: '16px' });
+    const look = await w.launcher().evaluate((button) => ({ background: getComputedStyle(button).backgroundColor, fontSize: getComputedStyle(button).fontSize, font: getComputedStyle(button).fontFamily }));
+    // The default brand colour from the adopted stylesheet: it applied although style-src has no
+    // 'unsafe-inline'. The page's font token reached it through --balie-font.
+    expect(look).toEqual({ background: 'rgb(21, 66, 115)', fontSize: '16px', font: 'Georgia, serif' });
     const inShadow = await page.evaluate(() => {
       const root = document.querySelector('balie-widget')!.shadowRoot!;
       return { adopted: root.adoptedStyleSheets.length, styleElements: root.querySelectorAll('style').length + document.querySelectorAll('style').length };

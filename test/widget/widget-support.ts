@@ -11,8 +11,12 @@ export interface HostPage {
   close(): Promise<void>;
 }
 
-/** Hostile page CSS: the widget must look the same whatever the gemeente's stylesheet says. */
-const HOSTILE_CSS = `button { background: rgb(255, 0, 0) !important; font-size: 40px !important; } div { display: none; } p { color: rgb(90, 0, 0); }`;
+/**
+ * Hostile page CSS: the widget must look the same whatever the gemeente's stylesheet says — except
+ * for the custom properties it documents for theming (here the font, as an NL Design System token would).
+ */
+const HOSTILE_CSS = `button { background: rgb(255, 0, 0) !important; font-size: 40px !important; } div { display: none; } p { color: rgb(90, 0, 0); }
+:root { --gemeente-font: Georgia, serif; } balie-widget { --balie-font: var(--gemeente-font); }`;
 
 /**
  * Serves the gemeente page. Query parameters become script tag attributes (lang → <html lang>,
