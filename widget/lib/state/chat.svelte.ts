@@ -80,6 +80,7 @@ export class ChatConversation {
   private typingIdle: ReturnType<typeof setTimeout> | undefined;
   private agentTypingClear: ReturnType<typeof setTimeout> | undefined;
   private retry: ReturnType<typeof setTimeout> | undefined;
+  private flushLater: ReturnType<typeof setTimeout> | undefined;
 
   constructor(deps: ChatDeps, stored: StoredChat, first?: { message: ChatMessage; conversation: ChatState }) {
     this.deps = deps;
@@ -267,7 +268,8 @@ export class ChatConversation {
         const code = reply.error.code;
         if (code === 'rate_limited' || code === 'internal') {
           this.problem = code === 'rate_limited' ? 'rate_limited' : null;
-          setTimeout(() => void this.flush(), RETRY_AFTER_RATE_LIMIT_MS);
+          clearTimeout(this.flushLater);
+          this.flushLater = setTimeout(() => void this.flush(), RETRY_AFTER_RATE_LIMIT_MS);
           return;
         }
         // Refused for good: this message (or, once the chat is over, every waiting one) is not sent.
@@ -358,6 +360,7 @@ export class ChatConversation {
     clearTimeout(this.typingIdle);
     clearTimeout(this.agentTypingClear);
     clearTimeout(this.retry);
+    clearTimeout(this.flushLater);
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
   }
