@@ -107,6 +107,13 @@ describe('two agents on one live inbox', () => {
     await row(taker.page, 'Sanne de Boer').waitFor({ state: 'detached' });
     await row(giver.page, 'Sanne de Boer').filter({ hasText: 'Niet toegewezen' }).waitFor();
     await taker.page.getByLabel('Behandelaar').selectOption('all');
+
+    // A status change shows up at the colleague's live (the reply may have set it to waiting already).
+    const status = (await db.pool.query<{ status: string }>('SELECT status FROM conversations WHERE id = $1', [chat.conversationId])).rows[0]!.status;
+    const [button, shown] = status === 'waiting' ? ['Open zetten', 'Open'] : ['Wachten op inwoner', 'Wacht op inwoner'];
+    await giver.page.getByRole('button', { name: button }).click();
+    await row(taker.page, 'Sanne de Boer').filter({ hasText: `Chat · ${shown}` }).waitFor();
+    await taker.page.getByRole('main').locator('.meta').filter({ hasText: ` · ${shown} · ` }).waitFor();
   });
 
   it('shows who is online, and an agent going Afwezig is seen by the colleague live', async () => {

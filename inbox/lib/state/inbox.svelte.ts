@@ -18,6 +18,18 @@ const PAGE = 50;
 /** Live events come in bursts (a mail = created + message + deadlines): one refetch per burst. */
 const BURST_MS = 250;
 
+const TOUCHING_EVENTS = [
+  'message.created',
+  'message.delivery_changed',
+  'conversation.assigned',
+  'conversation.updated',
+  'conversation.closed',
+  'conversation.rated',
+  'chat.ended',
+  'deadline.due_soon',
+  'deadline.breached',
+] as const;
+
 export interface NewConversation {
   conversationId: number;
   reference: string;
@@ -53,25 +65,18 @@ export class Inbox {
       this.changed(event.conversationId);
     };
     const reconnected = () => this.changed(this.selectedId ?? undefined);
+    // Every fact about a conversation that can change its row, its counts or its thread.
+    // (conversation.updated — status set, reopened — is in the contract; typed loosely here so that
+    // this file does not depend on the moment events.ts gained it.)
+    const live = socket as unknown as { on(event: string, listener: typeof touched): void; off(event: string, listener: typeof touched): void };
+    for (const name of TOUCHING_EVENTS) live.on(name, touched);
     socket.on('conversation.created', created);
-    socket.on('message.created', touched);
-    socket.on('message.delivery_changed', touched);
-    socket.on('conversation.assigned', touched);
-    socket.on('conversation.closed', touched);
-    socket.on('conversation.rated', touched);
-    socket.on('chat.ended', touched);
-    socket.on('deadline.due_soon', touched);
-    socket.on('deadline.breached', touched);
-    // The contract's conversation.updated (status change, reopen) may be newer than events.ts here.
-    (socket as unknown as { on(event: string, listener: (event: { conversationId: number }) => void): void }).on('conversation.updated', touched);
     // After a reconnect we may have missed events: read the state again.
     socket.on('connect', reconnected);
     return () => {
       clearTimeout(this.burst);
+      for (const name of TOUCHING_EVENTS) live.off(name, touched);
       socket.off('conversation.created', created);
-      for (const name of ['message.created', 'message.delivery_changed', 'conversation.assigned', 'conversation.closed', 'conversation.rated', 'chat.ended', 'deadline.due_soon', 'deadline.breached', 'conversation.updated'] as const) {
-        (socket as unknown as { off(event: string, listener: unknown): void }).off(name, touched);
-      }
       socket.off('connect', reconnected);
     };
   }
