@@ -51,5 +51,5 @@ export async function until(condition: () => Promise<boolean> | boolean, what: s
 
 /** The row of a conversation in the list, found by the citizen's name. */
 export function row(page: Page, name: string | RegExp) {
-  return page.getByRole('listitem').getByRole('button', { name: typeof name === 'string' ? new RegExp(name) : name });
+  return page.getByRole('list', { name: 'Gesprekken' }).getByRole('button', { name: typeof name === 'string' ? new RegExp(name) : name });
 }

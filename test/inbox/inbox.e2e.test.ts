@@ -141,4 +141,23 @@ describe('the inbox with e-mail', () => {
     await row(admin.page, 'Sanne de Boer').filter({ hasText: 'Behandelaar: Fatima Yilmaz' }).first().waitFor();
     expect(fatima.errors).toEqual([]);
   });
+
+  it('sends a tussenbericht with a new term: it goes out, and the new deadline shows in plain Dutch', async () => {
+    const { page } = admin;
+    await row(page, 'Container niet geleegd').click();
+    await page.getByRole('heading', { name: 'Container niet geleegd' }).waitFor();
+    const before = world.smtp.received.length;
+    await page.getByLabel('Soort bericht').selectOption('interim');
+    await page.getByLabel('Nieuwe termijn', { exact: true }).fill('3');
+    await page.getByLabel('Uw bericht').fill('Uw melding is doorgezet naar de afdeling Afval; u hoort binnen drie weken van ons.');
+    await page.getByRole('button', { name: 'Versturen' }).click();
+    await page.getByRole('status').filter({ hasText: 'Verstuurd.' }).waitFor();
+    await page.getByRole('region', { name: 'Termijnen' }).getByText(/antwoord \(complex\) vóór/).waitFor();
+    const { rows } = await db.pool.query<{ due_at: Date }>(
+      "SELECT ms.due_at FROM milestones ms JOIN conversations c ON c.id = ms.conversation_id WHERE c.subject = 'Container niet geleegd' AND ms.kind = 'complexAnswer'",
+    );
+    expect(await page.getByRole('region', { name: 'Termijnen' }).textContent()).toContain(`antwoord (complex) vóór ${dutch(rows[0]!.due_at)}`);
+    await eventually(async () => world.smtp.received.slice(before).some((mail) => /afdeling Afval/.test(mail.parsed.text ?? '')), Boolean);
+    expect(admin.errors).toEqual([]);
+  });
 });

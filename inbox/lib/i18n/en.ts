@@ -64,6 +64,7 @@ export const en: Record<MessageKey, string> = {
   'reply.kind.interim': 'Interim message',
   'reply.kind.note': 'Internal note (never sent to the citizen)',
   'reply.term': 'New term',
+  'reply.term_unit': 'Unit of the new term',
   'reply.term_weeks': 'weeks',
   'reply.term_days': 'working days',
   'reply.send': 'Send',

@@ -62,6 +62,7 @@ export const nl = {
   'reply.kind.interim': 'Tussenbericht',
   'reply.kind.note': 'Interne notitie (gaat niet naar de inwoner)',
   'reply.term': 'Nieuwe termijn',
+  'reply.term_unit': 'Eenheid van de nieuwe termijn',
   'reply.term_weeks': 'weken',
   'reply.term_days': 'werkdagen',
   'reply.send': 'Versturen',
