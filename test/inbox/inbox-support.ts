@@ -27,8 +27,10 @@ export interface AgentPage {
 }
 
 /** A fresh browser context (its own cookies) with the agent logged in and the inbox live. */
-export async function openInbox(browser: Browser, url: string, db: Db, agent: { id?: number; email: string; password: string }): Promise<AgentPage> {
+export async function openInbox(browser: Browser, url: string, db: Db, agent: { id?: number; email: string; password: string }, options: { permissions?: string[] } = {}): Promise<AgentPage> {
   const context = await browser.newContext();
+  // As if the agent had allowed them earlier (Chromium's own permission state, per context).
+  if (options.permissions) await context.grantPermissions(options.permissions, { origin: url });
   const page = await context.newPage();
   const errors = watchForErrors(page);
   await page.goto(url);

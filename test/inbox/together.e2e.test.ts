@@ -23,7 +23,7 @@ beforeAll(async () => {
   balie = await startChatBalie(db.url);
   fatima = await namedAgent(balie.database.pool, 'Fatima Yilmaz');
   jan = await namedAgent(balie.database.pool, 'Jan de Vries');
-  const [a, b] = await Promise.all([openInbox(browser, balie.url, balie.database.pool, fatima), openInbox(browser, balie.url, balie.database.pool, jan)]);
+  const [a, b] = await Promise.all([openInbox(browser, balie.url, balie.database.pool, fatima, { permissions: ['notifications'] }), openInbox(browser, balie.url, balie.database.pool, jan)]);
   pages = { fatima: a, jan: b };
 });
 afterAll(async () => {
@@ -41,6 +41,11 @@ describe('two agents on one live inbox', () => {
       expect(await row(page, 'Sanne de Boer').textContent()).toContain('Chat wacht');
       await page.getByRole('status').filter({ hasText: `Nieuwe chat ${chat.conversation.reference}` }).waitFor();
     }
+    // Fatima allowed notifications; Jan was never asked — not even by the new chat.
+    await pages.fatima.page.getByText('Meldingen staan aan').waitFor();
+    expect(await pages.jan.page.evaluate(() => Notification.permission)).toBe('default');
+    await pages.jan.page.getByRole('button', { name: 'Meldingen aanzetten' }).waitFor();
+
     await Promise.all(Object.values(pages).map(async ({ page }) => {
       await row(page, 'Sanne de Boer').click();
       await page.getByRole('heading', { name: chat.conversation.reference }).waitFor();
