@@ -1,5 +1,6 @@
 // The inbox's working state: the filtered list (cursor-paged), its counts, the open conversation,
 // and live updates from /agent that patch the list without losing the selection.
+import type { AgentServerEvents } from '../../../server/realtime/events.ts';
 import type { AgentSocket } from '../api/socket.ts';
 import {
   conversation,
@@ -18,7 +19,7 @@ const PAGE = 50;
 /** Live events come in bursts (a mail = created + message + deadlines): one refetch per burst. */
 const BURST_MS = 250;
 
-const TOUCHING_EVENTS = [
+const TOUCHING_EVENTS: readonly (keyof AgentServerEvents)[] = [
   'message.created',
   'message.delivery_changed',
   'conversation.assigned',
@@ -28,7 +29,7 @@ const TOUCHING_EVENTS = [
   'chat.ended',
   'deadline.due_soon',
   'deadline.breached',
-] as const;
+];
 
 export interface NewConversation {
   conversationId: number;
@@ -65,10 +66,9 @@ export class Inbox {
       this.changed(event.conversationId);
     };
     const reconnected = () => this.changed(this.selectedId ?? undefined);
-    // Every fact about a conversation that can change its row, its counts or its thread.
-    // (conversation.updated — status set, reopened — is in the contract; typed loosely here so that
-    // this file does not depend on the moment events.ts gained it.)
-    const live = socket as unknown as { on(event: string, listener: typeof touched): void; off(event: string, listener: typeof touched): void };
+    // Every fact about a conversation that can change its row, its counts or its thread. One
+    // listener for payloads that differ but all carry conversationId: socket.io's types cannot say so.
+    const live = socket as unknown as { on(event: keyof AgentServerEvents, listener: typeof touched): void; off(event: keyof AgentServerEvents, listener: typeof touched): void };
     for (const name of TOUCHING_EVENTS) live.on(name, touched);
     socket.on('conversation.created', created);
     // After a reconnect we may have missed events: read the state again.
