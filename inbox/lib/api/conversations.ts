@@ -83,19 +83,9 @@ export interface ListFilter {
   q: string;
 }
 
-export interface Counts {
-  all: number;
-  mine: number;
-  unassigned: number;
-  new: number;
-  open: number;
-  waiting: number;
-  dueSoon: number;
-  breached: number;
-  chat: number;
-  email: number;
-  waitingChats: number;
-}
+/** The server's counts per filter (server/inbox/counts.ts), one declaration for both sides. */
+export type { InboxCounts as Counts } from '../../../server/inbox/counts.ts';
+import type { InboxCounts as Counts } from '../../../server/inbox/counts.ts';
 
 export interface ListPage {
   items: ConversationSummary[];

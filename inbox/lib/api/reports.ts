@@ -1,19 +1,9 @@
 // What supervisors watch (GET /api/reports/overview) and what admins set (GET/PUT /api/settings/service).
 import { api } from './http.ts';
-import type { MilestoneKind } from './conversations.ts';
 
-export interface ComplianceLine {
-  kind: MilestoneKind;
-  normId: string;
-  total: number;
-  metOnTime: number;
-  metLate: number;
-  open: number;
-  breached: number;
-  percentOnTime: number | null;
-  target: number | null;
-  meetsTarget: boolean | null;
-}
+// The report's line as the deadline engine computes it: one declaration for server and inbox.
+export type { ComplianceLine } from '../../../server/deadlines/compliance.ts';
+import type { ComplianceLine } from '../../../server/deadlines/compliance.ts';
 
 export interface Overview {
   open: number;
