@@ -1,0 +1,270 @@
+// The conversation lifecycle as a pure state machine (issue 11 §1): what each event does to a
+// conversation's status, outcome, assignee and milestones, for every channel. No I/O: the decisions
+// are plain data that server/conversations/apply.ts carries out in one transaction. The rules are
+// domain.md's "Milestones and the lifecycle"; the table test covers every (status, event) pair.
+import type { MilestoneKind } from '../deadlines/schedule.ts';
+
+export type Channel = 'chat' | 'email';
+export type ConversationStatus = 'new' | 'open' | 'waiting' | 'closed';
+export const CONVERSATION_STATUSES: readonly ConversationStatus[] = ['new', 'open', 'waiting', 'closed'];
+
+/** How an agent closed a conversation, or `abandoned`: the citizen left a chat before pickup. */
+export type ConversationOutcome = 'handled_first_contact' | 'back_office' | 'callback_requested' | 'no_answer_needed' | 'abandoned';
+/** The outcomes an agent may choose; `abandoned` is only ever the citizen's doing. */
+export const CLOSE_OUTCOMES = ['handled_first_contact', 'back_office', 'callback_requested', 'no_answer_needed'] as const;
+export type CloseOutcome = (typeof CLOSE_OUTCOMES)[number];
+
+/** Why nothing needed answering (domain.md: auto-reply, spam, duplicate, withdrawn). */
+export const NO_ANSWER_REASONS = ['auto_reply', 'spam', 'duplicate', 'withdrawn'] as const;
+export type NoAnswerReason = (typeof NO_ANSWER_REASONS)[number];
+
+/** Why a milestone ended as not applicable; stored on the milestone and reported beside compliance. */
+export type NotApplicableReason = NoAnswerReason | 'abandoned' | 'handed_to_back_office' | 'handed_to_callback';
+
+/**
+ * The kinds of reply an agent sends. E-mail: `answer` (the default), `interim` (tussenbericht),
+ * `question` (vraag aan inwoner) and `reply` (reactie). In a chat every reply is a `reply`.
+ */
+export type ReplyKind = 'answer' | 'interim' | 'question' | 'reply';
+export const EMAIL_REPLY_KINDS: readonly ReplyKind[] = ['answer', 'interim', 'question', 'reply'];
+
+/** What met a milestone. */
+export type MetBy = 'acknowledgement' | 'reply' | 'answer' | 'interim' | 'pickup' | 'callback' | 'other_channel' | 'close';
+
+export interface LifecycleState {
+  channel: Channel;
+  status: ConversationStatus;
+  outcome: ConversationOutcome | null;
+  assigneeId: number | null;
+  /** A chat was picked up by an agent (claim or first reply). */
+  pickedUp: boolean;
+}
+
+export type LifecycleEvent =
+  /** The citizen wrote: a mail, a chat message, an answer to our question. */
+  | { type: 'citizen_message' }
+  /** An agent sent a reply of this kind (for e-mail the mail is queued; milestones wait for delivery). */
+  | { type: 'reply'; kind: ReplyKind; agentId: number }
+  /** The SMTP server accepted our mail: what it meets is met now (domain.md: met only when received). */
+  | { type: 'mail_delivered'; purpose: 'acknowledgement' | 'reply' | 'transcript'; replyKind: ReplyKind | null }
+  /** The automatic acknowledgement was held back (loop protection, one per hour, disabled): it meets nothing. */
+  | { type: 'acknowledgement_suppressed' }
+  | { type: 'claim'; agentId: number }
+  | { type: 'assign'; agentId: number | null }
+  /** The agent sets the conversation waiting on the citizen, or back to open. */
+  | { type: 'wait' }
+  | { type: 'resume' }
+  | { type: 'close'; outcome: CloseOutcome; reason?: NoAnswerReason; agentId: number }
+  /** An agent reopens a closed conversation (a citizen's mail reopens it as citizen_message). */
+  | { type: 'reopen' }
+  /** The agent records that the answer was given on another channel (phone, desk), at its time. */
+  | { type: 'answered_elsewhere' }
+  /** The chat's citizen ended it, or no widget was connected for 2 minutes. */
+  | { type: 'citizen_left' }
+  /** A call attempt was recorded; `reached`: the citizen was spoken to. */
+  | { type: 'callback_attempt'; reached: boolean };
+
+export type LifecycleEventType = LifecycleEvent['type'];
+export const LIFECYCLE_EVENT_TYPES: readonly LifecycleEventType[] = [
+  'citizen_message',
+  'reply',
+  'mail_delivered',
+  'acknowledgement_suppressed',
+  'claim',
+  'assign',
+  'wait',
+  'resume',
+  'close',
+  'reopen',
+  'answered_elsewhere',
+  'citizen_left',
+  'callback_attempt',
+];
+
+/** What must happen to milestones, carried out by the apply module at the event's time. */
+export type MilestoneEffect =
+  /** Meet these kinds when unmet (met, or met_late when past due). */
+  | { op: 'meet'; kinds: readonly MilestoneKind[]; by: MetBy }
+  /** The tussenbericht: opens the complex answer (the agent's term or the norm's). Meeting follows delivery. */
+  | { op: 'open_complex_answer' }
+  /** End unmet milestones of these kinds as not applicable. */
+  | { op: 'not_applicable'; kinds: readonly MilestoneKind[]; reason: NotApplicableReason }
+  /** Open the norm's milestones for this channel from the event's time, beside none of the same kind. */
+  | { op: 'open_norm'; set: 'email' | 'callback' }
+  /** Waiting on the citizen: keep the answer's remaining business time (where the norm says so). */
+  | { op: 'suspend'; kinds: readonly MilestoneKind[] }
+  /** The citizen wrote back, or the agent resumed: the answer is due the kept business time later. */
+  | { op: 'resume'; kinds: readonly MilestoneKind[] };
+
+export type RefusalCode = 'conversation_closed' | 'not_closed' | 'already_claimed' | 'channel_not_supported' | 'reason_required';
+
+export interface Decision {
+  status: ConversationStatus;
+  outcome: ConversationOutcome | null;
+  assigneeId: number | null;
+  pickedUp: boolean;
+  /** true: closed_at becomes the event's time; false: cleared; undefined: unchanged. */
+  closed?: boolean;
+  milestones: MilestoneEffect[];
+}
+
+export type Transition = { ok: true; decision: Decision } | { ok: false; code: RefusalCode };
+
+const ANSWER_KINDS: readonly MilestoneKind[] = ['answer', 'complexAnswer'];
+const OWN_KINDS: readonly MilestoneKind[] = ['acknowledgement', 'answer', 'complexAnswer', 'pickup'];
+
+const refuse = (code: RefusalCode): Transition => ({ ok: false, code });
+
+/** The conversation's next state and what happens to its milestones when `event` occurs. */
+export function transition(state: LifecycleState, event: LifecycleEvent): Transition {
+  const same: Decision = { status: state.status, outcome: state.outcome, assigneeId: state.assigneeId, pickedUp: state.pickedUp, milestones: [] };
+  const closed = state.status === 'closed';
+  const chat = state.channel === 'chat';
+  const ok = (change: Partial<Decision> = {}): Transition => ({ ok: true, decision: { ...same, ...change } });
+
+  switch (event.type) {
+    case 'citizen_message': {
+      if (closed) {
+        // A closed chat has ended; a mail to a closed conversation reopens it (domain.md: reopening).
+        if (chat) return refuse('conversation_closed');
+        return ok(reopened(state));
+      }
+      // The citizen answered our question: the suspended answer term runs on.
+      if (state.status === 'waiting') return ok({ status: 'open', milestones: [{ op: 'resume', kinds: ANSWER_KINDS }] });
+      return ok();
+    }
+
+    case 'reply': {
+      if (chat) {
+        if (closed) return refuse('conversation_closed');
+        if (event.kind !== 'reply') return refuse('channel_not_supported');
+        // A chat reply reaches the citizen live: the first one is the pickup.
+        const pickup = !state.pickedUp;
+        return ok({
+          status: state.status === 'new' || state.status === 'waiting' ? 'open' : state.status,
+          assigneeId: state.assigneeId ?? event.agentId,
+          pickedUp: true,
+          milestones: pickup ? [{ op: 'meet', kinds: ['pickup'], by: 'pickup' }] : [],
+        });
+      }
+      // A reply after closing (a late addition) goes out but changes nothing: nothing is open.
+      if (closed) return ok();
+      const assigneeId = state.assigneeId ?? event.agentId;
+      switch (event.kind) {
+        case 'answer':
+          // The gemeente owes nothing more; the ball is with the citizen.
+          return ok({ status: 'waiting', assigneeId });
+        case 'question':
+          return ok({ status: 'waiting', assigneeId, milestones: state.status === 'waiting' ? [] : [{ op: 'suspend', kinds: ANSWER_KINDS }] });
+        case 'interim':
+          // The gemeente still owes the substantive answer, now by the new date.
+          return ok({ status: 'open', assigneeId, milestones: [...resumeIfWaiting(state), { op: 'open_complex_answer' }] });
+        case 'reply':
+          // Reactie: meets the acknowledgement only (at delivery); the answer is still owed.
+          return ok({ status: state.status === 'new' ? 'open' : state.status, assigneeId });
+      }
+      return ok();
+    }
+
+    case 'mail_delivered': {
+      if (event.purpose === 'transcript') return ok();
+      if (event.purpose === 'acknowledgement') return ok({ milestones: [{ op: 'meet', kinds: ['acknowledgement'], by: 'acknowledgement' }] });
+      switch (event.replyKind) {
+        case 'answer':
+          return ok({ milestones: [{ op: 'meet', kinds: ['acknowledgement', 'answer', 'complexAnswer'], by: 'answer' }] });
+        case 'interim':
+          // Where the norm allows a tussenbericht it meets the first answer term (apply checks the norm).
+          return ok({ milestones: [{ op: 'meet', kinds: ['acknowledgement'], by: 'reply' }, { op: 'meet', kinds: ['answer'], by: 'interim' }] });
+        default:
+          return ok({ milestones: [{ op: 'meet', kinds: ['acknowledgement'], by: 'reply' }] });
+      }
+    }
+
+    case 'acknowledgement_suppressed':
+      // Met only when received: the agent sees that the acknowledgement is still owed.
+      return ok();
+
+    case 'claim': {
+      if (closed) return refuse('conversation_closed');
+      if (state.assigneeId !== null && state.assigneeId !== event.agentId) return refuse('already_claimed');
+      const pickup = chat && !state.pickedUp;
+      return ok({
+        status: state.status === 'new' ? 'open' : state.status,
+        assigneeId: event.agentId,
+        pickedUp: chat ? true : state.pickedUp,
+        milestones: pickup ? [{ op: 'meet', kinds: ['pickup'], by: 'pickup' }] : [],
+      });
+    }
+
+    case 'assign':
+      if (closed) return refuse('conversation_closed');
+      // Handing over is not a pickup: the chat is picked up when its new agent answers.
+      return ok({ assigneeId: event.agentId });
+
+    case 'wait':
+      if (closed) return refuse('conversation_closed');
+      if (state.status === 'waiting') return ok();
+      return ok({ status: 'waiting', milestones: [{ op: 'suspend', kinds: ANSWER_KINDS }] });
+
+    case 'resume':
+      if (closed) return refuse('conversation_closed');
+      if (state.status === 'waiting') return ok({ status: 'open', milestones: [{ op: 'resume', kinds: ANSWER_KINDS }] });
+      return ok({ status: 'open' });
+
+    case 'close': {
+      if (closed) return refuse('conversation_closed');
+      if (event.outcome === 'no_answer_needed' && !event.reason) return refuse('reason_required');
+      const base = { status: 'closed' as const, outcome: event.outcome, closed: true, assigneeId: state.assigneeId ?? event.agentId };
+      // Closing never leaves the conversation's own milestones open (domain.md: closing).
+      const resume = resumeIfWaiting(state);
+      switch (event.outcome) {
+        case 'handled_first_contact':
+          return ok({ ...base, milestones: [...resume, { op: 'meet', kinds: OWN_KINDS, by: 'close' }] });
+        case 'no_answer_needed':
+          return ok({ ...base, milestones: [{ op: 'not_applicable', kinds: OWN_KINDS, reason: event.reason! }] });
+        case 'back_office':
+          return ok({ ...base, milestones: [{ op: 'not_applicable', kinds: OWN_KINDS, reason: 'handed_to_back_office' }] });
+        case 'callback_requested':
+          // The callback milestone carries the obligation now, with the norm's callback term.
+          return ok({ ...base, milestones: [{ op: 'not_applicable', kinds: OWN_KINDS, reason: 'handed_to_callback' }, { op: 'open_norm', set: 'callback' }] });
+      }
+      return ok();
+    }
+
+    case 'reopen':
+      if (!closed) return refuse('not_closed');
+      return ok(reopened(state));
+
+    case 'answered_elsewhere':
+      if (closed) return refuse('conversation_closed');
+      if (chat) return refuse('channel_not_supported');
+      return ok({
+        status: state.status === 'new' ? 'open' : state.status,
+        milestones: [...resumeIfWaiting(state), { op: 'meet', kinds: ['acknowledgement', 'answer', 'complexAnswer'], by: 'other_channel' }],
+      });
+
+    case 'citizen_left':
+      // Left before pickup: the chat leaves the queue as abandoned, its pickup not applicable.
+      if (!chat || closed || state.pickedUp) return ok();
+      return ok({ status: 'closed', outcome: 'abandoned', closed: true, milestones: [{ op: 'not_applicable', kinds: ['pickup'], reason: 'abandoned' }] });
+
+    case 'callback_attempt':
+      // Attempts without contact are recorded but meet nothing (domain.md: callbacks).
+      return ok({ milestones: event.reached ? [{ op: 'meet', kinds: ['callback'], by: 'callback' }] : [] });
+  }
+}
+
+/** Reopening clears the outcome and opens the norm's milestones from the moment of reopening. */
+function reopened(state: LifecycleState): Partial<Decision> {
+  return {
+    status: 'open',
+    outcome: null,
+    closed: false,
+    // A chat's pickup belongs to its queueing; a reopened chat is the agent's own doing.
+    milestones: state.channel === 'email' ? [{ op: 'open_norm', set: 'email' }] : [],
+  };
+}
+
+function resumeIfWaiting(state: LifecycleState): MilestoneEffect[] {
+  return state.status === 'waiting' ? [{ op: 'resume', kinds: ANSWER_KINDS }] : [];
+}
