@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/index.ts';
 import { createPool, releaseClientsWhenTheyEnd } from './db/pool.ts';
 import { DeadlineScheduler, ensureServiceSettings } from './deadlines/index.ts';
+import { CalendarRecompute } from './deadlines/calendar-recompute.ts';
 import { DomainEvents } from './domain-events.ts';
 import { createHttpApp } from './http/app.ts';
 import { MailChannel } from './mail/index.ts';
@@ -61,7 +62,9 @@ export async function startBalie(config: Config, log: Logger, options: { events?
     sessionHours: config.chatSessionHours,
     mail: config.mail ? { from: config.mail.from, autoAck: config.mail.autoAck } : undefined,
   });
-  const app = createHttpApp({ config, database, events, log, mail, chat });
+  // Settings changes wait for it; the scheduler resumes what a crash or a lost connection left.
+  const recompute = new CalendarRecompute({ pool: database.pool, log });
+  const app = createHttpApp({ config, database, events, log, mail, chat, recompute });
   const httpServer = http.createServer(app);
   const realtime = createRealtime({
     httpServer,
@@ -76,7 +79,7 @@ export async function startBalie(config: Config, log: Logger, options: { events?
     adapterPool,
   });
   realtime.listen(events);
-  const scheduler = new DeadlineScheduler({ pool: database.pool, connectionString, events, log });
+  const scheduler = new DeadlineScheduler({ pool: database.pool, connectionString, events, log, recompute });
 
   const sweeper = setInterval(() => {
     deleteExpiredSessions(database.pool).catch((error: unknown) => log.warn({ err: error }, 'could not delete expired sessions'));
@@ -103,6 +106,7 @@ export async function startBalie(config: Config, log: Logger, options: { events?
     await presence.stop();
     await mail?.stop();
     await scheduler.stop();
+    await recompute.stop();
     await realtime.close();
     await adapterPool.end();
     await database.close();
@@ -128,6 +132,7 @@ export async function startBalie(config: Config, log: Logger, options: { events?
         await presence.stop();
         await mail?.stop();
         await scheduler.stop();
+        await recompute.stop();
         const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         httpServer.closeIdleConnections();
         await realtime.close();

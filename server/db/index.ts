@@ -7,6 +7,8 @@ import { createPool, describeConnectionError, type Pool } from './pool.ts';
 
 export { inTransaction, type Db, type Pool } from './pool.ts';
 export { isMigrated, loadMigrations } from './migrate.ts';
+export { inRetriedTransaction, isTransientConflict, retryOnConflict, type RetryOptions } from './retry.ts';
+export { lockConversations } from './lock-order.ts';
 
 /** The database could not be reached or prepared; the message is one line for the operator. */
 export class DatabaseUnavailableError extends Error {

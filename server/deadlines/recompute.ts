@@ -1,16 +1,15 @@
-// Recomputes the due times of unmet milestones after the calendar or a norm changed, set-based and in batches.
+// Recomputes the due times of unmet milestones after the calendar or a norm changed: per batch of
+// conversations, under Balie's lock order (conversations in id order, then their milestones).
 import { DateTime } from 'luxon';
-import type { Pool } from '../db/index.ts';
+import { inRetriedTransaction, lockConversations, type Db, type Pool } from '../db/index.ts';
 import type { Term, TermUnit } from './norms.ts';
 import { notifyMilestonesChanged } from './milestones.ts';
 import { scheduleOf, termKeyOf, type MilestoneKind } from './schedule.ts';
-import { loadServiceContext } from './settings.ts';
+import { loadServiceContext, type ServiceContext } from './settings.ts';
 import { ZONE } from './zone.ts';
 
-// One recompute at a time across all instances: a slow one started on old settings must not
-// finish after, and overwrite, one started on newer settings.
-const RECOMPUTE_LOCK = 0x62616c6964;
-const BATCH = 10_000;
+/** Conversations per batch: one transaction each, so row locks are held for milliseconds. */
+export const RECOMPUTE_BATCH = 500;
 // Amsterdam's offsets are whole quarter hours, so all instants of one UTC quarter hour share a
 // calendar date — and a day-scale term depends on nothing but that date (domain.md: "the receipt
 // date never counts, whatever the hour"). Memoising per quarter hour spares most luxon work.
@@ -23,8 +22,10 @@ export interface RecomputeResult {
   changed: number;
 }
 
-interface OpenRow {
+/** An open or due-soon milestone as stored, its instants in epoch milliseconds. */
+export interface OpenMilestoneRow {
   id: number;
+  conversation_id: number;
   kind: MilestoneKind;
   norm_id: string;
   term_unit: TermUnit;
@@ -35,87 +36,146 @@ interface OpenRow {
   due_soon_ms: number;
 }
 
+/** What a milestone's row should say under the current settings. */
+export interface ExpectedSchedule {
+  term: Term;
+  dueMs: number;
+  dueSoonMs: number;
+}
+
+export const OPEN_MILESTONE_COLUMNS = `id, conversation_id, kind, norm_id, term_unit, term_amount, term_stated,
+  extract(epoch FROM starts_at)::float8 * 1000 AS starts_ms,
+  extract(epoch FROM due_at)::float8 * 1000 AS due_ms,
+  extract(epoch FROM due_soon_at)::float8 * 1000 AS due_soon_ms`;
+
 /**
- * Brings every open and due-soon milestone in line with the current settings: the calendar
- * (closure days, gelijkgestelde dagen, business and chat hours, due-soon threshold) and the term
- * its norm now has for its kind (an admin edited a custom norm). Met milestones are frozen and
- * breached ones were already announced, so both stay as they are. A due-soon milestone whose
- * due-soon moment moved into the future is open again. Rows are read by key range, computed in
- * Node with the domain core, and written back with one UPDATE … FROM unnest() per batch.
+ * The schedule every unmet milestone should have under these settings: the calendar (closure
+ * days, gelijkgestelde dagen, business and chat hours, due-soon threshold) and the term its norm
+ * now has for its kind. A term the agent stated in a tussenbericht stays. Null: a seconds term
+ * that can never start (chat hours "never"); such a row is left as it is.
+ */
+export function expectedSchedules(context: ServiceContext): (row: OpenMilestoneRow) => ExpectedSchedule | null {
+  const options = { calendar: context.calendar, chatHours: context.settings.chatHours, dueSoonHours: context.settings.dueSoonHours };
+  const dayTermMemo = new Map<string, { dueMs: number; dueSoonMs: number } | null>();
+  const scheduleMs = (term: Term, startMs: number) => {
+    const compute = () => {
+      const schedule = scheduleOf(term, DateTime.fromMillis(startMs, { zone: ZONE }), options);
+      return schedule && { dueMs: schedule.due.toMillis(), dueSoonMs: schedule.dueSoon.toMillis() };
+    };
+    if (term.unit === 'seconds') return compute();
+    const key = `${term.unit}:${term.amount}:${Math.floor(startMs / QUARTER_HOUR_MS)}`;
+    let hit = dayTermMemo.get(key);
+    if (hit === undefined) dayTermMemo.set(key, (hit = compute()));
+    return hit;
+  };
+  return (row) => {
+    const normTerm = row.term_stated ? undefined : context.norms.get(row.norm_id)?.terms[termKeyOf(row.kind)];
+    const term: Term = normTerm ?? { unit: row.term_unit, amount: row.term_amount };
+    const schedule = scheduleMs(term, Math.round(row.starts_ms));
+    return schedule && { term, ...schedule };
+  };
+}
+
+/** True when the stored row already says what `expected` says (to the millisecond). */
+export function matchesSchedule(row: OpenMilestoneRow, expected: ExpectedSchedule): boolean {
+  return (
+    expected.term.unit === row.term_unit &&
+    expected.term.amount === row.term_amount &&
+    Math.abs(expected.dueMs - row.due_ms) < 1 &&
+    Math.abs(expected.dueSoonMs - row.due_soon_ms) < 1
+  );
+}
+
+/**
+ * Brings the unmet milestones of these conversations in line with `expected`. The caller holds
+ * the conversations' locks (lockConversations) in the same transaction: the milestones are read
+ * after that, so no writer that follows the lock order can change them in between. Met and
+ * breached milestones stay as they are (met ones are frozen, breaches were announced). A due-soon
+ * milestone whose due-soon moment moved into the future is open again.
+ */
+export async function recomputeConversations(
+  tx: Db,
+  conversationIds: readonly number[],
+  expected: (row: OpenMilestoneRow) => ExpectedSchedule | null,
+): Promise<RecomputeResult> {
+  const { rows } = await tx.query<OpenMilestoneRow>(
+    `SELECT ${OPEN_MILESTONE_COLUMNS} FROM milestones
+      WHERE conversation_id = ANY($1::bigint[]) AND state IN ('open', 'due_soon') ORDER BY id`,
+    [[...conversationIds]],
+  );
+  const ids: number[] = [];
+  const units: string[] = [];
+  const amounts: number[] = [];
+  const dues: number[] = [];
+  const dueSoons: number[] = [];
+  for (const row of rows) {
+    const schedule = expected(row);
+    if (!schedule || matchesSchedule(row, schedule)) continue;
+    ids.push(row.id);
+    units.push(schedule.term.unit);
+    amounts.push(schedule.term.amount);
+    dues.push(schedule.dueMs);
+    dueSoons.push(schedule.dueSoonMs);
+  }
+  if (ids.length === 0) return { examined: rows.length, changed: 0 };
+  const updated = await tx.query(
+    `UPDATE milestones m SET
+       term_unit = u.unit, term_amount = u.amount,
+       due_at = timestamptz 'epoch' + u.due_ms * interval '1 millisecond',
+       due_soon_at = timestamptz 'epoch' + u.due_soon_ms * interval '1 millisecond',
+       state = CASE WHEN m.state = 'due_soon' AND timestamptz 'epoch' + u.due_soon_ms * interval '1 millisecond' > now() THEN 'open' ELSE m.state END,
+       due_soon_raised_at = CASE WHEN m.state = 'due_soon' AND timestamptz 'epoch' + u.due_soon_ms * interval '1 millisecond' > now() THEN NULL ELSE m.due_soon_raised_at END,
+       updated_at = now()
+     FROM unnest($1::bigint[], $2::text[], $3::int[], $4::float8[], $5::float8[]) AS u(id, unit, amount, due_ms, due_soon_ms)
+     WHERE m.id = u.id AND m.state IN ('open', 'due_soon')`,
+    [ids, units, amounts, dues, dueSoons],
+  );
+  const changed = updated.rowCount ?? 0;
+  if (changed > 0) await notifyMilestonesChanged(tx);
+  return { examined: rows.length, changed };
+}
+
+/** The next `limit` conversations after `afterId` that have unmet milestones, in id order. */
+export async function conversationsWithOpenMilestones(db: Db, afterId: number, limit: number): Promise<number[]> {
+  const { rows } = await db.query<{ conversation_id: number }>(
+    `SELECT DISTINCT conversation_id FROM milestones
+      WHERE state IN ('open', 'due_soon') AND conversation_id > $1 ORDER BY conversation_id LIMIT $2`,
+    [afterId, limit],
+  );
+  return rows.map((row) => row.conversation_id);
+}
+
+/**
+ * One batch: locks the next conversations after `afterId` that have unmet milestones (in id
+ * order) and recomputes their milestones. Returns the last conversation done, or null when none
+ * was left. Run it inside a transaction.
+ */
+export async function recomputeBatch(
+  tx: Db,
+  afterId: number,
+  expected: (row: OpenMilestoneRow) => ExpectedSchedule | null,
+  limit = RECOMPUTE_BATCH,
+): Promise<RecomputeResult & { lastId: number | null }> {
+  const candidates = await conversationsWithOpenMilestones(tx, afterId, limit);
+  if (candidates.length === 0) return { examined: 0, changed: 0, lastId: null };
+  const locked = await lockConversations(tx, candidates);
+  const result = await recomputeConversations(tx, locked, expected);
+  return { ...result, lastId: candidates[candidates.length - 1]! };
+}
+
+/**
+ * One full pass over every unmet milestone under the settings as they are now, batch by batch,
+ * each batch its own transaction (retried on a deadlock). It records no progress: the durable,
+ * versioned pass is CalendarRecompute; this is for repairs (the reconcile job) and benchmarks.
  */
 export async function recomputeOpenMilestones(pool: Pool): Promise<RecomputeResult> {
-  const client = await pool.connect();
-  const result: RecomputeResult = { examined: 0, changed: 0 };
-  try {
-    await client.query('SELECT pg_advisory_lock($1)', [RECOMPUTE_LOCK]);
-    try {
-      const context = await loadServiceContext(client);
-      const options = { calendar: context.calendar, chatHours: context.settings.chatHours, dueSoonHours: context.settings.dueSoonHours };
-      const dayTermMemo = new Map<string, { due: number; dueSoon: number } | null>();
-      const scheduleMs = (term: Term, startMs: number): { due: number; dueSoon: number } | null => {
-        const compute = () => {
-          const schedule = scheduleOf(term, DateTime.fromMillis(startMs, { zone: ZONE }), options);
-          return schedule && { due: schedule.due.toMillis(), dueSoon: schedule.dueSoon.toMillis() };
-        };
-        if (term.unit === 'seconds') return compute();
-        const key = `${term.unit}:${term.amount}:${Math.floor(startMs / QUARTER_HOUR_MS)}`;
-        let hit = dayTermMemo.get(key);
-        if (hit === undefined) dayTermMemo.set(key, (hit = compute()));
-        return hit;
-      };
-      for (let after = 0; ; ) {
-        const { rows } = await client.query<OpenRow>(
-          `SELECT id, kind, norm_id, term_unit, term_amount, term_stated,
-                  extract(epoch FROM starts_at)::float8 * 1000 AS starts_ms,
-                  extract(epoch FROM due_at)::float8 * 1000 AS due_ms,
-                  extract(epoch FROM due_soon_at)::float8 * 1000 AS due_soon_ms
-             FROM milestones WHERE state IN ('open', 'due_soon') AND id > $1 ORDER BY id LIMIT $2`,
-          [after, BATCH],
-        );
-        if (rows.length === 0) break;
-        after = rows[rows.length - 1]!.id;
-        result.examined += rows.length;
-
-        const ids: number[] = [];
-        const units: string[] = [];
-        const amounts: number[] = [];
-        const dues: number[] = [];
-        const dueSoons: number[] = [];
-        for (const row of rows) {
-          // A term the agent stated stays; a norm term follows the norm when it still has one.
-          const normTerm = row.term_stated ? undefined : context.norms.get(row.norm_id)?.terms[termKeyOf(row.kind)];
-          const term: Term = normTerm ?? { unit: row.term_unit, amount: row.term_amount };
-          const schedule = scheduleMs(term, Math.round(row.starts_ms));
-          if (!schedule) continue;
-          const { due, dueSoon } = schedule;
-          if (term.unit === row.term_unit && term.amount === row.term_amount && Math.abs(due - row.due_ms) < 1 && Math.abs(dueSoon - row.due_soon_ms) < 1) continue;
-          ids.push(row.id);
-          units.push(term.unit);
-          amounts.push(term.amount);
-          dues.push(due);
-          dueSoons.push(dueSoon);
-        }
-        if (ids.length === 0) continue;
-        const updated = await client.query(
-          `UPDATE milestones m SET
-             term_unit = u.unit, term_amount = u.amount,
-             due_at = timestamptz 'epoch' + u.due_ms * interval '1 millisecond',
-             due_soon_at = timestamptz 'epoch' + u.due_soon_ms * interval '1 millisecond',
-             state = CASE WHEN m.state = 'due_soon' AND timestamptz 'epoch' + u.due_soon_ms * interval '1 millisecond' > now() THEN 'open' ELSE m.state END,
-             due_soon_raised_at = CASE WHEN m.state = 'due_soon' AND timestamptz 'epoch' + u.due_soon_ms * interval '1 millisecond' > now() THEN NULL ELSE m.due_soon_raised_at END,
-             updated_at = now()
-           FROM unnest($1::bigint[], $2::text[], $3::int[], $4::float8[], $5::float8[]) AS u(id, unit, amount, due_ms, due_soon_ms)
-           WHERE m.id = u.id AND m.state IN ('open', 'due_soon')`,
-          [ids, units, amounts, dues, dueSoons],
-        );
-        result.changed += updated.rowCount ?? 0;
-      }
-      if (result.changed > 0) await notifyMilestonesChanged(client);
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [RECOMPUTE_LOCK]);
-    }
-  } finally {
-    client.release();
+  const expected = expectedSchedules(await loadServiceContext(pool));
+  const total: RecomputeResult = { examined: 0, changed: 0 };
+  for (let after = 0; ; ) {
+    const batch = await inRetriedTransaction(pool, (tx) => recomputeBatch(tx, after, expected));
+    if (batch.lastId === null) return total;
+    total.examined += batch.examined;
+    total.changed += batch.changed;
+    after = batch.lastId;
   }
-  return result;
 }

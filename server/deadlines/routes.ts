@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { recordAudit } from '../audit.ts';
-import { inTransaction, type Pool } from '../db/index.ts';
+import { inRetriedTransaction, type Pool } from '../db/index.ts';
 import { requireRole } from '../http/auth.ts';
 import { HttpError, httpErrors, validate } from '../http/errors.ts';
 import { limiter } from '../http/rate-limit.ts';
@@ -11,7 +11,7 @@ import type { Logger } from '../log.ts';
 import { complianceReport } from './compliance.ts';
 import { deadlinesFor } from './due.ts';
 import { describeTerm, normPreset, normSchema, TERM_KEYS, type Norm } from './norms.ts';
-import { recomputeOpenMilestones } from './recompute.ts';
+import type { CalendarRecompute } from './calendar-recompute.ts';
 import { allNorms, findNorm, loadServiceContext, saveCustomNorm, settingsPatchSchema, settingsView, updateServiceSettings } from './settings.ts';
 import { ZONE } from './zone.ts';
 
@@ -91,25 +91,38 @@ export function publicDeadlineRoutes({ pool }: { pool: Pool }): Router {
 
 const CALENDAR_FIELDS = ['businessHours', 'chatHours', 'closureDays', 'gelijkgesteldeDagen', 'dueSoonHours'] as const;
 
-/** With a session: GET /service (any agent); PUT /service and PUT /norms/:id (admin). Mount at /settings. */
-export function settingsRoutes({ pool, log }: { pool: Pool; log: Logger }): Router {
+/**
+ * With a session: GET /service (any agent); PUT /service and PUT /norms/:id (admin). Mount at
+ * /settings. A change is committed with its new settings version first; the answer then waits
+ * for the durable recompute to bring open milestones to that version. Should the recompute fail,
+ * the change stands and the answer says `pending`: start-up and the scheduler resume it.
+ */
+export function settingsRoutes({ pool, log, recompute }: { pool: Pool; log: Logger; recompute: CalendarRecompute }): Router {
   const router = Router();
 
-  async function recompute(reason: string) {
-    const started = performance.now();
-    const result = await recomputeOpenMilestones(pool);
-    log.info({ ...result, ms: Math.round(performance.now() - started), reason }, 'recomputed open milestones');
-    return result;
+  async function applyToOpenMilestones(reason: string) {
+    try {
+      const result = await recompute.catchUp();
+      return { ...result, pending: false };
+    } catch (error) {
+      log.error({ err: error, reason }, 'recompute after a settings change failed; it will be resumed');
+      recompute.resume();
+      return { examined: 0, changed: 0, pending: true };
+    }
   }
 
   router.get('/service', async (_req, res) => {
-    const context = await loadServiceContext(pool);
-    res.json({ settings: settingsView(context.settings), customNorms: [...context.norms.values()].filter((norm) => !normPreset(norm.id)) });
+    const [context, status] = await Promise.all([loadServiceContext(pool), recompute.status()]);
+    res.json({
+      settings: settingsView(context.settings),
+      customNorms: [...context.norms.values()].filter((norm) => !normPreset(norm.id)),
+      recompute: status,
+    });
   });
 
   router.put('/service', requireRole('admin'), async (req, res) => {
     const patch = validate(settingsPatchSchema, req.body);
-    const { before, after } = await inTransaction(pool, async (tx) => {
+    const { before, after } = await inRetriedTransaction(pool, async (tx) => {
       if (patch.activeNormId !== undefined && !(await findNorm(tx, patch.activeNormId))) {
         throw fieldError('activeNormId', `there is no norm "${patch.activeNormId}"`);
       }
@@ -126,9 +139,10 @@ export function settingsRoutes({ pool, log }: { pool: Pool; log: Logger }): Rout
       return { before, after };
     });
     // Open milestones follow the new calendar at once (a closure day added today moves tomorrow's
-    // deadlines); switching the active norm only affects contacts received from now on.
+    // deadlines); switching the active norm only affects contacts received from now on, but bumps
+    // the version too — the pass then finds nothing to change.
     const calendarChanged = CALENDAR_FIELDS.some((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
-    const recomputed = calendarChanged ? await recompute('service settings changed') : { examined: 0, changed: 0 };
+    const recomputed = await applyToOpenMilestones(calendarChanged ? 'service settings changed' : 'service settings saved');
     res.json({ settings: after, recomputed });
   });
 
@@ -136,13 +150,13 @@ export function settingsRoutes({ pool, log }: { pool: Pool; log: Logger }): Rout
     const body = typeof req.body === 'object' && req.body !== null ? req.body : {};
     if (body.id !== undefined && body.id !== req.params.id) throw fieldError('id', 'must match the id in the path');
     const norm = validate(normSchema, { ...body, id: req.params.id });
-    const outcome = await inTransaction(pool, async (tx) => {
+    const outcome = await inRetriedTransaction(pool, async (tx) => {
       const outcome = await saveCustomNorm(tx, norm);
       await recordAudit(tx, { agentId: req.agent!.id, action: `settings.norm_${outcome}`, subjectType: 'norm', subjectId: norm.id, details: { norm } });
       return outcome;
     });
     // Open milestones of this norm take its new terms.
-    const recomputed = outcome === 'updated' ? await recompute(`norm ${norm.id} changed`) : { examined: 0, changed: 0 };
+    const recomputed = outcome === 'updated' ? await applyToOpenMilestones(`norm ${norm.id} changed`) : { examined: 0, changed: 0, pending: false };
     res.status(outcome === 'created' ? 201 : 200).json({ norm, recomputed });
   });
 

@@ -1,6 +1,6 @@
 // Raises due-soon and breach transitions the moment they happen: one timer armed for the next one, re-armed over LISTEN/NOTIFY.
 import pg from 'pg';
-import type { Pool } from '../db/index.ts';
+import { inRetriedTransaction, lockConversations, type Pool } from '../db/index.ts';
 import type { DeadlineTransition, DomainEvents } from '../domain-events.ts';
 import type { Logger } from '../log.ts';
 import { isoAmsterdam, MILESTONES_CHANNEL } from './milestones.ts';
@@ -10,6 +10,13 @@ import type { MilestoneKind } from './schedule.ts';
 const MAX_DELAY_MS = 6 * 3_600_000;
 const RETRY_DELAY_MS = 5_000;
 const MAX_RECONNECT_DELAY_MS = 30_000;
+// How often a calendar recompute left unfinished (a crash, a lost connection) is looked for.
+const RESUME_INTERVAL_MS = 15_000;
+
+/** What the scheduler needs of the durable calendar recompute (calendar-recompute.ts). */
+export interface RecomputeResumer {
+  resume(): void;
+}
 
 interface TransitionRow {
   id: number;
@@ -20,23 +27,32 @@ interface TransitionRow {
   due_at: Date;
 }
 
-// The row locks are taken in id order so two instances transitioning together cannot deadlock;
-// the state guard, re-checked after a lock wait, makes the second instance find nothing: each
-// transition happens — and is announced — exactly once, by whichever instance commits it.
+// Balie's lock order (server/db/lock-order.ts): the conversations of the milestones that are due
+// are locked first, in id order, and only then their milestones — the 0006 trigger updates the
+// conversation when a milestone changes, and a reply holds its conversation while it meets
+// milestones. Two instances transitioning together wait on each other in that same order; the
+// state guard, re-checked after the wait, makes the second find nothing: each transition happens
+// — and is announced — exactly once, by whichever instance commits it. now() is the
+// transaction's start, the same instant in both statements.
 // "Met at the due instant is on time", so a breach needs now() strictly past due_at.
-const BREACH = `
-  UPDATE milestones m SET state = 'breached', breached_at = now(), updated_at = now()
-    FROM (SELECT id FROM milestones WHERE state IN ('open', 'due_soon') AND due_at < now() ORDER BY id FOR UPDATE) due,
-         conversations c
-   WHERE m.id = due.id AND c.id = m.conversation_id
-   RETURNING m.id, m.conversation_id, c.reference, m.kind, m.norm_id, m.due_at`;
-
-const DUE_SOON = `
-  UPDATE milestones m SET state = 'due_soon', due_soon_raised_at = now(), updated_at = now()
-    FROM (SELECT id FROM milestones WHERE state = 'open' AND due_soon_at <= now() AND due_at >= now() ORDER BY id FOR UPDATE) soon,
-         conversations c
-   WHERE m.id = soon.id AND c.id = m.conversation_id
-   RETURNING m.id, m.conversation_id, c.reference, m.kind, m.norm_id, m.due_at`;
+const TRANSITIONS = {
+  breach: {
+    due: `SELECT DISTINCT conversation_id FROM milestones WHERE state IN ('open', 'due_soon') AND due_at < now()`,
+    update: `
+      UPDATE milestones m SET state = 'breached', breached_at = now(), updated_at = now()
+        FROM conversations c
+       WHERE m.conversation_id = ANY($1::bigint[]) AND m.state IN ('open', 'due_soon') AND m.due_at < now() AND c.id = m.conversation_id
+       RETURNING m.id, m.conversation_id, c.reference, m.kind, m.norm_id, m.due_at`,
+  },
+  dueSoon: {
+    due: `SELECT DISTINCT conversation_id FROM milestones WHERE state = 'open' AND due_soon_at <= now() AND due_at >= now()`,
+    update: `
+      UPDATE milestones m SET state = 'due_soon', due_soon_raised_at = now(), updated_at = now()
+        FROM conversations c
+       WHERE m.conversation_id = ANY($1::bigint[]) AND m.state = 'open' AND m.due_soon_at <= now() AND m.due_at >= now() AND c.id = m.conversation_id
+       RETURNING m.id, m.conversation_id, c.reference, m.kind, m.norm_id, m.due_at`,
+  },
+} as const;
 
 // Milliseconds until the next transition by the database's clock, which is the clock the
 // transition queries compare with; both minima come from partial indexes.
@@ -57,7 +73,9 @@ export class DeadlineScheduler {
   readonly #connectionString: string;
   readonly #events: DomainEvents;
   readonly #log: Logger;
+  readonly #recompute: RecomputeResumer | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #resumeTimer: NodeJS.Timeout | undefined;
   #reconnectTimer: NodeJS.Timeout | undefined;
   #reconnectDelay = 500;
   #listener: pg.Client | undefined;
@@ -65,8 +83,10 @@ export class DeadlineScheduler {
   #again = false;
   #stopped = false;
 
-  constructor(options: { pool: Pool; connectionString: string; events: DomainEvents; log: Logger }) {
+  /** With `recompute`, it also resumes an unfinished calendar recompute: at start and every 15 s. */
+  constructor(options: { pool: Pool; connectionString: string; events: DomainEvents; log: Logger; recompute?: RecomputeResumer }) {
     this.#pool = options.pool;
+    this.#recompute = options.recompute;
     this.#connectionString = options.connectionString;
     this.#events = options.events;
     this.#log = options.log.child({ component: 'deadline-scheduler' });
@@ -76,6 +96,11 @@ export class DeadlineScheduler {
   async start(): Promise<void> {
     await this.#listen();
     await this.check();
+    if (this.#recompute && !this.#stopped) {
+      this.#recompute.resume();
+      this.#resumeTimer = setInterval(() => this.#recompute!.resume(), RESUME_INTERVAL_MS);
+      this.#resumeTimer.unref();
+    }
   }
 
   /** Runs the transitions that are due now and re-arms the timer; calls during a run are coalesced into one more run. */
@@ -98,6 +123,7 @@ export class DeadlineScheduler {
     this.#stopped = true;
     clearTimeout(this.#timer);
     clearTimeout(this.#reconnectTimer);
+    clearInterval(this.#resumeTimer);
     await this.#running?.catch(() => {});
     const listener = this.#listener;
     this.#listener = undefined;
@@ -110,11 +136,11 @@ export class DeadlineScheduler {
       do {
         this.#again = false;
         // Breaches first: a milestone overdue already is announced as breached, not as due soon.
-        const breached = await this.#pool.query<TransitionRow>(BREACH);
-        const dueSoon = await this.#pool.query<TransitionRow>(DUE_SOON);
-        progressed ||= breached.rows.length + dueSoon.rows.length > 0;
-        for (const row of breached.rows) this.#events.emit('deadline.breached', transition(row));
-        for (const row of dueSoon.rows) this.#events.emit('deadline.due_soon', transition(row));
+        const breached = await this.#transition('breach');
+        const dueSoon = await this.#transition('dueSoon');
+        progressed ||= breached.length + dueSoon.length > 0;
+        for (const row of breached) this.#events.emit('deadline.breached', transition(row));
+        for (const row of dueSoon) this.#events.emit('deadline.due_soon', transition(row));
       } while (this.#again && !this.#stopped);
       const { rows } = await this.#pool.query<{ delay_ms: number | null }>(NEXT);
       const delay = rows[0]?.delay_ms;
@@ -127,6 +153,16 @@ export class DeadlineScheduler {
       this.#log.warn({ err: error }, `deadline transitions failed; retrying in ${RETRY_DELAY_MS / 1000} s`);
       this.#arm(RETRY_DELAY_MS);
     }
+  }
+
+  /** One kind of transition in one transaction, under the lock order; events only after the commit. */
+  #transition(kind: keyof typeof TRANSITIONS): Promise<TransitionRow[]> {
+    return inRetriedTransaction(this.#pool, async (tx) => {
+      const { rows } = await tx.query<{ conversation_id: number }>(TRANSITIONS[kind].due);
+      if (rows.length === 0) return [];
+      const locked = await lockConversations(tx, rows.map((row) => row.conversation_id));
+      return (await tx.query<TransitionRow>(TRANSITIONS[kind].update, [locked])).rows;
+    });
   }
 
   #arm(delayMs: number): void {

@@ -213,7 +213,11 @@ export async function saveCustomNorm(db: Db, norm: Norm): Promise<'created' | 'u
      RETURNING (xmax = 0) AS created`,
     [norm.id, JSON.stringify(norm)],
   );
-  return rows[0]!.created ? 'created' : 'updated';
+  const created = rows[0]!.created;
+  // Open milestones of an edited norm take its new terms: the recompute follows the settings
+  // version, so an edit counts as a change of the settings (a new norm has no milestones yet).
+  if (!created) await db.query('UPDATE service_settings SET version = version + 1, updated_at = now()');
+  return created ? 'created' : 'updated';
 }
 
 export { normSchema };

@@ -7,6 +7,8 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/index.ts';
 import { isMigrated } from '../db/index.ts';
 import { publicDeadlineRoutes, reportRoutes, settingsRoutes } from '../deadlines/index.ts';
+import type { CalendarRecompute } from '../deadlines/calendar-recompute.ts';
+import { reconcileRoutes } from '../reconcile/index.ts';
 import type { DomainEvents } from '../domain-events.ts';
 import type { Logger } from '../log.ts';
 import { authenticate, requireAgent } from './auth.ts';
@@ -26,9 +28,11 @@ export interface HttpDependencies {
   /** The e-mail channel, when IMAP is configured. */
   mail?: MailChannel;
   chat: Chat;
+  /** The durable calendar recompute a settings change waits for. */
+  recompute: CalendarRecompute;
 }
 
-export function createHttpApp({ config, database, events, log, mail, chat }: HttpDependencies): express.Express {
+export function createHttpApp({ config, database, events, log, mail, chat, recompute }: HttpDependencies): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -96,7 +100,8 @@ export function createHttpApp({ config, database, events, log, mail, chat }: Htt
   // Everything below needs a logged-in agent; public endpoints are mounted above this line.
   api.use(requireAgent);
   api.use('/agents', agentRoutes({ pool: database.pool, events }));
-  api.use('/settings', settingsRoutes({ pool: database.pool, log }));
+  api.use('/settings', settingsRoutes({ pool: database.pool, log, recompute }));
+  api.use('/reconcile', reconcileRoutes({ pool: database.pool, log }));
   api.use('/reports', reportRoutes({ pool: database.pool }), overviewRoutes({ pool: database.pool, presence: chat.presence }));
   api.use(agentChatRoutes({ chat, pool: database.pool }));
   api.use(inboxRoutes({ pool: database.pool, from: () => config.mail?.from, chat, events }));

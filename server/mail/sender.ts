@@ -2,7 +2,7 @@
 // the outcome. Any instance may run it; SKIP LOCKED and a lease give each mail to one of them.
 import nodemailer, { type Transporter } from 'nodemailer';
 import pg from 'pg';
-import { inTransaction, type Pool } from '../db/index.ts';
+import { inRetriedTransaction, lockConversations, type Pool } from '../db/index.ts';
 import { acknowledgementDelivered } from '../deadlines/index.ts';
 import type { Logger } from '../log.ts';
 import { formatAddress, headerSafe } from './compose.ts';
@@ -140,7 +140,10 @@ export class MailSender {
       return;
     }
     const at = new Date();
-    await inTransaction(this.pool, async (tx) => {
+    // Retried on a deadlock: failing here would leave a sent mail marked unsent, and send it again.
+    await inRetriedTransaction(this.pool, async (tx) => {
+      // Lock order (server/db/lock-order.ts): the conversation before its milestones.
+      if (mail.purpose === 'acknowledgement') await lockConversations(tx, [mail.conversationId]);
       await markSent(tx, mail.id, at);
       // The acknowledgement milestone is met once the SMTP server accepted the mail (issue 3).
       if (mail.purpose === 'acknowledgement') await acknowledgementDelivered(tx, mail.conversationId, at);
