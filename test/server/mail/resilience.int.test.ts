@@ -2,19 +2,22 @@
 // UIDVALIDITY changed, the SMTP server away for a while. Nothing lost, nothing doubled.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN, startTestBalie } from '../../support/balie.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 import { freePort, spawnBalie, stopBalie, waitForHealthy } from '../../support/process.ts';
+import { untilDone } from '../../support/wait.ts';
 import { citizenMail, countIncoming, deliver, eventually, startMailWorld, type MailWorld } from './mail-support.ts';
 
 let db: TestDatabase;
 let world: MailWorld;
 
-beforeAll(async () => {
+// Each test has a database and a mailbox of its own: a test that fails half-way (its 500 mails
+// still arriving) cannot leak into the next one's counts.
+beforeEach(async () => {
   [db, world] = await Promise.all([createTestDatabase(), startMailWorld()]);
 });
-afterAll(async () => {
+afterEach(async () => {
   await world?.close();
   await db?.drop();
 });
@@ -26,23 +29,33 @@ async function distinctIncoming(): Promise<{ total: number; distinct: number }> 
   return rows[0];
 }
 
+/** Delivers mails and waits until a running Balie has stored all of them. */
+async function deliverAndStore(count: number, prefix: string): Promise<void> {
+  const mails = Array.from({ length: count }, (_, i) => citizenMail({ messageId: `${prefix}-${i}@example.nl`, subject: `${prefix} ${i}` }));
+  await deliver(world.dovecot, ...mails);
+  await untilDone(() => countIncoming(db.pool), (stored) => stored >= count);
+}
+
 describe('crashes and outages', () => {
-  it('kill -9 in the middle of ingesting 500 mails, then a restart: every mail stored exactly once', async () => {
+  // The time this takes depends on the machine: the waits follow the stored count, and the test's
+  // own timeout is only an outer bound.
+  it('kill -9 in the middle of ingesting 500 mails, then a restart: every mail stored exactly once', { timeout: 600_000 }, async () => {
     const mails = Array.from({ length: 500 }, (_, i) => citizenMail({ messageId: `massa-${i}@example.nl`, from: `burger${i % 50}@example.nl`, subject: `Massa ${i}` }));
     await deliver(world.dovecot, ...mails);
     const port = await freePort();
     const env = { ...world.env, DATABASE_URL: db.url, PORT: String(port), ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn' };
     const first = spawnBalie(env);
-    await waitForHealthy(port, first);
-    await eventually(() => countIncoming(db.pool), (count) => count >= 50, 60_000);
+    await waitForHealthy(port, first, 120_000);
+    await untilDone(() => countIncoming(db.pool), (count) => count >= 50, { stallMs: 60_000 });
     await stopBalie(first, 'SIGKILL');
     const partial = await countIncoming(db.pool);
     expect(partial).toBeLessThan(500);
 
     const second = spawnBalie(env);
     try {
-      await waitForHealthy(port, second);
-      await eventually(() => countIncoming(db.pool), (count) => count >= 500, 120_000);
+      await waitForHealthy(port, second, 120_000);
+      await untilDone(() => countIncoming(db.pool), (count) => count >= 500, { stallMs: 60_000 });
+      // A doubled mail would arrive after the 500th: give the poller a moment to store one.
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(await distinctIncoming()).toEqual({ total: 500, distinct: 500 });
     } finally {
@@ -50,16 +63,16 @@ describe('crashes and outages', () => {
     }
   });
 
-  it('reconnects after Dovecot restarts under a running Balie', async () => {
+  it('reconnects after Dovecot restarts under a running Balie', { timeout: 120_000 }, async () => {
     const balie = await startTestBalie(db.url, world.env);
     try {
       await deliver(world.dovecot, citizenMail({ messageId: 'voor-herstart@example.nl' }));
-      await eventually(() => db.pool.query("SELECT 1 FROM email_messages WHERE rfc_message_id = 'voor-herstart@example.nl'"), (r) => r.rowCount === 1);
+      await eventually(() => db.pool.query("SELECT 1 FROM email_messages WHERE rfc_message_id = 'voor-herstart@example.nl'"), (r) => r.rowCount === 1, 60_000);
       await world.dovecot.stop();
       await new Promise((resolve) => setTimeout(resolve, 500));
       await world.dovecot.restart();
       await deliver(world.dovecot, citizenMail({ messageId: 'na-herstart@example.nl' }));
-      await eventually(() => db.pool.query("SELECT 1 FROM email_messages WHERE rfc_message_id = 'na-herstart@example.nl'"), (r) => r.rowCount === 1, 30_000);
+      await eventually(() => db.pool.query("SELECT 1 FROM email_messages WHERE rfc_message_id = 'na-herstart@example.nl'"), (r) => r.rowCount === 1, 60_000);
       const health = await (await balie.request('/healthz')).json();
       expect(health.checks.email).toBe('connected');
     } finally {
@@ -67,9 +80,10 @@ describe('crashes and outages', () => {
     }
   });
 
-  it('a UIDVALIDITY change re-reads the mailbox without duplicates', async () => {
-    const before = await distinctIncoming();
+  it('a UIDVALIDITY change re-reads the mailbox without duplicates', { timeout: 120_000 }, async () => {
     const balie = await startTestBalie(db.url, world.env);
+    await deliverAndStore(5, 'voor-uidvalidity');
+    const before = await distinctIncoming();
     const validityBefore = (await db.pool.query('SELECT uid_validity FROM mailbox_checkpoints')).rows[0].uid_validity;
     try {
       await world.dovecot.stop();
@@ -94,11 +108,14 @@ describe('crashes and outages', () => {
     }
   });
 
-  it('replies wait while the SMTP server is down and go out once it is back, each exactly once', async () => {
+  it('replies wait while the SMTP server is down and go out once it is back, each exactly once', { timeout: 120_000 }, async () => {
     const balie = await startTestBalie(db.url, world.env);
     try {
       const cookie = await balie.login(ADMIN.email, ADMIN.password);
-      const { rows } = await db.pool.query("SELECT m.conversation_id AS id FROM email_messages e JOIN messages m ON m.id = e.message_id WHERE e.rfc_message_id = 'na-uidvalidity@example.nl'");
+      await deliverAndStore(1, 'smtp-weg');
+      const { rows } = await db.pool.query("SELECT m.conversation_id AS id FROM email_messages e JOIN messages m ON m.id = e.message_id WHERE e.rfc_message_id = 'smtp-weg-0@example.nl'");
+      // The acknowledgement goes out first; only the replies are meant to meet the outage.
+      await eventually(() => db.pool.query("SELECT 1 FROM mail_outbox WHERE purpose <> 'reply' AND state = 'sent'"), (r) => r.rowCount === 1, 60_000);
       await world.smtp.down();
       const sentBefore = world.smtp.received.length;
       for (const text of ['Eerste antwoord', 'Tweede antwoord']) {
@@ -107,9 +124,10 @@ describe('crashes and outages', () => {
       await eventually(
         () => db.pool.query("SELECT attempts, last_error FROM mail_outbox WHERE purpose = 'reply' AND state = 'sending'"),
         (r) => r.rowCount === 2 && r.rows.every((row) => row.last_error),
+        60_000,
       );
       await world.smtp.up();
-      await eventually(() => db.pool.query("SELECT 1 FROM mail_outbox WHERE purpose = 'reply' AND state = 'sent'"), (r) => r.rowCount === 2, 30_000);
+      await eventually(() => db.pool.query("SELECT 1 FROM mail_outbox WHERE purpose = 'reply' AND state = 'sent'"), (r) => r.rowCount === 2, 60_000);
       const replies = world.smtp.received.slice(sentBefore).filter((mail) => /antwoord/.test(mail.parsed.text ?? ''));
       expect(replies.map((mail) => mail.parsed.text?.trim()).sort()).toEqual(['Eerste antwoord', 'Tweede antwoord']);
       expect(new Set(replies.map((mail) => mail.parsed.messageId)).size).toBe(2);
