@@ -1,7 +1,7 @@
 // Domain events: features announce what happened; the realtime layer (and later others) listen.
 // Handlers never reach for socket.io themselves (style.md §7).
 import { EventEmitter } from 'node:events';
-import type { ChatMessage, ConversationOutcome } from './realtime/events.ts';
+import type { ChatMessage, ConversationOutcome, StatusActivity } from './realtime/events.ts';
 
 /** A milestone that became due soon or was breached; raised once across all instances. */
 export interface DeadlineTransition {
@@ -31,8 +31,10 @@ export interface DomainEventMap {
   'message.created': [ConversationActivity & { messageId: number; direction: 'in' | 'out'; kind: 'message' | 'note' | 'system'; chat?: ChatMessage }];
   /** An agent took a conversation (claim, or a first reply); `pickedUp` when this was a chat's pickup. */
   'conversation.assigned': [ConversationActivity & { assignee: { id: number; name: string }; firstName: string; pickedUp: boolean }];
-  /** An agent closed a conversation with an outcome. */
-  'conversation.closed': [ConversationActivity & { outcome: ConversationOutcome; closedAt: string }];
+  /** Status, outcome or milestones of a conversation changed; carries what changed (issue 11). */
+  'conversation.updated': [StatusActivity];
+  /** An agent closed a conversation with an outcome (or the citizen abandoned a queued chat). */
+  'conversation.closed': [ConversationActivity & { outcome: ConversationOutcome | 'abandoned'; closedAt: string }];
   /** The citizen rated the conversation (CSAT). */
   'conversation.rated': [ConversationActivity & { score: number }];
   /** The citizen ended the chat ("Gesprek beëindigen"); its sessions no longer work. */

@@ -2,6 +2,8 @@
 // the public routes and the agents' routes call. Every change is announced as a domain event;
 // the realtime layer decides who hears of it (style.md §7).
 import { DateTime } from 'luxon';
+import { announceChange } from '../conversations/apply.ts';
+import type { NoAnswerReason } from '../conversations/lifecycle.ts';
 import type { Pool } from '../db/index.ts';
 import { loadServiceContext, ZONE } from '../deadlines/index.ts';
 import type { DomainEvents } from '../domain-events.ts';
@@ -95,6 +97,7 @@ export class Chat {
     const outcome = await sendCitizenMessage(this.#pool, session, input);
     if (outcome.ok && outcome.created) {
       this.#events.emit('message.created', { ...outcome.conversation, messageId: outcome.message.id, direction: 'in', kind: 'message', chat: outcome.message });
+      if (outcome.change) announceChange(this.#events, outcome.change);
     }
     return outcome;
   }
@@ -120,10 +123,24 @@ export class Chat {
   }
 
   async end(session: ChatSession): Promise<void> {
-    const ended = await endChat(this.#pool, session.conversationId);
-    if (!ended) return;
+    await this.citizenGone(session.conversationId, 'ended');
+  }
+
+  /**
+   * The citizen ended the chat, or left it (no widget connected for the grace period). A chat
+   * nobody picked up yet leaves the queue as abandoned (issue 11 §2).
+   */
+  async citizenGone(conversationId: number, how: 'ended' | 'left'): Promise<boolean> {
+    const ended = await endChat(this.#pool, conversationId, how);
+    if (!ended) return false;
     this.#events.emit('message.created', { ...ended.conversation, messageId: ended.noteId, direction: 'in', kind: 'system' });
     this.#events.emit('chat.ended', ended.conversation);
+    const { change } = ended;
+    if (change.conversation.outcome === 'abandoned' && change.conversation.closedAt) {
+      this.#events.emit('conversation.closed', { ...ended.conversation, outcome: 'abandoned', closedAt: change.conversation.closedAt });
+      announceChange(this.#events, change);
+    }
+    return true;
   }
 
   async rate(session: ChatSession, score: number, comment: string | null): Promise<{ ok: true } | { ok: false; code: 'already_rated' }> {
@@ -152,9 +169,13 @@ export class Chat {
     this.#events.emit('conversation.assigned', { ...conversation, assignee, firstName: firstName(assignee.name), pickedUp });
   }
 
-  async close(conversationId: number, agent: { id: number }, outcome: ConversationOutcome): Promise<CloseOutcome> {
-    const closed = await closeConversation(this.#pool, conversationId, agent, outcome);
-    if (closed.ok) this.#events.emit('conversation.closed', { ...closed.conversation, outcome, closedAt: isoAmsterdam(closed.closedAt) });
+  async close(conversationId: number, agent: { id: number }, outcome: ConversationOutcome, reason?: NoAnswerReason): Promise<CloseOutcome> {
+    const closed = await closeConversation(this.#pool, conversationId, agent, outcome, reason);
+    if (closed.ok) {
+      this.#events.emit('conversation.closed', { ...closed.conversation, outcome, closedAt: isoAmsterdam(closed.closedAt) });
+      // The milestones closing met or ended (and a callback opened), for inboxes to patch.
+      announceChange(this.#events, closed.change);
+    }
     return closed;
   }
 

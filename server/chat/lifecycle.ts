@@ -1,8 +1,9 @@
 // A chat from start to end: queued with the first message, picked up (claimed), written in by both
 // sides, closed by the agent with an outcome, rated by the citizen, ended by the citizen.
+import { applyEvent, inLifecycle, type LifecycleChange } from '../conversations/apply.ts';
 import { createConversationIn } from '../conversations/index.ts';
+import type { NoAnswerReason } from '../conversations/lifecycle.ts';
 import { inTransaction, type Db, type Pool } from '../db/index.ts';
-import { agentPickedUp } from '../deadlines/index.ts';
 import type { ChatMessage, ChatState, ConversationOutcome } from '../realtime/events.ts';
 import { chatStartKey, chatMessageKey, citizenMessageByClientId, firstName, insertCitizenMessage, isoAmsterdam } from './messages.ts';
 import { createChatSession, endChatSessions } from './sessions.ts';
@@ -94,7 +95,7 @@ export async function chatState(db: Db, conversationId: number, expiresAt: Date)
 }
 
 export type SendOutcome =
-  | { ok: true; created: boolean; message: ChatMessage; conversation: ConversationRef }
+  | { ok: true; created: boolean; message: ChatMessage; conversation: ConversationRef; change?: LifecycleChange }
   | { ok: false; code: 'session_ended' | 'conversation_closed' };
 
 /**
@@ -117,72 +118,71 @@ export async function sendCitizenMessage(pool: Pool, session: { tokenHash: strin
     if (earlier) return { ok: true, created: false, message: earlier, conversation: ref };
     if (conversation.status === 'closed') return { ok: false, code: 'conversation_closed' };
     const message = await insertCitizenMessage(tx, { conversationId: conversation.id, key: chatMessageKey(conversation.id, input.clientId), text: input.text, contactId: conversation.contactId });
-    await tx.query(
-      `UPDATE conversations SET last_message_at = now(), updated_at = now(),
-              status = CASE WHEN status = 'waiting' THEN 'open' ELSE status END
-        WHERE id = $1`,
-      [conversation.id],
-    );
-    return { ok: true, created: true, message, conversation: ref };
+    const applied = await applyEvent(tx, conversation.id, { type: 'citizen_message' });
+    if (!applied.ok) throw new Error(`a citizen's chat message was refused: ${applied.code}`);
+    await tx.query('UPDATE conversations SET last_message_at = now() WHERE id = $1', [conversation.id]);
+    return { ok: true, created: true, message, conversation: ref, change: applied.change };
   });
 }
 
 export type ClaimOutcome =
-  | { ok: true; claimed: boolean; pickedUp: boolean; conversation: ConversationRef; assignee: { id: number; name: string } }
+  | { ok: true; claimed: boolean; pickedUp: boolean; conversation: ConversationRef; assignee: { id: number; name: string }; change?: LifecycleChange }
   | { ok: false; code: 'not_found' | 'conversation_closed' }
   | { ok: false; code: 'already_claimed'; assignee: { id: number; name: string } };
 
 /**
- * Takes an unassigned conversation. Atomic: of two agents claiming at once, the UPDATE of the
- * second waits for the first to commit, then finds the assignee set and changes nothing — that
- * agent is told who has it. Claiming a chat is its pickup: it meets the pickup milestone.
+ * Takes an unassigned conversation. Atomic: of two agents claiming at once, the second waits for
+ * the first's row lock, then finds the assignee set and changes nothing — that agent is told who
+ * has it. Claiming a chat is its pickup: it meets the pickup milestone (server/conversations).
  */
 export async function claimConversation(pool: Pool, conversationId: number, agent: { id: number; name: string }): Promise<ClaimOutcome> {
   return inTransaction(pool, async (tx): Promise<ClaimOutcome> => {
-    const { rows } = await tx.query<{ reference: string; channel: 'chat' | 'email' }>(
-      `UPDATE conversations SET assignee_id = $2, updated_at = now(),
-              status = CASE WHEN status = 'new' THEN 'open' ELSE status END,
-              picked_up_at = CASE WHEN channel = 'chat' THEN coalesce(picked_up_at, now()) ELSE picked_up_at END
-        WHERE id = $1 AND assignee_id IS NULL AND status <> 'closed'
-        RETURNING reference, channel`,
-      [conversationId, agent.id],
-    );
-    const claimed = rows[0];
-    if (claimed) {
-      const pickedUp = claimed.channel === 'chat';
-      if (pickedUp) await agentPickedUp(tx, conversationId, new Date());
-      return { ok: true, claimed: true, pickedUp, conversation: { conversationId, ...claimed }, assignee: { id: agent.id, name: agent.name } };
+    const applied = await applyEvent(tx, conversationId, { type: 'claim', agentId: agent.id });
+    if (applied.ok) {
+      const { change } = applied;
+      const conversation = { conversationId, reference: change.conversation.reference, channel: change.conversation.channel };
+      const claimed = change.before.assigneeId !== agent.id;
+      const pickedUp = change.conversation.pickedUp && !change.before.pickedUp;
+      return { ok: true, claimed, pickedUp, conversation, assignee: { id: agent.id, name: agent.name }, change };
     }
-    const current = await tx.query<{ reference: string; channel: 'chat' | 'email'; status: string; assigneeId: number | null; assigneeName: string | null }>(
-      `SELECT c.reference, c.channel, c.status, c.assignee_id AS "assigneeId", a.name AS "assigneeName"
-         FROM conversations c LEFT JOIN agents a ON a.id = c.assignee_id WHERE c.id = $1`,
-      [conversationId],
-    );
-    const row = current.rows[0];
-    if (!row) return { ok: false, code: 'not_found' };
-    if (row.status === 'closed') return { ok: false, code: 'conversation_closed' };
-    if (row.assigneeId === agent.id) {
-      return { ok: true, claimed: false, pickedUp: false, conversation: { conversationId, reference: row.reference, channel: row.channel }, assignee: { id: agent.id, name: agent.name } };
+    if (applied.code === 'already_claimed') {
+      const current = await tx.query<{ assigneeId: number; assigneeName: string | null }>(
+        'SELECT c.assignee_id AS "assigneeId", a.name AS "assigneeName" FROM conversations c LEFT JOIN agents a ON a.id = c.assignee_id WHERE c.id = $1',
+        [conversationId],
+      );
+      const row = current.rows[0]!;
+      return { ok: false, code: 'already_claimed', assignee: { id: row.assigneeId, name: row.assigneeName ?? '' } };
     }
-    return { ok: false, code: 'already_claimed', assignee: { id: row.assigneeId!, name: row.assigneeName ?? '' } };
+    return { ok: false, code: applied.code === 'not_found' ? 'not_found' : 'conversation_closed' };
   });
 }
 
 export type CloseOutcome =
-  | { ok: true; conversation: ConversationRef; outcome: ConversationOutcome; closedAt: Date }
-  | { ok: false; code: 'not_found' | 'conversation_closed' };
+  | { ok: true; conversation: ConversationRef; outcome: ConversationOutcome; closedAt: Date; change: LifecycleChange }
+  | { ok: false; code: 'not_found' | 'conversation_closed' | 'reason_required' };
 
-/** Closes a conversation with the outcome the first-contact KPI counts (issue 6). */
-export async function closeConversation(pool: Pool, conversationId: number, agent: { id: number }, outcome: ConversationOutcome): Promise<CloseOutcome> {
-  const { rows } = await pool.query<{ reference: string; channel: 'chat' | 'email'; closedAt: Date }>(
-    `UPDATE conversations SET status = 'closed', closed_at = now(), outcome = $2, updated_at = now(), assignee_id = coalesce(assignee_id, $3)
-      WHERE id = $1 AND status <> 'closed' RETURNING reference, channel, closed_at AS "closedAt"`,
-    [conversationId, outcome, agent.id],
-  );
-  const row = rows[0];
-  if (row) return { ok: true, conversation: { conversationId, reference: row.reference, channel: row.channel }, outcome, closedAt: row.closedAt };
-  const exists = await pool.query('SELECT 1 FROM conversations WHERE id = $1', [conversationId]);
-  return { ok: false, code: exists.rowCount ? 'conversation_closed' : 'not_found' };
+/**
+ * Closes a conversation with the outcome the first-contact KPI counts (issue 6). Closing leaves
+ * none of its own milestones open (server/conversations/lifecycle.ts); a callback request opens
+ * the callback milestone with the norm's term.
+ */
+export async function closeConversation(
+  pool: Pool,
+  conversationId: number,
+  agent: { id: number },
+  outcome: ConversationOutcome,
+  reason?: NoAnswerReason,
+): Promise<CloseOutcome> {
+  const result = await inLifecycle(pool, (tx) => applyEvent(tx, conversationId, { type: 'close', outcome, reason, agentId: agent.id }));
+  if (!result.ok) return { ok: false, code: result.code === 'not_found' ? 'not_found' : result.code === 'reason_required' ? 'reason_required' : 'conversation_closed' };
+  const { change } = result;
+  return {
+    ok: true,
+    conversation: { conversationId, reference: change.conversation.reference, channel: change.conversation.channel },
+    outcome,
+    closedAt: change.at,
+    change,
+  };
 }
 
 export type RateOutcome = { ok: true; conversation: ConversationRef; score: number } | { ok: false; code: 'already_rated' };
@@ -198,19 +198,29 @@ export async function rateConversation(pool: Pool, conversationId: number, score
 }
 
 /**
- * "Gesprek beëindigen": ends the conversation's sessions and notes it in the thread for agents.
- * The conversation itself stays for the agent to close with an outcome.
+ * "Gesprek beëindigen", or no widget connected for long enough: ends the conversation's sessions
+ * and notes it in the thread for agents. Before pickup the chat leaves the queue as abandoned
+ * (its pickup not applicable); after pickup it stays for the agent to close with an outcome.
  */
-export async function endChat(pool: Pool, conversationId: number): Promise<{ conversation: ConversationRef; noteId: number } | undefined> {
+export async function endChat(
+  pool: Pool,
+  conversationId: number,
+  how: 'ended' | 'left' = 'ended',
+): Promise<{ conversation: ConversationRef; noteId: number; change: LifecycleChange } | undefined> {
   return inTransaction(pool, async (tx) => {
+    const applied = await applyEvent(tx, conversationId, { type: 'citizen_left' });
+    if (!applied.ok) return undefined;
+    const abandoned = applied.change.conversation.outcome === 'abandoned' && applied.change.before.status !== 'closed';
+    // A citizen whose widget went away after pickup may come back: only an abandoned chat ends.
+    if (how === 'left' && !abandoned) return undefined;
     const ended = await endChatSessions(tx, conversationId);
-    if (ended === 0) return undefined;
-    const { rows } = await tx.query<{ reference: string; channel: 'chat' | 'email' }>('SELECT reference, channel FROM conversations WHERE id = $1', [conversationId]);
-    const note = await tx.query<{ id: number }>(
-      `INSERT INTO messages (conversation_id, direction, kind, body_text) VALUES ($1, 'in', 'system', 'De inwoner heeft het gesprek beëindigd.') RETURNING id`,
-      [conversationId],
-    );
-    return { conversation: { conversationId, ...rows[0]! }, noteId: note.rows[0]!.id };
+    if (ended === 0 && !abandoned) return undefined;
+    const { conversation } = applied.change;
+    const note = await tx.query<{ id: number }>(`INSERT INTO messages (conversation_id, direction, kind, body_text) VALUES ($1, 'in', 'system', $2) RETURNING id`, [
+      conversationId,
+      how === 'ended' ? 'De inwoner heeft het gesprek beëindigd.' : 'De inwoner heeft de chat verlaten.',
+    ]);
+    return { conversation: { conversationId, reference: conversation.reference, channel: conversation.channel }, noteId: note.rows[0]!.id, change: applied.change };
   });
 }
 

@@ -4,7 +4,7 @@ import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { recordAudit } from '../audit.ts';
 import type { Pool } from '../db/index.ts';
-import { httpErrors, validate } from '../http/errors.ts';
+import { HttpError, httpErrors, validate } from '../http/errors.ts';
 import { limiter } from '../http/rate-limit.ts';
 import type { Chat } from './chat.ts';
 import { closeBody, questionBody, startChatBody } from './schemas.ts';
@@ -85,13 +85,16 @@ export function agentChatRoutes(options: { chat: Chat; pool: Pool }): Router {
 
   router.post('/conversations/:id/close', async (req, res) => {
     const { id } = validate(idParam, req.params);
-    const { outcome: result } = validate(closeBody, req.body ?? {});
-    const outcome = await chat.close(id, req.agent!, result);
+    const { outcome: result, reason } = validate(closeBody, req.body ?? {});
+    const outcome = await chat.close(id, req.agent!, result, reason);
     if (!outcome.ok) {
       if (outcome.code === 'not_found') throw httpErrors.notFound('conversation');
+      if (outcome.code === 'reason_required') {
+        throw new HttpError(400, 'validation_failed', 'reason: say why no answer is needed', [{ field: 'reason', message: 'required with no_answer_needed' }]);
+      }
       throw httpErrors.conversationClosed('This conversation is already closed.');
     }
-    await recordAudit(pool, { agentId: req.agent!.id, action: 'conversation.close', subjectType: 'conversation', subjectId: id, details: { outcome: result } });
+    await recordAudit(pool, { agentId: req.agent!.id, action: 'conversation.close', subjectType: 'conversation', subjectId: id, details: { outcome: result, reason: reason ?? null } });
     res.json({ conversationId: id, outcome: result, closedAt: outcome.closedAt.toISOString() });
   });
   return router;

@@ -1,5 +1,6 @@
 // What citizens and agents may send, validated before anything else looks at it (issue 5 §9).
 import { z } from 'zod';
+import { CLOSE_OUTCOMES, NO_ANSWER_REASONS } from '../conversations/lifecycle.ts';
 import { MAX_CHAT_MESSAGE_CHARS } from '../realtime/events.ts';
 
 // PostgreSQL text cannot hold NUL; nobody types one.
@@ -37,7 +38,11 @@ export const ratingPayload = z.strictObject({
 export const presencePayload = z.strictObject({ status: z.enum(['available', 'away']) });
 export const agentTypingPayload = z.strictObject({ conversationId: messageId, typing: z.boolean(), note: z.boolean().default(false) });
 export const agentReadPayload = z.strictObject({ conversationId: messageId, throughId: messageId });
-export const closeBody = z.strictObject({ outcome: z.enum(['handled_first_contact', 'back_office', 'callback_requested', 'no_answer_needed']) });
+export const closeBody = z.strictObject({
+  outcome: z.enum(CLOSE_OUTCOMES),
+  /** With no_answer_needed: why (auto-reply, spam, duplicate, withdrawn); its milestones end as not applicable with it. */
+  reason: z.enum(NO_ANSWER_REASONS).optional(),
+});
 
 /** Whether a failed chat payload failed on the length of its text: the widget says so in words. */
 export function isTooLong(error: z.ZodError): boolean {

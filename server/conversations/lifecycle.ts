@@ -138,10 +138,10 @@ export function transition(state: LifecycleState, event: LifecycleEvent): Transi
       if (chat) {
         if (closed) return refuse('conversation_closed');
         if (event.kind !== 'reply') return refuse('channel_not_supported');
-        // A chat reply reaches the citizen live: the first one is the pickup.
+        // A chat reply reaches the citizen live (the first one is the pickup); the turn is the citizen's.
         const pickup = !state.pickedUp;
         return ok({
-          status: state.status === 'new' || state.status === 'waiting' ? 'open' : state.status,
+          status: 'waiting',
           assigneeId: state.assigneeId ?? event.agentId,
           pickedUp: true,
           milestones: pickup ? [{ op: 'meet', kinds: ['pickup'], by: 'pickup' }] : [],

@@ -189,6 +189,32 @@ export class WorkingCalendar {
   }
 
   /**
+   * The earliest instant that lies `seconds` of opening time after `instant` — e.g. a suspended
+   * answer term resuming with the business time that was left (Awb art. 4:15 opschorting).
+   */
+  plusBusinessSeconds(instant: DateTime, seconds: number, hours: WeeklyHours = this.businessHours): DateTime {
+    if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError(`seconds must be ≥ 0, not ${seconds}`);
+    const from = millisOf(instant);
+    let remaining = seconds * 1000;
+    if (remaining === 0) return instant.setZone(ZONE);
+    let idleDays = 0;
+    for (let day = amsterdamDay(instant); idleDays <= SEARCH_DAYS; day++) {
+      const windows = this.#windowsOf(day, hours);
+      let open = false;
+      for (let i = 0; i < windows.length; i += 2) {
+        const start = Math.max(windows[i]!, from);
+        const end = windows[i + 1]!;
+        if (end <= start) continue;
+        open = true;
+        if (end - start >= remaining) return DateTime.fromMillis(start + remaining, { zone: ZONE });
+        remaining -= end - start;
+      }
+      idleDays = open ? 0 : idleDays + 1;
+    }
+    throw new RangeError(`no opening hours within ${SEARCH_DAYS} days after ${instant.toISO()}`);
+  }
+
+  /**
    * The latest instant that lies `seconds` of opening time before `instant` — e.g. "due soon"
    * starts 4 business hours before the due time.
    */

@@ -66,11 +66,19 @@ export {
   replySent,
   agentPickedUp,
   interimSent,
+  endMilestones,
+  suspendMilestones,
+  resumeMilestones,
+  openComplexAnswer,
+  UNMET_STATES,
+  isoAmsterdam,
   MILESTONES_CHANNEL,
   type Milestone,
   type MilestoneState,
   type MetBy,
   type InterimOutcome,
+  type ComplexAnswerOutcome,
+  type EndedReason,
 } from './milestones.ts';
 export { recomputeOpenMilestones, type RecomputeResult } from './recompute.ts';
 export { DeadlineScheduler } from './scheduler.ts';

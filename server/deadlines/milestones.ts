@@ -1,14 +1,27 @@
 // Milestones in PostgreSQL: opened from the active norm when a contact arrives, met by what agents send.
 import { DateTime } from 'luxon';
 import type { Db } from '../db/index.ts';
+import type { WorkingCalendar } from './calendar.ts';
 import type { Term } from './norms.ts';
 import { scheduleOf, type MilestoneKind } from './schedule.ts';
 import { findNorm, loadServiceContext, type ServiceContext } from './settings.ts';
 import { ZONE } from './zone.ts';
 
-export type MilestoneState = 'open' | 'due_soon' | 'breached' | 'met' | 'met_late';
-/** What met a milestone: a delivered automatic acknowledgement, a reply, a reply marked as the answer, a tussenbericht, a pickup, a callback made. */
-export type MetBy = 'acknowledgement' | 'reply' | 'answer' | 'interim' | 'pickup' | 'callback';
+/**
+ * suspended: waiting on the citizen, the business time left kept (opschorting); not_applicable:
+ * ended by closing or by the citizen leaving a queued chat, with a reason (issue 11).
+ */
+export type MilestoneState = 'open' | 'due_soon' | 'breached' | 'met' | 'met_late' | 'suspended' | 'not_applicable';
+/** The states of a milestone that something may still meet or end. */
+export const UNMET_STATES = ['open', 'due_soon', 'breached', 'suspended'] as const satisfies readonly MilestoneState[];
+/**
+ * What met a milestone: a delivered automatic acknowledgement, a reply, a reply marked as the
+ * answer, a tussenbericht, a pickup, a callback made, the answer given on another channel (recorded
+ * by the agent), or closing as afgehandeld in eerste contact.
+ */
+export type MetBy = 'acknowledgement' | 'reply' | 'answer' | 'interim' | 'pickup' | 'callback' | 'other_channel' | 'close';
+/** Why a milestone ended as not applicable (see server/conversations/lifecycle.ts). */
+export type EndedReason = 'auto_reply' | 'spam' | 'duplicate' | 'withdrawn' | 'abandoned' | 'handed_to_back_office' | 'handed_to_callback' | 'closed_before_tracking';
 
 export interface Milestone {
   id: number;
@@ -24,6 +37,11 @@ export interface Milestone {
   state: MilestoneState;
   metAt: string | null;
   metBy: MetBy | null;
+  /** Set when not applicable: when and why it ended. */
+  endedAt: string | null;
+  endedReason: EndedReason | null;
+  /** While suspended: the business seconds that were left when the gemeente began waiting. */
+  remainingSeconds: number | null;
 }
 
 /** Channel on which every change to milestones is announced, so each instance re-arms its timer. */
@@ -31,13 +49,15 @@ export const MILESTONES_CHANNEL = 'balie_milestones';
 
 const COLUMNS = `id, conversation_id AS "conversationId", kind, norm_id AS "normId",
   json_build_object('unit', term_unit, 'amount', term_amount) AS term, term_stated AS "termStated",
-  starts_at AS "startsAt", due_at AS "dueAt", due_soon_at AS "dueSoonAt", state, met_at AS "metAt", met_by AS "metBy"`;
+  starts_at AS "startsAt", due_at AS "dueAt", due_soon_at AS "dueSoonAt", state, met_at AS "metAt", met_by AS "metBy",
+  ended_at AS "endedAt", ended_reason AS "endedReason", CASE WHEN state = 'suspended' THEN remaining_seconds::float8 END AS "remainingSeconds"`;
 
-interface Row extends Omit<Milestone, 'startsAt' | 'dueAt' | 'dueSoonAt' | 'metAt'> {
+interface Row extends Omit<Milestone, 'startsAt' | 'dueAt' | 'dueSoonAt' | 'metAt' | 'endedAt'> {
   startsAt: Date;
   dueAt: Date;
   dueSoonAt: Date;
   metAt: Date | null;
+  endedAt: Date | null;
 }
 
 /** Instants leave the server as ISO 8601 in Amsterdam time with offset, like the public API. */
@@ -50,6 +70,7 @@ function toMilestone(row: Row): Milestone {
     dueAt: isoAmsterdam(row.dueAt),
     dueSoonAt: isoAmsterdam(row.dueSoonAt),
     metAt: row.metAt ? isoAmsterdam(row.metAt) : null,
+    endedAt: row.endedAt ? isoAmsterdam(row.endedAt) : null,
   };
 }
 
@@ -92,20 +113,28 @@ async function insertMilestones(db: Db, conversationId: number, items: NewMilest
   return inserted.map(toMilestone);
 }
 
+/** Kinds of which the conversation has an unmet milestone: opening one beside it would count it twice. */
+async function unmetKinds(db: Db, conversationId: number): Promise<Set<MilestoneKind>> {
+  const { rows } = await db.query<{ kind: MilestoneKind }>('SELECT DISTINCT kind FROM milestones WHERE conversation_id = $1 AND state = ANY($2)', [conversationId, UNMET_STATES]);
+  return new Set(rows.map((row) => row.kind));
+}
+
 /**
  * Opens the e-mail milestones of the active norm for a message received at `receivedAt`: when the
- * conversation is created, and when the citizen writes again after it was closed. Call it inside
- * the transaction that stores the message. Only acknowledgement and answer open here: the complex
- * answer follows a tussenbericht, the callback a callback request.
+ * conversation is created, and when it is reopened (from the moment of reopening). Call it inside
+ * the transaction that stores the message, with the conversation locked. Only acknowledgement and
+ * answer open here: the complex answer follows a tussenbericht, the callback a callback request. A
+ * kind that is still unmet is not opened again beside it.
  */
 export async function openMilestonesFor(tx: Db, conversationId: number, receivedAt: Date): Promise<Milestone[]> {
   const context = await loadServiceContext(tx);
   const norm = context.activeNorm;
   const startsAt = DateTime.fromJSDate(receivedAt, { zone: ZONE });
+  const unmet = await unmetKinds(tx, conversationId);
   const items: NewMilestone[] = [];
   for (const kind of ['acknowledgement', 'answer'] as const) {
     const term = norm.terms[kind];
-    if (term) items.push({ kind, normId: norm.id, term, startsAt });
+    if (term && !unmet.has(kind)) items.push({ kind, normId: norm.id, term, startsAt });
   }
   return insertMilestones(tx, conversationId, items, context);
 }
@@ -122,7 +151,7 @@ export async function openPickupMilestone(tx: Db, conversationId: number, queued
 export async function openCallbackMilestone(tx: Db, conversationId: number, requestedAt: Date): Promise<Milestone[]> {
   const context = await loadServiceContext(tx);
   const term = context.activeNorm.terms.callback;
-  if (!term) return [];
+  if (!term || (await unmetKinds(tx, conversationId)).has('callback')) return [];
   return insertMilestones(tx, conversationId, [{ kind: 'callback', normId: context.activeNorm.id, term, startsAt: DateTime.fromJSDate(requestedAt, { zone: ZONE }) }], context);
 }
 
@@ -133,16 +162,17 @@ export async function listMilestones(db: Db, conversationId: number): Promise<Mi
 
 /**
  * Meets the unmet milestones of these kinds at `at`: on time ('met') up to and including the due
- * instant, else 'met_late' (a breached milestone can still be met, late). Met milestones are
- * frozen: the state guard leaves them alone. Returns the milestones it met.
+ * instant, else 'met_late' (a breached milestone can still be met, late). A suspended milestone
+ * still had time left, so it is met on time. Met and not-applicable milestones are frozen: the
+ * state guard leaves them alone. Returns the milestones it met.
  */
 export async function meetMilestones(db: Db, conversationId: number, kinds: readonly MilestoneKind[], at: Date, by: MetBy): Promise<Milestone[]> {
   const { rows } = await db.query<Row>(
-    `UPDATE milestones SET state = CASE WHEN $3::timestamptz <= due_at THEN 'met' ELSE 'met_late' END,
-            met_at = $3, met_by = $4, updated_at = now()
-      WHERE conversation_id = $1 AND kind = ANY($2) AND state IN ('open', 'due_soon', 'breached')
+    `UPDATE milestones SET state = CASE WHEN state = 'suspended' OR $3::timestamptz <= due_at THEN 'met' ELSE 'met_late' END,
+            met_at = $3, met_by = $4, suspended_at = NULL, remaining_seconds = CASE WHEN resumed_at IS NULL THEN NULL ELSE remaining_seconds END, updated_at = now()
+      WHERE conversation_id = $1 AND kind = ANY($2) AND state = ANY($5)
       RETURNING ${COLUMNS}`,
-    [conversationId, kinds, at, by],
+    [conversationId, kinds, at, by, UNMET_STATES],
   );
   if (rows.length > 0) await notifyMilestonesChanged(db);
   return rows.map(toMilestone);
@@ -168,36 +198,105 @@ export function agentPickedUp(db: Db, conversationId: number, at: Date): Promise
   return meetMilestones(db, conversationId, ['pickup'], at, 'pickup');
 }
 
-export type InterimOutcome =
-  | { ok: true; met: Milestone[]; opened: Milestone }
-  | { ok: false; reason: 'no_open_answer' | 'interim_not_allowed' | 'term_required'; met: Milestone[] };
+/**
+ * Ends the unmet milestones of these kinds as not applicable at `at`, with the reason and the agent
+ * whose action ended them (null: the citizen's). Compliance leaves them out and counts them beside.
+ */
+export async function endMilestones(db: Db, conversationId: number, kinds: readonly MilestoneKind[], at: Date, reason: EndedReason, by: number | null): Promise<Milestone[]> {
+  const { rows } = await db.query<Row>(
+    `UPDATE milestones SET state = 'not_applicable', ended_at = $3, ended_reason = $4, ended_by = $5,
+            suspended_at = NULL, remaining_seconds = CASE WHEN resumed_at IS NULL THEN NULL ELSE remaining_seconds END, updated_at = now()
+      WHERE conversation_id = $1 AND kind = ANY($2) AND state = ANY($6)
+      RETURNING ${COLUMNS}`,
+    [conversationId, kinds, at, reason, by, UNMET_STATES],
+  );
+  if (rows.length > 0) await notifyMilestonesChanged(db);
+  return rows.map(toMilestone);
+}
 
 /**
- * A tussenbericht was sent at `at`. Being a reply it meets the acknowledgement. Under a norm that
- * allows it (Enschede, Zwolle, Rotterdam) it also meets the open answer milestone and opens the
- * complex answer: with the term the agent states, counted from the tussenbericht, or else the
- * norm's complex term counted from the original receipt (Rotterdam's 4 weeks run from receipt).
- * Call inside a transaction: both changes stand or fall together.
+ * The gemeente waits on the citizen from `at`: open milestones of these kinds whose norm suspends
+ * while waiting (default) keep the business time they had left and stop running. A breached one
+ * stays breached: there was no time left to keep.
  */
-export async function interimSent(tx: Db, conversationId: number, at: Date, statedTerm?: Term): Promise<InterimOutcome> {
-  const met = await meetMilestones(tx, conversationId, ['acknowledgement'], at, 'reply');
+export async function suspendMilestones(tx: Db, conversationId: number, kinds: readonly MilestoneKind[], at: Date): Promise<Milestone[]> {
   const { rows } = await tx.query<Row>(
-    `SELECT ${COLUMNS} FROM milestones WHERE conversation_id = $1 AND kind = 'answer' AND state IN ('open', 'due_soon')
+    `SELECT ${COLUMNS} FROM milestones WHERE conversation_id = $1 AND kind = ANY($2) AND state IN ('open', 'due_soon') AND due_at > $3 ORDER BY id FOR UPDATE`,
+    [conversationId, kinds, at],
+  );
+  if (rows.length === 0) return [];
+  const context = await loadServiceContext(tx);
+  const from = DateTime.fromJSDate(at, { zone: ZONE });
+  const suspended: Milestone[] = [];
+  for (const row of rows) {
+    const norm = context.norms.get(row.normId) ?? (await findNorm(tx, row.normId));
+    if (norm?.suspendWhileWaiting === false || row.term.unit === 'seconds') continue;
+    const remaining = Math.max(0, context.calendar.businessSecondsBetween(from, DateTime.fromJSDate(row.dueAt, { zone: ZONE })));
+    const updated = await tx.query<Row>(
+      `UPDATE milestones SET state = 'suspended', suspended_at = $2, remaining_seconds = $3, resumed_at = NULL, due_soon_raised_at = NULL, updated_at = now()
+        WHERE id = $1 RETURNING ${COLUMNS}`,
+      [row.id, at, remaining],
+    );
+    suspended.push(toMilestone(updated.rows[0]!));
+  }
+  if (suspended.length > 0) await notifyMilestonesChanged(tx);
+  return suspended;
+}
+
+/**
+ * When a resumed term is due: the business time that was left, counted on from the resumption.
+ * A calendar recompute counts resumed milestones (resumed_at set) this way, not from starts_at.
+ */
+export function resumedDue(calendar: WorkingCalendar, resumedAt: DateTime, remainingSeconds: number): DateTime {
+  return calendar.plusBusinessSeconds(resumedAt, remainingSeconds);
+}
+
+/** The citizen wrote back (or the agent resumed) at `at`: suspended milestones are due the kept business time later. */
+export async function resumeMilestones(tx: Db, conversationId: number, kinds: readonly MilestoneKind[], at: Date): Promise<Milestone[]> {
+  const { rows } = await tx.query<Row>(
+    `SELECT ${COLUMNS} FROM milestones WHERE conversation_id = $1 AND kind = ANY($2) AND state = 'suspended' ORDER BY id FOR UPDATE`,
+    [conversationId, kinds],
+  );
+  if (rows.length === 0) return [];
+  const context = await loadServiceContext(tx);
+  const from = DateTime.fromJSDate(at, { zone: ZONE });
+  const resumed: Milestone[] = [];
+  for (const row of rows) {
+    const due = resumedDue(context.calendar, from, row.remainingSeconds ?? 0);
+    const dueSoon = context.calendar.minusBusinessSeconds(due, context.settings.dueSoonHours * 3600);
+    const updated = await tx.query<Row>(
+      `UPDATE milestones SET state = 'open', due_at = $2, due_soon_at = $3, suspended_at = NULL, resumed_at = $4, due_soon_raised_at = NULL, updated_at = now()
+        WHERE id = $1 RETURNING ${COLUMNS}`,
+      [row.id, due.toISO(), dueSoon.toISO(), at],
+    );
+    resumed.push(toMilestone(updated.rows[0]!));
+  }
+  await notifyMilestonesChanged(tx);
+  return resumed;
+}
+
+export type ComplexAnswerOutcome = { ok: true; opened: Milestone } | { ok: false; reason: 'no_open_answer' | 'interim_not_allowed' | 'term_required' };
+
+/**
+ * A tussenbericht is being sent at `at`: under a norm that allows it (Enschede, Zwolle, Rotterdam)
+ * it opens the complex answer, with the term the agent states counted from the tussenbericht, or
+ * else the norm's complex term counted from the original receipt (Rotterdam's 4 weeks run from
+ * receipt). What it meets is met when the mail is delivered (domain.md: met only when received).
+ */
+export async function openComplexAnswer(tx: Db, conversationId: number, at: Date, statedTerm?: Term): Promise<ComplexAnswerOutcome> {
+  const { rows } = await tx.query<Row>(
+    `SELECT ${COLUMNS} FROM milestones WHERE conversation_id = $1 AND kind = 'answer' AND state IN ('open', 'due_soon', 'suspended')
       ORDER BY id DESC LIMIT 1 FOR UPDATE`,
     [conversationId],
   );
   const answer = rows[0];
-  if (!answer) return { ok: false, reason: 'no_open_answer', met };
+  if (!answer) return { ok: false, reason: 'no_open_answer' };
   const norm = await findNorm(tx, answer.normId);
-  if (!norm?.interimAllowed) return { ok: false, reason: 'interim_not_allowed', met };
+  if (!norm?.interimAllowed) return { ok: false, reason: 'interim_not_allowed' };
   const normTerm = norm.terms.complexAnswer;
-  if (!statedTerm && !normTerm) return { ok: false, reason: 'term_required', met };
-
-  const [metAnswer] = await tx.query<Row>(
-    `UPDATE milestones SET state = CASE WHEN $2::timestamptz <= due_at THEN 'met' ELSE 'met_late' END, met_at = $2, met_by = 'interim', updated_at = now()
-      WHERE id = $1 RETURNING ${COLUMNS}`,
-    [answer.id, at],
-  ).then((result) => result.rows);
+  if (!statedTerm && !normTerm) return { ok: false, reason: 'term_required' };
+  // An earlier tussenbericht's promise stands: a second one cannot move the date unseen.
+  if ((await unmetKinds(tx, conversationId)).has('complexAnswer')) return { ok: false, reason: 'no_open_answer' };
   const context = await loadServiceContext(tx);
   const [opened] = await insertMilestones(
     tx,
@@ -209,6 +308,22 @@ export async function interimSent(tx: Db, conversationId: number, at: Date, stat
     ],
     context,
   );
-  return { ok: true, met: [...met, toMilestone(metAnswer!)], opened: opened! };
+  return { ok: true, opened: opened! };
 }
 
+export type InterimOutcome =
+  | { ok: true; met: Milestone[]; opened: Milestone }
+  | { ok: false; reason: 'no_open_answer' | 'interim_not_allowed' | 'term_required'; met: Milestone[] };
+
+/**
+ * A tussenbericht was sent and received at `at` (both at once: for callers without an outbox).
+ * Being a reply it meets the acknowledgement; under a norm that allows it, it meets the open answer
+ * milestone and opens the complex answer (see openComplexAnswer). Call inside a transaction.
+ */
+export async function interimSent(tx: Db, conversationId: number, at: Date, statedTerm?: Term): Promise<InterimOutcome> {
+  const met = await meetMilestones(tx, conversationId, ['acknowledgement'], at, 'reply');
+  const outcome = await openComplexAnswer(tx, conversationId, at, statedTerm);
+  if (!outcome.ok) return { ok: false, reason: outcome.reason, met };
+  const answer = await meetMilestones(tx, conversationId, ['answer'], at, 'interim');
+  return { ok: true, met: [...met, ...answer], opened: outcome.opened };
+}

@@ -42,6 +42,11 @@ export interface Norm {
    * tussenbericht names (Enschede, Zwolle).
    */
   readonly interimAllowed: boolean;
+  /**
+   * Waiting on the citizen suspends the answer term (opschorting, as Awb art. 4:15 does for
+   * decisions): the business time left is kept and runs on from the citizen's reply. Default true.
+   */
+  readonly suspendWhileWaiting?: boolean;
 }
 
 const workingDays = (amount: number): Term => ({ unit: 'workingDays', amount });
@@ -145,6 +150,7 @@ export const normSchema: z.ZodType<Norm> = z
       chatPickup: percentage.optional(),
     }),
     interimAllowed: z.boolean().default(false),
+    suspendWhileWaiting: z.boolean().optional(),
   })
   .superRefine((norm, ctx) => {
     if (normPreset(norm.id)) ctx.addIssue({ code: 'custom', path: ['id'], message: `"${norm.id}" is a preset's id` });

@@ -1,8 +1,10 @@
 // What an agent does to a conversation besides writing in it: hand it to a colleague (or release
-// it), set it open or waiting on the citizen, reopen it. Claim and close live with the chat
-// (server/chat/lifecycle.ts), which they shaped first.
+// it), set it open or waiting on the citizen, reopen it, record that the answer was given on
+// another channel, record a call attempt. The rules are the lifecycle's (server/conversations).
 import { recordAudit } from '../audit.ts';
-import { inTransaction, type Db, type Pool } from '../db/index.ts';
+import { applyEvent, inLifecycle, type LifecycleChange } from '../conversations/apply.ts';
+import type { ConversationStatus } from '../conversations/lifecycle.ts';
+import type { Pool } from '../db/index.ts';
 
 export interface ConversationRef {
   conversationId: number;
@@ -10,20 +12,11 @@ export interface ConversationRef {
   channel: 'chat' | 'email';
 }
 
-type Status = 'new' | 'open' | 'waiting' | 'closed';
-
-interface Locked extends ConversationRef {
-  status: Status;
-  assigneeId: number | null;
-}
-
-async function lockConversation(tx: Db, id: number): Promise<Locked | undefined> {
-  const { rows } = await tx.query<Locked>(
-    `SELECT id AS "conversationId", reference, channel, status, assignee_id AS "assigneeId" FROM conversations WHERE id = $1 FOR UPDATE`,
-    [id],
-  );
-  return rows[0];
-}
+const refOf = (change: LifecycleChange): ConversationRef => ({
+  conversationId: change.conversation.conversationId,
+  reference: change.conversation.reference,
+  channel: change.conversation.channel,
+});
 
 export type AssignOutcome =
   | { ok: true; conversation: ConversationRef; assignee: { id: number; name: string } | null; changed: boolean }
@@ -35,59 +28,90 @@ export type AssignOutcome =
  * queued chat is picked up when its new agent answers, not when it is handed over.
  */
 export async function assignConversation(pool: Pool, conversationId: number, agentId: number | null, by: { id: number }): Promise<AssignOutcome> {
-  return inTransaction(pool, async (tx): Promise<AssignOutcome> => {
-    const conversation = await lockConversation(tx, conversationId);
-    if (!conversation) return { ok: false, code: 'not_found' };
-    if (conversation.status === 'closed') return { ok: false, code: 'conversation_closed' };
+  return inLifecycle(pool, async (tx): Promise<AssignOutcome> => {
     let assignee: { id: number; name: string } | null = null;
     if (agentId !== null) {
       const found = await tx.query<{ id: number; name: string }>('SELECT id, name FROM agents WHERE id = $1 AND NOT disabled', [agentId]);
       if (!found.rows[0]) return { ok: false, code: 'unknown_agent' };
       assignee = found.rows[0];
     }
-    const { status: _status, assigneeId, ...ref } = conversation;
-    if (assigneeId === agentId) return { ok: true, conversation: ref, assignee, changed: false };
-    await tx.query('UPDATE conversations SET assignee_id = $2, updated_at = now() WHERE id = $1', [conversationId, agentId]);
-    await recordAudit(tx, { agentId: by.id, action: 'conversation.assign', subjectType: 'conversation', subjectId: conversationId, details: { from: assigneeId, to: agentId } });
-    return { ok: true, conversation: ref, assignee, changed: true };
-  });
+    const applied = await applyEvent(tx, conversationId, { type: 'assign', agentId });
+    if (!applied.ok) return { ok: false, code: applied.code === 'not_found' ? 'not_found' : 'conversation_closed' };
+    const { change } = applied;
+    const changed = change.before.assigneeId !== agentId;
+    if (changed) {
+      await recordAudit(tx, { agentId: by.id, action: 'conversation.assign', subjectType: 'conversation', subjectId: conversationId, details: { from: change.before.assigneeId, to: agentId } });
+    }
+    return { ok: true, conversation: refOf(change), assignee, changed };
+  }).then((outcome) => (outcome.ok ? outcome : { ok: false, code: outcome.code === 'unknown_agent' || outcome.code === 'not_found' ? outcome.code : 'conversation_closed' }));
 }
 
 export type StatusOutcome =
-  | { ok: true; conversation: ConversationRef; status: Status; changed: boolean }
-  | { ok: false; code: 'not_found' | 'conversation_closed' | 'not_closed' };
+  | { ok: true; conversation: ConversationRef; status: ConversationStatus; changed: boolean; change: LifecycleChange }
+  | { ok: false; code: 'not_found' | 'conversation_closed' | 'not_closed' | 'channel_not_supported' };
 
-/** Open (we are working on it) or waiting (on the citizen). Closing has its own route: it needs an outcome. */
-export async function setConversationStatus(pool: Pool, conversationId: number, status: 'open' | 'waiting', by: { id: number }): Promise<StatusOutcome> {
-  return inTransaction(pool, async (tx): Promise<StatusOutcome> => {
-    const conversation = await lockConversation(tx, conversationId);
-    if (!conversation) return { ok: false, code: 'not_found' };
-    if (conversation.status === 'closed') return { ok: false, code: 'conversation_closed' };
-    const { status: before, assigneeId: _assignee, ...ref } = conversation;
-    if (before === status) return { ok: true, conversation: ref, status, changed: false };
-    await tx.query('UPDATE conversations SET status = $2, updated_at = now() WHERE id = $1', [conversationId, status]);
-    await recordAudit(tx, { agentId: by.id, action: 'conversation.status', subjectType: 'conversation', subjectId: conversationId, details: { from: before, to: status } });
-    return { ok: true, conversation: ref, status, changed: true };
+type ActionCode = Extract<StatusOutcome, { ok: false }>['code'];
+
+async function act(
+  pool: Pool,
+  conversationId: number,
+  event: Parameters<typeof applyEvent>[2],
+  audit: { by: { id: number }; action: string; details?: (change: LifecycleChange) => Record<string, unknown> },
+  at?: Date,
+): Promise<StatusOutcome> {
+  const outcome = await inLifecycle(pool, async (tx): Promise<StatusOutcome> => {
+    const applied = await applyEvent(tx, conversationId, event, at ? { at } : {});
+    if (!applied.ok) return { ok: false, code: codeOf(applied.code) };
+    const { change } = applied;
+    const changed = change.before.status !== change.conversation.status || change.before.outcome !== change.conversation.outcome || change.milestones.length > 0;
+    if (changed) {
+      await recordAudit(tx, {
+        agentId: audit.by.id,
+        action: audit.action,
+        subjectType: 'conversation',
+        subjectId: conversationId,
+        details: { from: change.before.status, to: change.conversation.status, ...audit.details?.(change) },
+      });
+    }
+    return { ok: true, conversation: refOf(change), status: change.conversation.status, changed, change };
   });
+  return outcome.ok ? outcome : { ok: false, code: codeOf(outcome.code) };
+}
+
+function codeOf(code: string): ActionCode {
+  return code === 'not_found' || code === 'not_closed' || code === 'channel_not_supported' ? code : 'conversation_closed';
 }
 
 /**
- * Opens a closed conversation again. Its outcome is cleared: a question that came back was not
- * handled in the first contact, and the first-contact KPI must not count it as such.
+ * Open (we are working on it) or waiting (on the citizen). Waiting suspends the answer term where
+ * the norm says so; open resumes it. Closing has its own route: it needs an outcome.
  */
-export async function reopenConversation(pool: Pool, conversationId: number, by: { id: number }): Promise<StatusOutcome> {
-  return inTransaction(pool, async (tx): Promise<StatusOutcome> => {
-    const conversation = await lockConversation(tx, conversationId);
-    if (!conversation) return { ok: false, code: 'not_found' };
-    if (conversation.status !== 'closed') return { ok: false, code: 'not_closed' };
-    const { status: _status, assigneeId: _assignee, ...ref } = conversation;
-    const { rows } = await tx.query<{ outcome: string | null }>(
-      `UPDATE conversations c SET status = 'open', closed_at = NULL, outcome = NULL, updated_at = now()
-         FROM (SELECT outcome FROM conversations WHERE id = $1) before
-        WHERE c.id = $1 RETURNING before.outcome`,
-      [conversationId],
-    );
-    await recordAudit(tx, { agentId: by.id, action: 'conversation.reopen', subjectType: 'conversation', subjectId: conversationId, details: { outcome: rows[0]?.outcome ?? null } });
-    return { ok: true, conversation: ref, status: 'open', changed: true };
+export function setConversationStatus(pool: Pool, conversationId: number, status: 'open' | 'waiting', by: { id: number }): Promise<StatusOutcome> {
+  return act(pool, conversationId, { type: status === 'waiting' ? 'wait' : 'resume' }, { by, action: 'conversation.status' });
+}
+
+/**
+ * Opens a closed conversation again. Its outcome is cleared — a question that came back was not
+ * handled in the first contact — and the norm's milestones open from now.
+ */
+export function reopenConversation(pool: Pool, conversationId: number, by: { id: number }): Promise<StatusOutcome> {
+  return act(pool, conversationId, { type: 'reopen' }, { by, action: 'conversation.reopen', details: (change) => ({ outcome: change.before.outcome }) });
+}
+
+/** The agent gave the answer by phone or at the desk at `at`: that meets the answer milestone then. */
+export function recordAnsweredElsewhere(pool: Pool, conversationId: number, at: Date, channel: 'phone' | 'desk' | 'other', by: { id: number }): Promise<StatusOutcome> {
+  return act(pool, conversationId, { type: 'answered_elsewhere' }, { by, action: 'conversation.answered_elsewhere', details: () => ({ channel, at: at.toISOString() }) }, at);
+}
+
+/** A call attempt for a callback request; one that reached the citizen meets the callback milestone. */
+export async function recordCallbackAttempt(pool: Pool, conversationId: number, input: { reached: boolean; at: Date; note: string | null }, by: { id: number }): Promise<StatusOutcome> {
+  const outcome = await inLifecycle(pool, async (tx): Promise<StatusOutcome> => {
+    const applied = await applyEvent(tx, conversationId, { type: 'callback_attempt', reached: input.reached }, { at: input.at });
+    if (!applied.ok) return { ok: false, code: codeOf(applied.code) };
+    await tx.query('INSERT INTO callback_attempts (conversation_id, agent_id, reached, at, note) VALUES ($1, $2, $3, $4, $5)', [conversationId, by.id, input.reached, input.at, input.note]);
+    await recordAudit(tx, { agentId: by.id, action: 'conversation.callback_attempt', subjectType: 'conversation', subjectId: conversationId, details: { reached: input.reached } });
+    const { change } = applied;
+    return { ok: true, conversation: refOf(change), status: change.conversation.status, changed: change.milestones.length > 0, change };
   });
+  return outcome.ok ? outcome : { ok: false, code: codeOf(outcome.code) };
 }

@@ -2,7 +2,7 @@
 // handed over or released, a status change, a session logged out. Emitted on the same bus.
 import { createHash } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
-import type { DomainEvents } from '../domain-events.ts';
+import type { DomainEventMap, DomainEvents } from '../domain-events.ts';
 
 interface ConversationRef {
   conversationId: number;
@@ -13,8 +13,8 @@ interface ConversationRef {
 export interface InboxEventMap {
   /** An agent gave the conversation to a colleague, or released it (assignee null). */
   'conversation.handed_over': [ConversationRef & { assignee: { id: number; name: string } | null }];
-  /** An agent set the status (open / waiting) or reopened the conversation. */
-  'conversation.updated': [ConversationRef & { status: 'new' | 'open' | 'waiting' | 'closed' }];
+  /** Declared with the domain events (server/domain-events.ts); repeated for this bus's typing. */
+  'conversation.updated': DomainEventMap['conversation.updated'];
   /** One session logged out: its /agent sockets (that browser's tabs) are disconnected. */
   'session.logged_out': [{ agentId: number; room: string }];
 }

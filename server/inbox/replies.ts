@@ -1,15 +1,23 @@
 // What an agent writes in a conversation: an internal note, or a reply that goes to the citizen —
-// live in a chat, by mail through the outbox — and meets the norm's milestones.
+// live in a chat, by mail through the outbox. What a reply does to status and milestones is the
+// lifecycle's (server/conversations): an e-mail reply meets milestones once it is delivered.
+import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { inTransaction, type Pool } from '../db/index.ts';
-import { agentPickedUp, interimSent, replySent } from '../deadlines/index.ts';
+import { applyEvent, inLifecycle, type LifecycleChange, type Refusal } from '../conversations/apply.ts';
+import type { ReplyKind } from '../conversations/lifecycle.ts';
+import type { Pool } from '../db/index.ts';
+import { ZONE } from '../deadlines/index.ts';
 import { newMessageIdValue, referencesChain, replySubject } from '../mail/compose.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { lastIncomingMail } from '../mail/store.ts';
 
 export const newMessageSchema = z.strictObject({
   text: z.string().trim().min(1, 'must not be empty').max(50_000),
-  kind: z.enum(['reply', 'answer', 'interim', 'note']).default('reply'),
+  /**
+   * answer (Antwoord, the default for e-mail), interim (Tussenbericht), question (Vraag aan
+   * inwoner), reply (Reactie; in a chat every message is one) or an internal note.
+   */
+  kind: z.enum(['reply', 'answer', 'interim', 'question', 'note']).optional(),
   /** For a tussenbericht: the new term the agent promises; without it the norm's complex term. */
   term: z.strictObject({ unit: z.enum(['workingDays', 'weeks']), amount: z.number().int().min(1).max(260) }).optional(),
 });
@@ -22,11 +30,23 @@ export type PostOutcome =
       conversationId: number;
       reference: string;
       channel: 'chat' | 'email';
+      kind: ReplyKind | 'note';
       queued: boolean;
       /** Set when this message took the unassigned conversation (for a chat: its pickup). */
       assigned: { id: number; name: string } | null;
+      /** A tussenbericht's promise: the date by which the substantive answer is now due. */
+      promise: { kind: 'complexAnswer'; dueAt: string } | null;
+      change: LifecycleChange | null;
     }
   | { ok: false; code: 'not_found' | 'no_recipient' | 'channel_not_supported' | 'conversation_closed' | 'interim_not_allowed' | 'no_open_answer' | 'term_required' };
+
+/** The sentence a tussenbericht ends with: the date the citizen can hold the gemeente to. */
+export function interimPromise(due: DateTime, lang: 'nl' | 'en' = 'nl'): string {
+  const local = due.setZone(ZONE);
+  return lang === 'nl'
+    ? `U ontvangt uiterlijk ${local.setLocale('nl').toFormat('cccc d LLLL yyyy')} een inhoudelijk antwoord.`
+    : `You will receive a full answer by ${local.setLocale('en-GB').toFormat('cccc d LLLL yyyy')} at the latest.`;
+}
 
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -43,53 +63,44 @@ export async function postMessage(
   input: { conversationId: number; agent: { id: number; name: string }; message: NewMessage; from: { name: string | null; address: string } },
 ): Promise<PostOutcome> {
   const { conversationId, agent, message } = input;
-  return inTransaction(pool, async (tx): Promise<PostOutcome> => {
+  const outcome = await inLifecycle(pool, async (tx): Promise<PostOutcome> => {
     const found = await tx.query<{ channel: 'chat' | 'email'; subject: string | null; reference: string; status: string; assigneeId: number | null }>(
-      'SELECT channel, subject, reference, status, assignee_id AS "assigneeId" FROM conversations WHERE id = $1 FOR UPDATE',
+      'SELECT channel, subject, reference, status, assignee_id AS "assigneeId" FROM conversations WHERE id = $1 FOR NO KEY UPDATE',
       [conversationId],
     );
     const conversation = found.rows[0];
     if (!conversation) return { ok: false, code: 'not_found' };
-    const isNote = message.kind === 'note';
     const isChat = conversation.channel === 'chat';
-    // A chat has no answer or tussenbericht terms: its replies are plain messages, live.
-    if (!isNote && isChat && message.kind === 'interim') return { ok: false, code: 'channel_not_supported' };
-    // A closed chat has nobody listening any more; a closed e-mail conversation can still be answered.
-    if (!isNote && isChat && conversation.status === 'closed') return { ok: false, code: 'conversation_closed' };
+    // In a chat every reply is a plain live message; an e-mail reply is the answer unless said otherwise.
+    const kind: ReplyKind | 'note' = message.kind === 'note' ? 'note' : isChat ? (message.kind === 'answer' || message.kind === undefined ? 'reply' : message.kind) : (message.kind ?? 'answer');
+    const isNote = kind === 'note';
     const lastMail = isNote || isChat ? undefined : await lastIncomingMail(tx, conversationId);
     if (!isNote && !isChat && !lastMail?.fromAddress) return { ok: false, code: 'no_recipient' };
 
     const now = new Date();
-    const assigned = conversation.assigneeId === null && !(isNote && isChat) ? { id: agent.id, name: agent.name } : null;
-    if (message.kind === 'interim') {
-      const outcome = await interimSent(tx, conversationId, now, message.term);
-      if (!outcome.ok) {
-        // Nothing is sent: the transaction rolls back what interimSent did.
-        throw new InterimRefused(outcome.reason);
-      }
-    } else if (isChat && assigned) {
-      // The first agent to answer a queued chat picks it up.
-      await agentPickedUp(tx, conversationId, now);
-    } else if (!isNote && !isChat) {
-      await replySent(tx, conversationId, now, { asAnswer: message.kind === 'answer' });
+    let change: LifecycleChange | null = null;
+    if (!isNote) {
+      const applied = await applyEvent(tx, conversationId, { type: 'reply', kind, agentId: agent.id }, { at: now, statedTerm: message.term });
+      if (!applied.ok) return { ok: false, code: refusalOf(applied.code) };
+      change = applied.change;
+    } else if (!isChat) {
+      // A note on an unassigned e-mail takes it; in a chat it does not — the citizen would be told
+      // an agent joined who never answered.
+      await tx.query('UPDATE conversations SET assignee_id = coalesce(assignee_id, $2), updated_at = now() WHERE id = $1', [conversationId, agent.id]);
     }
+    const assigned = conversation.assigneeId === null && (change ? change.conversation.assigneeId === agent.id : !isChat) ? { id: agent.id, name: agent.name } : null;
+    const opened = change?.milestones.find((milestone) => milestone.kind === 'complexAnswer' && milestone.state === 'open');
+    const promise = kind === 'interim' && opened ? { kind: 'complexAnswer' as const, dueAt: opened.dueAt } : null;
+    // Every promise names its date: the tussenbericht ends with the new due date.
+    const text = promise ? `${message.text}\n\n${interimPromise(DateTime.fromISO(promise.dueAt, { zone: ZONE }))}` : message.text;
 
     const inserted = await tx.query<{ id: number }>(
       `INSERT INTO messages (conversation_id, direction, kind, reply_kind, author_agent_id, body_text)
        VALUES ($1, 'out', $2, $3, $4, $5) RETURNING id`,
-      [conversationId, isNote ? 'note' : 'message', isNote ? null : message.kind, agent.id, message.text],
+      [conversationId, isNote ? 'note' : 'message', isNote ? null : kind, agent.id, text],
     );
     const messageId = inserted.rows[0]!.id;
-    // Replying to an unassigned conversation takes it; a reply leaves it waiting on the citizen. In a
-    // chat a note does not take it: the citizen would be told an agent joined who never answered.
-    await tx.query(
-      `UPDATE conversations SET assignee_id = CASE WHEN $3 AND channel = 'chat' THEN assignee_id ELSE coalesce(assignee_id, $2) END, updated_at = now(),
-              status = CASE WHEN $3 THEN status ELSE 'waiting' END,
-              picked_up_at = CASE WHEN channel = 'chat' AND NOT $3 THEN coalesce(picked_up_at, now()) ELSE picked_up_at END
-        WHERE id = $1`,
-      [conversationId, agent.id, isNote],
-    );
-    const done = { ok: true as const, messageId, conversationId, reference: conversation.reference, channel: conversation.channel, assigned };
+    const done = { ok: true as const, messageId, conversationId, reference: conversation.reference, channel: conversation.channel, kind, assigned, promise, change };
     if (isNote || isChat) return { ...done, queued: false };
 
     const domain = input.from.address.split('@')[1] ?? 'balie.local';
@@ -101,20 +112,27 @@ export async function postMessage(
       from: input.from,
       to: { name: lastMail!.fromName, address: lastMail!.fromAddress! },
       subject: replySubject(conversation.subject ?? lastMail!.subject, conversation.reference),
-      text: message.text,
-      html: replyHtml(message.text),
+      text,
+      html: replyHtml(text),
       inReplyTo: lastMail!.rfcMessageId,
       references: referencesChain(lastMail!.references, lastMail!.rfcMessageId),
     });
     return { ...done, queued: true };
-  }).catch((error: unknown): PostOutcome => {
-    if (error instanceof InterimRefused) return { ok: false, code: error.reason };
-    throw error;
   });
+  return outcome.ok ? outcome : { ok: false, code: refusalOf(outcome.code) };
 }
 
-class InterimRefused extends Error {
-  constructor(readonly reason: 'interim_not_allowed' | 'no_open_answer' | 'term_required') {
-    super(reason);
+function refusalOf(code: Refusal | Extract<PostOutcome, { ok: false }>['code']): Extract<PostOutcome, { ok: false }>['code'] {
+  switch (code) {
+    case 'no_recipient':
+    case 'not_found':
+    case 'conversation_closed':
+    case 'channel_not_supported':
+    case 'interim_not_allowed':
+    case 'no_open_answer':
+    case 'term_required':
+      return code;
+    default:
+      return 'conversation_closed';
   }
 }

@@ -7,7 +7,8 @@ import type { Chat } from '../chat/index.ts';
 import type { Pool } from '../db/index.ts';
 import type { DomainEvents } from '../domain-events.ts';
 import { HttpError, httpErrors, validate } from '../http/errors.ts';
-import { assignConversation, reopenConversation, setConversationStatus, type StatusOutcome } from './actions.ts';
+import { announceChange } from '../conversations/apply.ts';
+import { assignConversation, recordAnsweredElsewhere, recordCallbackAttempt, reopenConversation, setConversationStatus, type StatusOutcome } from './actions.ts';
 import { inboxCounts } from './counts.ts';
 import { conversationDetail } from './detail.ts';
 import { inboxEvents } from './events.ts';
@@ -29,12 +30,20 @@ const countsQuery = z.strictObject({ channel: z.enum(['chat', 'email']).optional
 const idParam = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 const assignBody = z.strictObject({ agentId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).nullable() });
 const statusBody = z.strictObject({ status: z.enum(['open', 'waiting']) });
+// When it happened: not in the future (a little clock skew allowed), and not before the conversation.
+const pastInstant = z.iso
+  .datetime({ offset: true })
+  .transform((value) => new Date(value))
+  .refine((date) => date.getTime() <= Date.now() + 60_000, 'must not be in the future');
+const answeredElsewhereBody = z.strictObject({ at: pastInstant, channel: z.enum(['phone', 'desk', 'other']) });
+const callbackAttemptBody = z.strictObject({ reached: z.boolean(), at: pastInstant.optional(), note: z.string().trim().max(1000).optional() });
 
 const REFUSALS = {
   no_recipient: 'This conversation has no e-mail address to reply to.',
   channel_not_supported: 'A chat has no interim messages; send a plain reply.',
   conversation_closed: 'This chat is closed; the citizen is no longer there to read a reply.',
   interim_not_allowed: 'The norm of this conversation has no interim message (tussenbericht).',
+  not_found: 'No such conversation.',
   no_open_answer: 'There is no open answer milestone for an interim message to meet.',
   term_required: 'State the new term: the norm has none for complex questions.',
 } as const;
@@ -94,8 +103,9 @@ export function inboxRoutes(options: {
       if (outcome.code === 'not_closed') throw httpErrors.notClosed();
       throw httpErrors.conversationClosed();
     }
-    if (outcome.changed) events.emit('conversation.updated', { ...outcome.conversation, status: outcome.status });
-    return { conversationId: id, status: outcome.status };
+    // Carries the new status, outcome and the milestones that changed, for inboxes to patch.
+    if (outcome.changed) announceChange(options.events, outcome.change);
+    return { conversationId: id, status: outcome.status, milestones: outcome.change.milestones };
   };
 
   router.post('/conversations/:id/status', async (req, res) => {
@@ -107,6 +117,26 @@ export function inboxRoutes(options: {
   router.post('/conversations/:id/reopen', async (req, res) => {
     const { id } = validate(idParam, req.params);
     res.json(statusAnswer(await reopenConversation(pool, id, req.agent!), id));
+  });
+
+  /** The answer was given by phone or at the desk at `at`: it meets the answer milestone at that time. */
+  router.post('/conversations/:id/answered-elsewhere', async (req, res) => {
+    const { id } = validate(idParam, req.params);
+    const { at, channel } = validate(answeredElsewhereBody, req.body);
+    const outcome = await recordAnsweredElsewhere(pool, id, at, channel, req.agent!);
+    if (!outcome.ok && outcome.code === 'channel_not_supported') throw httpErrors.conflict('channel_not_supported', 'A chat is answered in the chat.');
+    res.json(statusAnswer(outcome, id));
+  });
+
+  /** A call attempt for a callback request; one that reached the citizen meets the callback milestone. */
+  router.post('/conversations/:id/callback-attempts', async (req, res) => {
+    const { id } = validate(idParam, req.params);
+    const body = validate(callbackAttemptBody, req.body);
+    const outcome = await recordCallbackAttempt(pool, id, { reached: body.reached, at: body.at ?? new Date(), note: body.note || null }, req.agent!);
+    if (!outcome.ok && outcome.code === 'not_found') throw httpErrors.notFound('conversation');
+    if (!outcome.ok) throw httpErrors.conversationClosed();
+    if (outcome.changed) announceChange(options.events, outcome.change);
+    res.status(201).json({ conversationId: id, milestones: outcome.change.milestones });
   });
 
   router.get('/conversations/:id', async (req, res) => {
@@ -126,11 +156,13 @@ export function inboxRoutes(options: {
       if (outcome.code === 'conversation_closed') throw httpErrors.conversationClosed(REFUSALS[outcome.code]);
       throw httpErrors.conflict(outcome.code, REFUSALS[outcome.code]);
     }
-    await recordAudit(pool, { agentId: req.agent!.id, action: `message.${message.kind}`, subjectType: 'conversation', subjectId: id, details: { messageId: outcome.messageId } });
+    await recordAudit(pool, { agentId: req.agent!.id, action: `message.${outcome.kind}`, subjectType: 'conversation', subjectId: id, details: { messageId: outcome.messageId } });
     const activity = { conversationId: id, reference: outcome.reference, channel: outcome.channel };
     if (outcome.assigned) options.chat.announceAssigned(activity, outcome.assigned, outcome.channel === 'chat');
-    await options.chat.announceAgentMessage({ ...activity, messageId: outcome.messageId, kind: message.kind === 'note' ? 'note' : 'message' });
-    res.status(201).json({ messageId: outcome.messageId, queued: outcome.queued });
+    await options.chat.announceAgentMessage({ ...activity, messageId: outcome.messageId, kind: outcome.kind === 'note' ? 'note' : 'message' });
+    if (outcome.change) announceChange(options.events, outcome.change);
+    // A tussenbericht's confirmation names the new date (the inbox shows it in the agent's language).
+    res.status(201).json({ messageId: outcome.messageId, queued: outcome.queued, kind: outcome.kind, promise: outcome.promise });
   });
 
   router.get('/attachments/:id', async (req, res) => {

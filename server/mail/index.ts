@@ -1,5 +1,6 @@
 // The e-mail channel's face: reading the mailbox, sending from the outbox, and their health.
 import type { MailConfig } from '../config.ts';
+import { announceChange } from '../conversations/apply.ts';
 import type { Pool } from '../db/index.ts';
 import type { DomainEvents } from '../domain-events.ts';
 import type { Logger } from '../log.ts';
@@ -36,6 +37,7 @@ export class MailChannel {
       const activity = { conversationId: result.conversationId, reference: row.reference, channel: 'email' as const };
       if (result.newConversation) events.emit('conversation.created', activity);
       events.emit('message.created', { ...activity, messageId: result.messageId, direction: 'in', kind: row.kind });
+      if (result.change) announceChange(events, result.change);
       // Acknowledgements were queued with the mail; the sender on this or another instance is told by NOTIFY.
     };
     this.poller = new MailPoller(
@@ -53,7 +55,10 @@ export class MailChannel {
       (result) => void announce(result).catch((error: unknown) => mailLog.warn({ err: error }, 'could not announce a stored mail')),
     );
     this.sender = config.smtp
-      ? new MailSender(pool, connectionString, smtpTransport(config.smtp), config.from, mailLog, (change) => events.emit('message.delivery_changed', change))
+      ? new MailSender(pool, connectionString, smtpTransport(config.smtp), config.from, mailLog, ({ lifecycle, ...change }) => {
+          events.emit('message.delivery_changed', change);
+          if (lifecycle) announceChange(events, lifecycle);
+        })
       : undefined;
     if (!config.smtp) mailLog.warn('SMTP_HOST is not set: acknowledgements and replies stay queued until it is');
   }

@@ -4,9 +4,10 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { contactForEmail } from '../contacts/contacts.ts';
+import { applyEvent, type LifecycleChange } from '../conversations/apply.ts';
 import { createConversationIn } from '../conversations/conversations.ts';
 import { inTransaction, type Db, type Pool } from '../db/index.ts';
-import { acknowledgementDelivered, loadServiceContext, openMilestonesFor, ZONE, type Milestone } from '../deadlines/index.ts';
+import { loadServiceContext, ZONE, type Milestone } from '../deadlines/index.ts';
 import { acknowledgementMail } from './acknowledgement.ts';
 import { acknowledgementBlocker } from './classify.ts';
 import { newMessageIdValue, referencesChain } from './compose.ts';
@@ -34,7 +35,16 @@ export interface MailboxPosition {
 }
 
 export type IngestResult =
-  | { outcome: 'stored'; conversationId: number; messageId: number; newConversation: boolean; reopened: boolean; acknowledged: boolean }
+  | {
+      outcome: 'stored';
+      conversationId: number;
+      messageId: number;
+      newConversation: boolean;
+      reopened: boolean;
+      acknowledged: boolean;
+      /** What the mail did to an existing conversation (reopened it, resumed a suspended term). */
+      change?: LifecycleChange;
+    }
   | { outcome: 'duplicate'; messageId: number };
 
 /**
@@ -67,24 +77,20 @@ async function store(tx: Db, mail: ParsedMail, raw: Buffer, idempotencyKey: stri
   const contactId = citizen && !bounceOf ? await contactForEmail(tx, citizen.address, citizen.name) : null;
 
   let newConversation = false;
-  let reopened = false;
   let milestones: Milestone[] = [];
+  let change: LifecycleChange | undefined;
   if (conversationId === undefined) {
     const created = await createConversationIn(tx, { channel: 'email', subject: mail.subject || null, contactId, referencePrefix: settings.referencePrefix, receivedAt });
     conversationId = created.conversation.id;
     milestones = created.milestones;
     newConversation = true;
   } else if (!bounceOf) {
-    // A citizen writing to a closed conversation reopens it, with fresh milestones.
-    const { rowCount } = await tx.query(
-      "UPDATE conversations SET status = 'open', closed_at = NULL, updated_at = now() WHERE id = $1 AND status = 'closed'",
-      [conversationId],
-    );
-    if (rowCount) {
-      reopened = true;
-      milestones = await openMilestonesFor(tx, conversationId, receivedAt);
-    }
+    // The citizen wrote: a closed conversation reopens (outcome cleared, the norm's milestones from
+    // now), a suspended answer term runs on (server/conversations/lifecycle.ts).
+    const applied = await applyEvent(tx, conversationId, { type: 'citizen_message' }, { at: receivedAt });
+    if (applied.ok) change = applied.change;
   }
+  const reopened = change?.before.status === 'closed' && change.conversation.status !== 'closed';
 
   const messageId = await insertIncomingMessage(tx, conversationId, mail, idempotencyKey, bounceOf !== undefined, contactId);
   const ownAddresses = [settings.from.address, ...(settings.ownAddresses ?? [])];
@@ -94,10 +100,10 @@ async function store(tx: Db, mail: ParsedMail, raw: Buffer, idempotencyKey: stri
   if (newConversation && !blocker && citizen) {
     if (!settings.autoAck) ackSkipped = 'disabled';
     else if (await acknowledgedRecently(tx, citizen.address, receivedAt)) {
-      // The citizen got our acknowledgement (with a reference and dates) less than an hour ago;
-      // a second one would be noise, and the milestone is met by that one.
+      // At most one automatic acknowledgement per sender per hour (loop and flood protection). The
+      // earlier one named another reference, so this milestone stays open: the agent sees that an
+      // acknowledgement is still owed and can send it (domain.md: met only when received).
       ackSkipped = 'recently_acknowledged';
-      await acknowledgementDelivered(tx, conversationId, receivedAt);
     } else {
       await queueAcknowledgement(tx, conversationId, { ...mail, from: citizen }, milestones, receivedAt, settings);
       acknowledged = true;
@@ -123,13 +129,8 @@ async function store(tx: Db, mail: ParsedMail, raw: Buffer, idempotencyKey: stri
       [mail.deliveryReport.originalMessageId, `bounced: ${mail.deliveryReport.status ?? ''} ${mail.deliveryReport.diagnostic ?? ''}`.trim()],
     );
   }
-  await tx.query(
-    `UPDATE conversations SET last_message_at = now(), updated_at = now(),
-            status = CASE WHEN status = 'waiting' THEN 'open' ELSE status END
-      WHERE id = $1`,
-    [conversationId],
-  );
-  return { outcome: 'stored', conversationId, messageId, newConversation, reopened, acknowledged };
+  await tx.query('UPDATE conversations SET last_message_at = now(), updated_at = now() WHERE id = $1', [conversationId]);
+  return { outcome: 'stored', conversationId, messageId, newConversation, reopened, acknowledged, ...(change ? { change } : {}) };
 }
 
 /**

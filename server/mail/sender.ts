@@ -2,8 +2,9 @@
 // the outcome. Any instance may run it; SKIP LOCKED and a lease give each mail to one of them.
 import nodemailer, { type Transporter } from 'nodemailer';
 import pg from 'pg';
-import { inRetriedTransaction, lockConversations, type Pool } from '../db/index.ts';
-import { acknowledgementDelivered } from '../deadlines/index.ts';
+import { applyEvent, type LifecycleChange } from '../conversations/apply.ts';
+import type { ReplyKind } from '../conversations/lifecycle.ts';
+import { inRetriedTransaction, type Pool } from '../db/index.ts';
 import type { Logger } from '../log.ts';
 import { formatAddress, headerSafe } from './compose.ts';
 import { claimDueMail, markAttemptFailed, markSent, nextDueAt, OUTBOX_CHANNEL, type ClaimedMail, type DeliveryState } from './outbox.ts';
@@ -22,6 +23,8 @@ export interface DeliveryChange {
   messageId: number;
   state: DeliveryState;
   error: string | null;
+  /** On 'sent': what the delivery met (an acknowledgement, an answer …), for the inboxes. */
+  lifecycle?: LifecycleChange;
 }
 
 const BATCH = 10;
@@ -141,14 +144,16 @@ export class MailSender {
     }
     const at = new Date();
     // Retried on a deadlock: failing here would leave a sent mail marked unsent, and send it again.
-    await inRetriedTransaction(this.pool, async (tx) => {
-      // Lock order (server/db/lock-order.ts): the conversation before its milestones.
-      if (mail.purpose === 'acknowledgement') await lockConversations(tx, [mail.conversationId]);
+    const lifecycle = await inRetriedTransaction(this.pool, async (tx) => {
+      // Milestones are met once the SMTP server accepted the mail, by what the mail was (domain.md:
+      // met only when received). applyEvent locks the conversation before its milestones
+      // (server/db/lock-order.ts).
+      const kind = await tx.query<{ replyKind: ReplyKind | null }>('SELECT reply_kind AS "replyKind" FROM messages WHERE id = $1', [mail.messageId]);
+      const applied = await applyEvent(tx, mail.conversationId, { type: 'mail_delivered', purpose: mail.purpose, replyKind: kind.rows[0]?.replyKind ?? null }, { at });
       await markSent(tx, mail.id, at);
-      // The acknowledgement milestone is met once the SMTP server accepted the mail (issue 3).
-      if (mail.purpose === 'acknowledgement') await acknowledgementDelivered(tx, mail.conversationId, at);
+      return applied.ok ? applied.change : undefined;
     });
-    this.onDelivery({ conversationId: mail.conversationId, messageId: mail.messageId, state: 'sent', error: null });
+    this.onDelivery({ conversationId: mail.conversationId, messageId: mail.messageId, state: 'sent', error: null, ...(lifecycle ? { lifecycle } : {}) });
   }
 
   private sleep(ms: number): Promise<void> {

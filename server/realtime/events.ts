@@ -78,13 +78,41 @@ export interface AssignmentActivity extends ConversationActivity {
   assignee: { id: number; name: string } | null;
 }
 
-/** A conversation's status changed (set by an agent, or reopened). */
+/**
+ * A conversation's status, outcome or milestones changed (set by an agent, reopened, a reply
+ * delivered, waiting suspended the answer term …). Carries what changed, so inboxes patch: the
+ * milestones listed are the ones this change opened, met, ended, suspended or resumed.
+ */
 export interface StatusActivity extends ConversationActivity {
   status: 'new' | 'open' | 'waiting' | 'closed';
+  outcome?: ConversationOutcome | 'abandoned' | null;
+  /** ISO 8601 with offset; null once reopened. */
+  closedAt?: string | null;
+  milestones?: MilestoneView[];
+}
+
+/** A milestone as the inbox shows it (server/deadlines/milestones.ts Milestone). */
+export interface MilestoneView {
+  id: number;
+  conversationId: number;
+  kind: 'acknowledgement' | 'answer' | 'complexAnswer' | 'callback' | 'pickup';
+  normId: string;
+  term: { unit: 'workingDays' | 'weeks' | 'seconds'; amount: number };
+  termStated: boolean;
+  startsAt: string;
+  dueAt: string;
+  dueSoonAt: string;
+  state: 'open' | 'due_soon' | 'breached' | 'met' | 'met_late' | 'suspended' | 'not_applicable';
+  metAt: string | null;
+  metBy: string | null;
+  endedAt: string | null;
+  endedReason: string | null;
+  remainingSeconds: number | null;
 }
 
 export interface ClosedActivity extends ConversationActivity {
-  outcome: ConversationOutcome;
+  /** abandoned: the citizen left the chat before anyone picked it up. */
+  outcome: ConversationOutcome | 'abandoned';
   /** ISO 8601 with offset. */
   closedAt: string;
 }

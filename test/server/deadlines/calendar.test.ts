@@ -175,6 +175,17 @@ describe('business time', () => {
     expect(iso(cal.minusBusinessSeconds(at(instant), seconds))).toBe(expected);
   });
 
+  it.each([
+    ['2026-12-29T13:00:00+01:00', 4 * 3600, '2026-12-29T17:00:00.000+01:00'],
+    ['2026-06-12T14:30:00+02:00', 4 * 3600, '2026-06-15T10:00:00.000+02:00'], // over a weekend
+    ['2026-03-27T14:30:00+01:00', 4 * 3600, '2026-03-30T10:00:00.000+02:00'], // over spring DST
+    ['2026-04-24T14:30:00+02:00', 4 * 3600, '2026-04-28T10:00:00.000+02:00'], // over Koningsdag
+    ['2026-06-15T07:00:00+02:00', 8.5 * 3600, '2026-06-15T17:00:00.000+02:00'], // from before opening
+    ['2026-06-15T10:00:00+02:00', 0, '2026-06-15T10:00:00.000+02:00'],
+  ])('%s plus %i business seconds is %s', (instant, seconds, expected) => {
+    expect(iso(cal.plusBusinessSeconds(at(instant), seconds))).toBe(expected);
+  });
+
   it('skips the lunch break with split hours', () => {
     const split = calendar({ businessHours: 'mon-thu 08:30-12:00,13:00-16:00; fri 08:30-12:00' });
     expect(iso(split.minusBusinessSeconds(at('2026-06-11T16:00:00+02:00'), 4 * 3600))).toBe('2026-06-11T11:00:00.000+02:00');

@@ -45,8 +45,22 @@ describe('GET /api/reports/compliance', () => {
     const body = await response.json();
     expect(body).toMatchObject({ from: '2026-10-01T00:00:00.000+02:00', to: '2027-01-01T00:00:00.000+01:00', norms: { vng: 'VNG-minimumnormen' } });
     expect(body.lines).toEqual([
-      { kind: 'acknowledgement', normId: 'vng', total: 5, metOnTime: 2, metLate: 1, open: 1, breached: 1, percentOnTime: 50, target: 100, meetsTarget: false },
-      { kind: 'pickup', normId: 'vng', total: 1, metOnTime: 1, metLate: 0, open: 0, breached: 0, percentOnTime: 100, target: 100, meetsTarget: true },
+      { kind: 'acknowledgement', normId: 'vng', total: 5, metOnTime: 2, metLate: 1, open: 1, breached: 1, percentOnTime: 50, target: 100, meetsTarget: false, notApplicable: 0, notApplicableBy: [] },
+      {
+        kind: 'pickup',
+        normId: 'vng',
+        total: 1,
+        metOnTime: 1,
+        metLate: 0,
+        open: 0,
+        breached: 0,
+        percentOnTime: 100,
+        target: 100,
+        meetsTarget: true,
+        notApplicable: 0,
+        notApplicableBy: [],
+        abandoned: { count: 0, medianWaitSeconds: null },
+      },
     ]);
 
     // A period is half-open: the acknowledgements due 7 October 17:00 fall in [7 Oct, 8 Oct) only.

@@ -97,6 +97,17 @@ describe('business time (property-based)', () => {
     );
   });
 
+  it('plusBusinessSeconds is undone by businessSecondsBetween', () => {
+    fc.assert(
+      fc.property(calendarArb, instant, fc.integer({ min: 0, max: 80 * 3600 }), (cal, t, seconds) => {
+        const later = cal.plusBusinessSeconds(t, seconds);
+        expect(later.toMillis()).toBeGreaterThanOrEqual(t.toMillis());
+        expect(cal.businessSecondsBetween(t, later)).toBe(seconds);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('formatWeeklyHours and parseWeeklyHours round-trip', () => {
     const window = fc
       .tuple(fc.integer({ min: 0, max: 1439 }), fc.integer({ min: 1, max: 600 }))

@@ -101,8 +101,8 @@ describe('status and reopening', () => {
     const { id, reference } = await seedConversation(db.pool, { status: 'open' });
     const updated = next<StatusActivity>(watcher, 'conversation.updated', 5_000, (event) => event.conversationId === id);
     const response = await post(`/api/conversations/${id}/status`, fatima.cookie, { status: 'waiting' });
-    expect(await response.json()).toEqual({ conversationId: id, status: 'waiting' });
-    expect(await updated).toEqual({ conversationId: id, reference, channel: 'email', status: 'waiting' });
+    expect(await response.json()).toEqual({ conversationId: id, status: 'waiting', milestones: [] });
+    expect(await updated).toEqual({ conversationId: id, reference, channel: 'email', status: 'waiting', outcome: null, closedAt: null, milestones: [] });
     const list = (await (await balie.request('/api/conversations?status=waiting', { cookie: fatima.cookie })).json()) as { items: { id: number }[] };
     expect(list.items.map((item) => item.id)).toContain(id);
 
@@ -124,8 +124,10 @@ describe('status and reopening', () => {
     expect(close.status).toBe(200);
     const updated = next<StatusActivity>(watcher, 'conversation.updated', 5_000, (event) => event.conversationId === id);
     const reopened = await post(`/api/conversations/${id}/reopen`, fatima.cookie);
-    expect(await reopened.json()).toEqual({ conversationId: id, status: 'open' });
-    expect((await updated).status).toBe('open');
+    // The norm's milestones open again from the moment of reopening, and the event carries them.
+    const answer = await reopened.json();
+    expect(answer).toMatchObject({ conversationId: id, status: 'open', milestones: [{ kind: 'acknowledgement', state: 'open' }] });
+    expect(await updated).toMatchObject({ status: 'open', outcome: null, closedAt: null, milestones: answer.milestones });
     const detail = (await (await balie.request(`/api/conversations/${id}`, { cookie: fatima.cookie })).json()) as { conversation: { status: string; outcome: string | null; closedAt: string | null } };
     expect(detail.conversation).toMatchObject({ status: 'open', outcome: null, closedAt: null });
   });

@@ -87,19 +87,31 @@ describe('mail and replies', () => {
     expect(conversation.messages[0].text.length).toBeLessThan(30_000);
   });
 
-  it('a tussenbericht meets the answer milestone and opens the complex answer with the stated term', async () => {
+  it('a tussenbericht opens the complex answer with the stated term, names its date, and meets the answer once delivered', async () => {
     await deliver(world.dovecot, citizenMail({ messageId: 'complex@example.nl', subject: 'Meervoudige klacht' }));
     const id = await conversationIdOf('complex@example.nl');
     const response = await balie.request(`/api/conversations/${id}/messages`, {
       cookie,
-      body: { text: 'Uw vraag wordt behandeld door Burgerzaken. U hoort binnen 3 weken van ons.', kind: 'interim', term: { unit: 'weeks', amount: 3 } },
+      body: { text: 'Uw vraag wordt behandeld door Burgerzaken.', kind: 'interim', term: { unit: 'weeks', amount: 3 } },
     });
     expect(response.status).toBe(201);
-    const { conversation } = await (await balie.request(`/api/conversations/${id}`, { cookie })).json();
+    // The confirmation names the new date; the mail the citizen gets states it in words.
+    const { promise } = await response.json();
+    expect(promise).toMatchObject({ kind: 'complexAnswer', dueAt: expect.stringMatching(/T17:00:00\.000\+0[12]:00$/) });
+    const date = new Intl.DateTimeFormat('nl-NL', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Amsterdam' }).format(new Date(promise.dueAt));
+    const mails = await eventually(async () => [...world.smtp.received], (all) => all.some((mail) => mail.parsed.text?.includes('Burgerzaken')), 30_000);
+    const interim = mails.find((mail) => mail.parsed.text?.includes('Burgerzaken'));
+    expect(interim!.parsed.text).toContain(`U ontvangt uiterlijk ${date} een inhoudelijk antwoord.`);
+    // Met only when received: once the SMTP server accepted it.
+    const { conversation } = await eventually(
+      async () => (await balie.request(`/api/conversations/${id}`, { cookie })).json(),
+      (body) => body.conversation.milestones.some((m: { kind: string; state: string }) => m.kind === 'answer' && m.state === 'met'),
+      30_000,
+    );
     const byKind = Object.fromEntries(conversation.milestones.map((m: { kind: string }) => [m.kind, m]));
     expect(byKind.answer).toMatchObject({ state: 'met', metBy: 'interim' });
-    expect(byKind.complexAnswer).toMatchObject({ state: 'open', termStated: true, term: { unit: 'weeks', amount: 3 } });
-    expect(conversation.messages.at(-1)).toMatchObject({ replyKind: 'interim', direction: 'out' });
+    expect(byKind.complexAnswer).toMatchObject({ state: 'open', termStated: true, term: { unit: 'weeks', amount: 3 }, dueAt: promise.dueAt });
+    expect(conversation.messages.at(-1)).toMatchObject({ replyKind: 'interim', direction: 'out', text: expect.stringContaining(date) });
   });
 
   it('refuses what cannot be sent with a clear code', async () => {
