@@ -165,6 +165,7 @@ async function sortKeyDrift(tx: pg.PoolClient, ids: number[]): Promise<SortKeyDr
   return drift;
 }
 
+// The key the 0006 counts trigger appends deltas under, computed from a conversation row.
 const COUNT_KEY = `channel, status, assignee_id, coalesce(next_due_state = 'due_soon', false), breached`;
 
 async function checkCounts(pool: Pool): Promise<DriftReport['counts']> {
@@ -176,7 +177,8 @@ async function checkCounts(pool: Pool): Promise<DriftReport['counts']> {
       `WITH stored AS (
          SELECT channel, status, assignee_id, due_soon, breached, sum(delta)::int AS n FROM inbox_count_deltas GROUP BY 1, 2, 3, 4, 5),
        expected AS (
-         SELECT ${COUNT_KEY} AS due_soon_key, count(*)::int AS n FROM conversations WHERE status <> 'closed' GROUP BY 1, 2, 3, 4, 5)
+         SELECT channel, status, assignee_id, coalesce(next_due_state = 'due_soon', false) AS due_soon_key, breached, count(*)::int AS n
+           FROM conversations WHERE status <> 'closed' GROUP BY 1, 2, 3, 4, 5)
        SELECT coalesce(s.channel, e.channel) AS channel, coalesce(s.status, e.status) AS status,
               coalesce(s.assignee_id, e.assignee_id) AS assignee_id, coalesce(s.due_soon, e.due_soon_key) AS due_soon,
               coalesce(s.breached, e.breached) AS breached, coalesce(s.n, 0) AS stored, coalesce(e.n, 0) AS expected
