@@ -1,6 +1,7 @@
 // How many conversations each inbox filter holds, over the work that is not closed.
 import type { Db } from '../db/index.ts';
 import { filterConditions, Params } from './list.ts';
+import { prepareSearch } from './search.ts';
 
 export interface InboxCounts {
   all: number;
@@ -43,7 +44,7 @@ function countsSql(count: (condition: string) => string, me: string, dueSoon: st
 export async function inboxCounts(db: Db, filter: { channel?: 'chat' | 'email'; q?: string }, viewer: { id: number }): Promise<InboxCounts> {
   const params = new Params();
   if (filter.q) {
-    const where = filterConditions(filter, viewer.id, params);
+    const where = filterConditions(filter, viewer.id, params, 'open', await prepareSearch(db, filter.q));
     const me = params.add(viewer.id);
     const counted = countsSql((condition) => `count(*) FILTER (WHERE ${condition})::int`, me, `c.next_due_state = 'due_soon'`);
     const { rows } = await db.query<InboxCounts>(`SELECT ${counted} FROM conversations c WHERE ${where.join(' AND ')}`, params.values);

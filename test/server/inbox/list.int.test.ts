@@ -178,7 +178,7 @@ describe('search', () => {
     const closedMatch = await seedConversation(db.pool, { status: 'closed', subject: 'Oude aanvraag' });
 
     const search = (q: string, extra = '') => ids(`q=${encodeURIComponent(q)}${extra}`);
-    expect(await search('aanvragen')).toEqual([permit.id]); // Dutch stemming: aanvragen → aanvraag
+    expect(await search('aanvragen')).toEqual([permit.id, closedMatch.id]); // Dutch stemming: aanvragen → aanvraag; closed after open
     expect(await search('container')).toEqual([bins.id]); // in a message, stemmed
     expect(await search(permit.reference)).toEqual([permit.id]);
     expect(await search(bins.reference.slice(-6))).toEqual([bins.id]);
