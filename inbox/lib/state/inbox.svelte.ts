@@ -45,6 +45,8 @@ export class Inbox {
   loadingMore = $state(false);
   counts = $state.raw<Counts | null>(null);
   filter = $state<ListFilter>({ channel: '', status: '', assignee: 'all', due: '', q: '' });
+  /** The search text the shown items answer (the box may already hold the next one). */
+  shownQuery = $state('');
   /** The conversation open on the right. */
   selectedId = $state<number | null>(null);
   detail = $state.raw<ConversationDetail | null>(null);
@@ -92,10 +94,12 @@ export class Inbox {
   async load() {
     const generation = ++this.generation;
     void this.loadCounts();
+    const q = this.filter.q.trim();
     try {
       const page = await listConversations(this.filter, { limit: PAGE });
       if (generation !== this.generation) return;
       this.items = page.items;
+      this.shownQuery = q;
       this.nextCursor = page.nextCursor;
       this.errorCode = null;
     } catch (error) {
