@@ -3,7 +3,7 @@
 import { DateTime } from 'luxon';
 import { inRetriedTransaction, lockConversations, type Db, type Pool } from '../db/index.ts';
 import type { Term, TermUnit } from './norms.ts';
-import { notifyMilestonesChanged } from './milestones.ts';
+import { notifyMilestonesChanged, resumedDue } from './milestones.ts';
 import { scheduleOf, termKeyOf, type MilestoneKind } from './schedule.ts';
 import { loadServiceContext, type ServiceContext } from './settings.ts';
 import { ZONE } from './zone.ts';
@@ -34,6 +34,9 @@ export interface OpenMilestoneRow {
   starts_ms: number;
   due_ms: number;
   due_soon_ms: number;
+  /** Set when a suspended term resumed (opschorting): it runs `remaining_seconds` on from then. */
+  resumed_ms: number | null;
+  remaining_seconds: number | null;
 }
 
 /** What a milestone's row should say under the current settings. */
@@ -46,13 +49,16 @@ export interface ExpectedSchedule {
 export const OPEN_MILESTONE_COLUMNS = `id, conversation_id, kind, norm_id, term_unit, term_amount, term_stated,
   extract(epoch FROM starts_at)::float8 * 1000 AS starts_ms,
   extract(epoch FROM due_at)::float8 * 1000 AS due_ms,
-  extract(epoch FROM due_soon_at)::float8 * 1000 AS due_soon_ms`;
+  extract(epoch FROM due_soon_at)::float8 * 1000 AS due_soon_ms,
+  extract(epoch FROM resumed_at)::float8 * 1000 AS resumed_ms, remaining_seconds::float8 AS remaining_seconds`;
 
 /**
  * The schedule every unmet milestone should have under these settings: the calendar (closure
  * days, gelijkgestelde dagen, business and chat hours, due-soon threshold) and the term its norm
- * now has for its kind. A term the agent stated in a tussenbericht stays. Null: a seconds term
- * that can never start (chat hours "never"); such a row is left as it is.
+ * now has for its kind. A term the agent stated in a tussenbericht stays. A term that resumed
+ * after waiting on the citizen is due its kept business time after the resumption (domain.md,
+ * opschorting), counted on the current calendar. Null: a seconds term that can never start (chat
+ * hours "never"); such a row is left as it is.
  */
 export function expectedSchedules(context: ServiceContext): (row: OpenMilestoneRow) => ExpectedSchedule | null {
   const options = { calendar: context.calendar, chatHours: context.settings.chatHours, dueSoonHours: context.settings.dueSoonHours };
@@ -69,6 +75,11 @@ export function expectedSchedules(context: ServiceContext): (row: OpenMilestoneR
     return hit;
   };
   return (row) => {
+    if (row.resumed_ms !== null) {
+      const due = resumedDue(context.calendar, DateTime.fromMillis(Math.round(row.resumed_ms), { zone: ZONE }), row.remaining_seconds ?? 0);
+      const dueSoon = context.calendar.minusBusinessSeconds(due, context.settings.dueSoonHours * 3600);
+      return { term: { unit: row.term_unit, amount: row.term_amount }, dueMs: due.toMillis(), dueSoonMs: dueSoon.toMillis() };
+    }
     const normTerm = row.term_stated ? undefined : context.norms.get(row.norm_id)?.terms[termKeyOf(row.kind)];
     const term: Term = normTerm ?? { unit: row.term_unit, amount: row.term_amount };
     const schedule = scheduleMs(term, Math.round(row.starts_ms));
