@@ -60,6 +60,7 @@ export async function startBalie(config: Config, log: Logger, options: { events?
     presence,
     referencePrefix: config.referencePrefix,
     sessionHours: config.chatSessionHours,
+    abandonSeconds: config.chatAbandonSeconds,
     mail: config.mail ? { from: config.mail.from, autoAck: config.mail.autoAck } : undefined,
   });
   // Settings changes wait for it; the scheduler resumes what a crash or a lost connection left.
@@ -136,6 +137,8 @@ export async function startBalie(config: Config, log: Logger, options: { events?
         const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         httpServer.closeIdleConnections();
         await realtime.close();
+        // The sockets closing are Balie stopping, not citizens leaving their chats.
+        chat.stopTimers();
         await closed;
         await adapterPool.end();
         await database.close();

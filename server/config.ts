@@ -97,6 +97,8 @@ const environment = z.object({
   REFERENCE_PREFIX: referencePrefix.default('BAL'),
   SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
   CHAT_SESSION_HOURS: z.coerce.number({ error: 'must be a number of hours' }).int('must be a whole number').min(1, 'must be between 1 and 720').max(720, 'must be between 1 and 720').default(24),
+  /** A queued chat with no widget connected for this long is abandoned (domain.md: 2 minutes). */
+  CHAT_ABANDON_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(1, 'must be between 1 and 3600').max(3600, 'must be between 1 and 3600').default(120),
   PRESENCE_HEARTBEAT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(0.1, 'must be between 0.1 and 300').max(300, 'must be between 0.1 and 300').default(15),
   PUBLIC_RATE_LIMIT: z.coerce.number({ error: 'must be a number of requests' }).int().min(1, 'must be at least 1').default(60),
   PUBLIC_SUBMIT_LIMIT: z.coerce.number({ error: 'must be a number of requests' }).int().min(1, 'must be at least 1').default(30),
@@ -154,6 +156,8 @@ export type Config = Readonly<{
   sessionHours: number;
   /** How long a citizen's chat session (the token in the widget's localStorage) lasts. */
   chatSessionHours: number;
+  /** A chat not yet picked up whose widget has been gone this long leaves the queue as abandoned. */
+  chatAbandonSeconds: number;
   /** How often each instance refreshes its agents' presence; a presence older than 3 beats is gone. */
   presenceHeartbeatSeconds: number;
   /** Limits on what anyone on the internet can do, per IP address (and per socket). */
@@ -244,6 +248,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     referencePrefix: e.REFERENCE_PREFIX,
     sessionHours: e.SESSION_HOURS,
     chatSessionHours: e.CHAT_SESSION_HOURS,
+    chatAbandonSeconds: e.CHAT_ABANDON_SECONDS,
     presenceHeartbeatSeconds: e.PRESENCE_HEARTBEAT_SECONDS,
     rateLimits: Object.freeze({
       publicPerMinute: e.PUBLIC_RATE_LIMIT,

@@ -43,8 +43,24 @@ export class Chat {
   readonly #referencePrefix: string;
   readonly #sessionHours: number;
   readonly #mail: QuestionMailSettings | undefined;
+  readonly #log: Logger;
+  readonly #abandonMs: number;
+  /** Grace timers of chats whose widget went away, by conversation. */
+  readonly #gone = new Map<number, NodeJS.Timeout>();
 
-  constructor(options: { pool: Pool; events: DomainEvents; log: Logger; presence: PresenceTracker; referencePrefix: string; sessionHours: number; mail: QuestionMailSettings | undefined }) {
+  constructor(options: {
+    pool: Pool;
+    events: DomainEvents;
+    log: Logger;
+    presence: PresenceTracker;
+    referencePrefix: string;
+    sessionHours: number;
+    mail: QuestionMailSettings | undefined;
+    /** No widget connected this long before pickup: the chat is abandoned (default 120 s). */
+    abandonSeconds?: number;
+  }) {
+    this.#log = options.log;
+    this.#abandonMs = (options.abandonSeconds ?? 120) * 1000;
     this.#pool = options.pool;
     this.#events = options.events;
     this.#presence = options.presence;
@@ -124,6 +140,36 @@ export class Chat {
 
   async end(session: ChatSession): Promise<void> {
     await this.citizenGone(session.conversationId, 'ended');
+  }
+
+  /**
+   * The last widget socket of a conversation on this instance went away. If after the grace period
+   * no widget is connected on any instance (`connected` asks them all), a chat nobody picked up
+   * leaves the queue as abandoned; a picked-up chat stays for the agent (issue 11 §2).
+   */
+  widgetGone(conversationId: number, connected: () => Promise<boolean>): void {
+    clearTimeout(this.#gone.get(conversationId));
+    const timer = setTimeout(() => {
+      this.#gone.delete(conversationId);
+      void (async () => {
+        if (await connected()) return;
+        await this.citizenGone(conversationId, 'left');
+      })().catch((error: unknown) => this.#log.warn({ err: error, conversationId }, 'could not check an abandoned chat'));
+    }, this.#abandonMs);
+    timer.unref();
+    this.#gone.set(conversationId, timer);
+  }
+
+  /** A widget (re)connected: the citizen is there. */
+  widgetBack(conversationId: number): void {
+    clearTimeout(this.#gone.get(conversationId));
+    this.#gone.delete(conversationId);
+  }
+
+  /** Stops the grace timers (Balie stopping): another instance or the next start decides. */
+  stopTimers(): void {
+    for (const timer of this.#gone.values()) clearTimeout(timer);
+    this.#gone.clear();
   }
 
   /**

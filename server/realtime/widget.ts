@@ -58,6 +58,18 @@ export function setUpWidgetNamespace(
   widget.on('connection', (socket) => {
     const session: ChatSession = { conversationId: socket.data.conversationId, tokenHash: socket.data.tokenHash, expiresAt: new Date(socket.data.expiresAt) };
     void socket.join(chatRoom(session.conversationId));
+    chat.widgetBack(session.conversationId);
+    socket.on('disconnect', () => {
+      // Gone for good only when no widget of this chat is connected anywhere after the grace period.
+      chat.widgetGone(session.conversationId, async () => {
+        try {
+          return (await widget.in(chatRoom(session.conversationId)).fetchSockets()).length > 0;
+        } catch {
+          // Another instance did not answer in time: do not end a chat that may be alive there.
+          return true;
+        }
+      });
+    });
     // The session ends at its expiry even while connected.
     const expiry = setTimeout(() => socket.disconnect(true), Math.min(session.expiresAt.getTime() - Date.now(), 2 ** 31 - 1));
     expiry.unref();
