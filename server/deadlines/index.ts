@@ -81,6 +81,7 @@ export {
   type EndedReason,
 } from './milestones.ts';
 export { recomputeOpenMilestones, type RecomputeResult } from './recompute.ts';
+export { CalendarRecompute, recomputeStatus, type RecomputeStatus, type RecomputeOutcome } from './calendar-recompute.ts';
 export { DeadlineScheduler } from './scheduler.ts';
 export { complianceReport, percentOnTime, type ComplianceLine } from './compliance.ts';
 export { publicDeadlineRoutes, settingsRoutes, reportRoutes } from './routes.ts';
