@@ -22,3 +22,8 @@ export function shortDateTime(iso: string, lang: Lang): string {
 export function clockTime(iso: string): string {
   return new Intl.DateTimeFormat('nl-NL', { hour: '2-digit', minute: '2-digit', timeZone: ZONE }).format(new Date(iso));
 }
+
+/** "dinsdag 29 december 2026" / "Tuesday 29 December 2026": a date promised to a citizen, in Amsterdam. */
+export function longDate(iso: string, lang: Lang): string {
+  return new Intl.DateTimeFormat(lang === 'nl' ? 'nl-NL' : 'en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: ZONE }).format(new Date(iso));
+}

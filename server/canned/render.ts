@@ -18,15 +18,26 @@ export function dutchDate(instant: Date): string {
   return DateTime.fromJSDate(instant, { zone: ZONE }).setLocale('nl').toFormat('cccc d LLLL yyyy');
 }
 
+export type CannedRendering = { ok: true; text: string } | { ok: false; missing: string[] };
+
 /**
  * Replaces {naam}, {referentie} and {termijn}. Any other {word} is left as written: it may be a
- * typo the agent should see, or text that simply contains braces.
+ * typo the agent should see, or text that simply contains braces. A variable the conversation has
+ * no value for — {termijn} without an open answer deadline — refuses the whole text: a promise
+ * with a gap ("U hoort uiterlijk  van ons.") must never reach a citizen (issue 11 §3).
  */
-export function renderCanned(body: string, context: CannedContext): string {
-  const values: Record<string, string> = {
+export function renderCanned(body: string, context: CannedContext): CannedRendering {
+  const values: Record<string, string | null> = {
     naam: context.name?.trim() || UNKNOWN_NAME,
     referentie: context.reference,
-    termijn: context.answerDue ? dutchDate(context.answerDue) : '',
+    termijn: context.answerDue ? dutchDate(context.answerDue) : null,
   };
-  return body.replace(/\{([a-z]+)\}/g, (whole, name: string) => values[name] ?? whole);
+  const missing = new Set<string>();
+  const text = body.replace(/\{([a-z]+)\}/g, (whole, name: string) => {
+    if (!(name in values)) return whole;
+    const value = values[name];
+    if (value === null || value === undefined) missing.add(name);
+    return value ?? whole;
+  });
+  return missing.size > 0 ? { ok: false, missing: [...missing] } : { ok: true, text };
 }

@@ -54,7 +54,9 @@ export function cannedRoutes({ pool }: { pool: Pool }): Router {
     const [canned, context] = await Promise.all([findCannedAnswer(pool, params.cannedId), cannedContext(pool, params.id)]);
     if (!context) throw httpErrors.notFound('conversation');
     if (!canned) throw httpErrors.notFound('canned answer');
-    res.json({ text: renderCanned(canned.body, context) });
+    const rendered = renderCanned(canned.body, context);
+    if (!rendered.ok) throw httpErrors.cannedVariableMissing(rendered.missing);
+    res.json({ text: rendered.text });
   });
   return router;
 }

@@ -25,6 +25,9 @@ export type ErrorCode =
   | 'conversation_closed'
   | 'chat_unavailable'
   | 'not_closed'
+  // A canned answer's variable has no value for this conversation ({termijn} without an open
+  // answer deadline); `variables` names them. Nothing with a gap is inserted.
+  | 'canned_variable_missing'
   | 'internal';
 
 export interface FieldProblem {
@@ -60,6 +63,10 @@ export const httpErrors = {
     new HttpError(409, 'already_claimed', `${assignee.name} has this conversation.`, undefined, { assignee }),
   conversationClosed: (message = 'This conversation is closed.') => new HttpError(409, 'conversation_closed', message),
   notClosed: () => new HttpError(409, 'not_closed', 'This conversation is not closed.'),
+  cannedVariableMissing: (variables: string[]) =>
+    new HttpError(409, 'canned_variable_missing', `This conversation has no value for ${variables.map((name) => `{${name}}`).join(', ')}; the text would have a gap.`, undefined, {
+      variables,
+    }),
   chatUnavailable: (service: unknown) => new HttpError(409, 'chat_unavailable', 'Nobody can chat now; leave the question instead.', undefined, { service }),
 };
 

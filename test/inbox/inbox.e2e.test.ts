@@ -147,17 +147,26 @@ describe('the inbox with e-mail', () => {
     await row(page, 'Container niet geleegd').click();
     await page.getByRole('heading', { name: 'Container niet geleegd' }).waitFor();
     const before = world.smtp.received.length;
+    // The default for e-mail is the answer; each kind says in a line what it does to the deadlines.
+    expect(await page.getByLabel('Soort bericht').inputValue()).toBe('answer');
+    await page.getByLabel('Soort bericht').selectOption('question');
+    await page.getByText('de antwoordtermijn staat stil tot de inwoner reageert').waitFor();
     await page.getByLabel('Soort bericht').selectOption('interim');
+    await page.getByText('zet een nieuwe datum voor het antwoord; de mail noemt die datum').waitFor();
     await page.getByLabel('Nieuwe termijn', { exact: true }).fill('3');
-    await page.getByLabel('Uw bericht').fill('Uw melding is doorgezet naar de afdeling Afval; u hoort binnen drie weken van ons.');
+    await page.getByLabel('Uw bericht').fill('Uw melding is doorgezet naar de afdeling Afval.');
     await page.getByRole('button', { name: 'Versturen' }).click();
-    await page.getByRole('status').filter({ hasText: 'Verstuurd.' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Tussenbericht verstuurd.' }).waitFor();
     await page.getByRole('region', { name: 'Termijnen' }).getByText(/antwoord \(complex\) vóór/).waitFor();
     const { rows } = await db.pool.query<{ due_at: Date }>(
       "SELECT ms.due_at FROM milestones ms JOIN conversations c ON c.id = ms.conversation_id WHERE c.subject = 'Container niet geleegd' AND ms.kind = 'complexAnswer'",
     );
     expect(await page.getByRole('region', { name: 'Termijnen' }).textContent()).toContain(`antwoord (complex) vóór ${dutch(rows[0]!.due_at)}`);
-    await eventually(async () => world.smtp.received.slice(before).some((mail) => /afdeling Afval/.test(mail.parsed.text ?? '')), Boolean);
+    // Every promise names its date: the confirmation and the mail the citizen gets.
+    const promised = new Intl.DateTimeFormat('nl-NL', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Amsterdam' }).format(rows[0]!.due_at);
+    expect(await page.getByRole('status').filter({ hasText: 'Tussenbericht verstuurd.' }).textContent()).toContain(`uiterlijk ${promised} een inhoudelijk antwoord`);
+    const mail = await eventually(async () => world.smtp.received.slice(before).find((m) => /afdeling Afval/.test(m.parsed.text ?? '')), (found) => found !== undefined, 30_000);
+    expect(mail!.parsed.text).toContain(`U ontvangt uiterlijk ${promised} een inhoudelijk antwoord.`);
     expect(admin.errors).toEqual([]);
   });
 });

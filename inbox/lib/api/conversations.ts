@@ -6,7 +6,10 @@ export type { ConversationOutcome };
 export type Channel = 'chat' | 'email';
 export type ConversationStatus = 'new' | 'open' | 'waiting' | 'closed';
 export type MilestoneKind = 'acknowledgement' | 'answer' | 'complexAnswer' | 'callback' | 'pickup';
-export type MilestoneState = 'open' | 'due_soon' | 'breached' | 'met' | 'met_late';
+export type MilestoneState = 'open' | 'due_soon' | 'breached' | 'met' | 'met_late' | 'suspended' | 'not_applicable';
+/** Why nothing needed answering (closing as no_answer_needed). */
+export type NoAnswerReason = 'auto_reply' | 'spam' | 'duplicate' | 'withdrawn';
+export const NO_ANSWER_REASONS: readonly NoAnswerReason[] = ['auto_reply', 'spam', 'duplicate', 'withdrawn'];
 
 export const OUTCOMES: readonly ConversationOutcome[] = ['handled_first_contact', 'back_office', 'callback_requested', 'no_answer_needed'];
 
@@ -16,6 +19,7 @@ export interface Milestone {
   dueAt: string;
   state: MilestoneState;
   metAt: string | null;
+  endedReason?: string | null;
 }
 
 export interface Person {
@@ -43,7 +47,7 @@ export interface ThreadMessage {
   id: number;
   direction: 'in' | 'out';
   kind: 'message' | 'note' | 'system';
-  replyKind: 'reply' | 'answer' | 'interim' | null;
+  replyKind: 'reply' | 'answer' | 'interim' | 'question' | null;
   author: { type: 'agent' | 'contact'; id: number; name: string | null } | null;
   text: string;
   html: string | null;
@@ -66,14 +70,14 @@ export interface HistoryItem {
 export interface ConversationDetail extends Omit<ConversationSummary, 'preview' | 'nextDue'> {
   createdAt: string;
   closedAt?: string | null;
-  outcome?: ConversationOutcome | null;
+  outcome?: ConversationOutcome | 'abandoned' | null;
   csat?: { score: number; comment: string | null } | null;
   history?: HistoryItem[];
   messages: ThreadMessage[];
   milestones: Milestone[];
 }
 
-export type ReplyKind = 'reply' | 'answer' | 'interim' | 'note';
+export type ReplyKind = 'reply' | 'answer' | 'interim' | 'question' | 'note';
 
 export interface ListFilter {
   channel: '' | Channel;
@@ -118,7 +122,11 @@ export async function conversation(id: number): Promise<ConversationDetail> {
 }
 
 export function postMessage(id: number, text: string, kind: ReplyKind, term?: { unit: 'workingDays' | 'weeks'; amount: number }) {
-  return api<{ messageId: number; queued: boolean }>('POST', `/api/conversations/${id}/messages`, { text, kind, ...(term ? { term } : {}) });
+  return api<{ messageId: number; queued: boolean; promise: { kind: 'complexAnswer'; dueAt: string } | null }>('POST', `/api/conversations/${id}/messages`, {
+    text,
+    kind,
+    ...(term ? { term } : {}),
+  });
 }
 
 /** Oppakken. A lost race is an ApiError `already_claimed` whose details name the winner. */
@@ -134,8 +142,8 @@ export function setStatus(id: number, status: 'open' | 'waiting') {
   return api<{ conversationId: number; status: ConversationStatus }>('POST', `/api/conversations/${id}/status`, { status });
 }
 
-export function close(id: number, outcome: ConversationOutcome) {
-  return api<{ conversationId: number; outcome: ConversationOutcome; closedAt: string }>('POST', `/api/conversations/${id}/close`, { outcome });
+export function close(id: number, outcome: ConversationOutcome, reason?: NoAnswerReason) {
+  return api<{ conversationId: number; outcome: ConversationOutcome; closedAt: string }>('POST', `/api/conversations/${id}/close`, { outcome, ...(reason ? { reason } : {}) });
 }
 
 export function reopen(id: number) {

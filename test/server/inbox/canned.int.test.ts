@@ -73,7 +73,10 @@ describe('canned answers', () => {
     expect(await (await use(named.id)).json()).toEqual({ text: `Beste Jan de Vries, uw vraag ${named.reference} beantwoorden wij vóór dinsdag 29 december 2026. {handtekening}` });
 
     const anonymous = await seedConversation(db.pool, { channel: 'chat', milestones: [{ kind: 'answer', dueAt: new Date('2026-12-29T16:00:00Z'), state: 'met' }] });
-    expect(await (await use(anonymous.id)).json()).toEqual({ text: `Beste heer/mevrouw, uw vraag ${anonymous.reference} beantwoorden wij vóór . {handtekening}` });
+    // No open answer deadline: refused with a code naming the variable, never "vóór ." sent.
+    const gap = await use(anonymous.id);
+    expect(gap.status).toBe(409);
+    expect((await gap.json()).error).toMatchObject({ code: 'canned_variable_missing', variables: ['termijn'] });
 
     expect((await use(999_999)).status).toBe(404);
     expect((await use(named.id, 999_999)).status).toBe(404);
