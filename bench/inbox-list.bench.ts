@@ -32,13 +32,15 @@ const dir = keep ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'balie-bench-inbox-
 const server = await openEmbeddedDatabase({ dataDir: dir, database: 'bench', log });
 const pool = createPool(server.url, log, 4);
 
-// Topic g % 12 of conversation g; open conversations have even g, so odd topics are history only.
-// "aanvragen" (topics 0 and 6) is in a third of open work; the compounds of "vergunning"
-// (0, 3, 8, 11) and "lantaarn" (4) test matching inside words.
+// Topic and street are hashed from g, so that no word goes with a channel, a status or a deadline
+// (with g % 12 every "aanvraag" was a chat without deadlines, sorted after all e-mail: the worst
+// case for a search, now measured on purpose with "chat", see below). "aanvragen" (topics 0, 3, 6
+// and 10) is in a third of all work; the compounds of "vergunning" (0, 3, 8, 11) and "lantaarn" (4)
+// test matching inside words.
 const TOPICS = [
   'Aanvraag parkeervergunning', 'Klacht over afval', 'Vraag over paspoort', 'Vergunningaanvraag evenement', 'Melding lantaarnpaal kapot',
   'Bezwaar WOZ-waarde', 'Aanvraag bijzondere bijstand', 'Vraag over de afvalpas', 'Kapvergunning voor een boom', 'Geluidsoverlast van de buren',
-  'Rijbewijs verlengen', 'Omgevingsvergunning voor een dakkapel',
+  'Aanvraag rijbewijs', 'Omgevingsvergunning voor een dakkapel',
 ];
 // The closed conversations' messages also carry a compound of two of these and a made-up word, so
 // that the lexicon has the size of years of real mail (≈300,000 words), not the few dozen above.
@@ -55,8 +57,9 @@ const STREETS = [
 /**
  * Set-based: contacts, conversations (one in ten open, spread over channels, statuses and agents),
  * one message each, and for the open e-mails a met acknowledgement and an answer due between two
- * days ago and eight days ahead. The message trigger is off while seeding (the preview, waiting
- * time and search document are written with the conversation); the milestone trigger runs, as it
+ * days ago and eight days ahead. The message trigger and the lexicon's triggers are off while seeding
+ * (the preview, waiting time and search document are written with the conversation; the lexicon
+ * is rebuilt from the documents afterwards, as migration 0009 does); the milestone trigger runs, as it
  * does in production.
  */
 async function seed(db: pg.Pool): Promise<void> {
@@ -77,6 +80,7 @@ async function seed(db: pg.Pool): Promise<void> {
     [TOTAL],
   );
   step('contacts');
+  await db.query('ALTER TABLE conversations DISABLE TRIGGER search_lexemes_conversations');
   await db.query(
     `INSERT INTO conversations (reference, channel, status, subject, contact_id, assignee_id, created_at, updated_at, last_message_at, closed_at, outcome, preview, waiting_since, messages_document)
      SELECT 'BAL-2026-' || lpad(g::text, 7, '0'), s.channel, s.status, s.subject, g, s.assignee, s.at, s.at, s.at,
@@ -89,23 +93,24 @@ async function seed(db: pg.Pool): Promise<void> {
        CROSS JOIN LATERAL (
          SELECT CASE WHEN g % 3 = 0 THEN 'chat' ELSE 'email' END AS channel,
                 CASE WHEN g % 10 <> 0 THEN 'closed' WHEN (g / 10) % 7 = 0 THEN 'new' WHEN (g / 10) % 7 IN (1, 2) THEN 'waiting' ELSE 'open' END AS status,
-                ($2::text[])[1 + g % 12] || ' ' || ($3::text[])[1 + (g / 7) % 25] AS subject,
+                ($2::text[])[1 + ((hashint4(g)::bigint + 2147483648) % 12)] || ' ' || ($3::text[])[1 + ((hashint4(g + 1000000007)::bigint + 2147483648) % 25)] AS subject,
                 CASE WHEN g % 10 <> 0 OR (g / 10) % 3 = 0 OR (g / 10) % 7 = 0 THEN NULL ELSE 1 + (g / 10) % $4 END AS assignee,
                 now() - ($1 - g) * interval '20 seconds' AS at,
-                'Goedendag, ik heb een vraag: ' || lower(($2::text[])[1 + g % 12]) || ' aan de ' || ($3::text[])[1 + (g / 7) % 25] || ' ' || (1 + g % 200)
+                'Goedendag, ik heb een vraag' || CASE WHEN g % 3 = 0 THEN ' via de chat' ELSE '' END || ': ' || lower(($2::text[])[1 + ((hashint4(g)::bigint + 2147483648) % 12)]) || ' aan de ' || ($3::text[])[1 + ((hashint4(g + 1000000007)::bigint + 2147483648) % 25)] || ' ' || (1 + g % 200)
                   || CASE WHEN g % 5003 = 0 THEN '. Mijn fietsenstalling is weg' ELSE '' END
                   || '. Met vriendelijke groet, Inwoner ' || g AS body,
                 ($5::text[])[1 + g % 30] || ($5::text[])[1 + (g / 30) % 30] || ' ' || translate(left(md5((g % 300000)::text), 10), '0123456789', 'ghijklmnop') AS extra
        ) s`,
     [TOTAL, TOPICS, STREETS, AGENTS, PARTS],
   );
+  await db.query('ALTER TABLE conversations ENABLE TRIGGER search_lexemes_conversations');
   step('conversations');
   await db.query('ALTER TABLE messages DISABLE TRIGGER inbox_messages_inserted');
   await db.query('ALTER TABLE messages DISABLE TRIGGER search_lexemes_messages');
   await db.query(
     `INSERT INTO messages (conversation_id, direction, kind, author_contact_id, body_text, created_at)
      SELECT c.id, CASE WHEN c.waiting_since IS NULL AND c.status <> 'closed' THEN 'out' ELSE 'in' END, 'message', c.contact_id,
-            'Goedendag, ik heb een vraag: ' || lower(($1::text[])[1 + c.id % 12]) || ' aan de ' || ($2::text[])[1 + (c.id / 7) % 25] || ' ' || (1 + c.id % 200)
+            'Goedendag, ik heb een vraag' || CASE WHEN c.id % 3 = 0 THEN ' via de chat' ELSE '' END || ': ' || lower(($1::text[])[1 + ((hashint4(c.id::int)::bigint + 2147483648) % 12)]) || ' aan de ' || ($2::text[])[1 + ((hashint4(c.id::int + 1000000007)::bigint + 2147483648) % 25)] || ' ' || (1 + c.id % 200)
               || CASE WHEN c.id % 5003 = 0 THEN '. Mijn fietsenstalling is weg' ELSE '' END
               || '. Met vriendelijke groet, Inwoner ' || c.id
               || CASE WHEN c.status = 'closed' THEN ' ' || ($3::text[])[1 + c.id % 30] || ($3::text[])[1 + (c.id / 30) % 30] || ' ' || translate(left(md5((c.id % 300000)::text), 10), '0123456789', 'ghijklmnop') ELSE '' END,
@@ -182,7 +187,7 @@ try {
     label: string;
     filter: ListFilter;
     expected: string;
-    ceiling: number;
+    ceiling: number | null;
   }
   const LIST_CEILING = 50;
   const COMMON_WORD_CEILING = 100;
@@ -191,10 +196,12 @@ try {
     { label: 'q=aanvragen, page 2 (cursor)', filter: { limit: 50, q: 'aanvragen' }, expected: `t ~ 'aanvra(ag|gen)'`, ceiling: COMMON_WORD_CEILING },
     { label: 'q=vergunning (inside compounds: omgevings-, parkeer-, kap-, …aanvraag)', filter: { limit: 50, q: 'vergunning' }, expected: `t LIKE '%vergunning%'`, ceiling: COMMON_WORD_CEILING },
     { label: 'q=lantaarn (prefix of lantaarnpaal)', filter: { limit: 50, q: 'lantaarn' }, expected: `t LIKE '%lantaarn%'`, ceiling: LIST_CEILING },
-    { label: 'q=Lindelaan (4% of open work)', filter: { limit: 50, q: 'Lindelaan' }, expected: `t LIKE '%lindelaan%'`, ceiling: LIST_CEILING },
+    { label: 'q=Lindelaan (4% of all work)', filter: { limit: 50, q: 'Lindelaan' }, expected: `t LIKE '%lindelaan%'`, ceiling: LIST_CEILING },
     { label: 'q=stalling (rare compound, open and closed)', filter: { limit: 50, q: 'stalling' }, expected: `t LIKE '%stalling%'`, ceiling: LIST_CEILING },
-    { label: 'q=paspoort Lindelaan (two words, 0.7% of open)', filter: { limit: 50, q: 'paspoort Lindelaan' }, expected: `t LIKE '%paspoort%' AND t LIKE '%lindelaan%'`, ceiling: LIST_CEILING },
-    { label: 'q=omgevingsvergunning (history only)', filter: { limit: 50, q: 'omgevingsvergunning' }, expected: `t LIKE '%omgevingsvergunning%'`, ceiling: LIST_CEILING },
+    { label: 'q=paspoort Lindelaan (two words)', filter: { limit: 50, q: 'paspoort Lindelaan' }, expected: `t LIKE '%paspoort%' AND t LIKE '%lindelaan%'`, ceiling: LIST_CEILING },
+    { label: 'q=omgevingsvergunning (a twelfth of all work)', filter: { limit: 50, q: 'omgevingsvergunning' }, expected: `t LIKE '%omgevingsvergunning%'`, ceiling: LIST_CEILING },
+    { label: 'q=polderdijk (a compound only in the history)', filter: { limit: 50, q: 'polderdijk' }, expected: `t LIKE '%polderdijk%'`, ceiling: LIST_CEILING },
+    { label: 'q=chat (worst case: a third of open work, all sorted last)', filter: { limit: 50, q: 'chat' }, expected: `t ~ '\\mchat'`, ceiling: null },
     { label: 'q=BAL-2026-0123451 (reference of a closed one)', filter: { limit: 50, q: 'BAL-2026-0123451' }, expected: `c.reference = 'BAL-2026-0123451'`, ceiling: LIST_CEILING },
     { label: 'q=2026 0123451 (reference read out, spaces)', filter: { limit: 50, q: '2026 0123451' }, expected: `c.reference LIKE '%2026-0123451%'`, ceiling: LIST_CEILING },
     { label: 'q=0123450 (part of a reference)', filter: { limit: 50, q: '0123450' }, expected: `c.reference LIKE '%0123450%'`, ceiling: LIST_CEILING },

@@ -231,7 +231,8 @@ async function partPage(db: Db, filter: ListFilter, viewerId: number, part: Part
   };
 
   const estimateParams = new Params();
-  const estimateWhere = partConditions(filter, viewerId, estimateParams, part, cursor, search);
+  const estimateWhere = partConditions(filter, viewerId, estimateParams, part, cursor);
+  estimateWhere.push(searchCondition(search, (value) => estimateParams.add(value), true));
   const plan = await db.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
     `EXPLAIN (FORMAT JSON) SELECT 1 FROM conversations c WHERE ${estimateWhere.join(' AND ')}`,
     estimateParams.values,

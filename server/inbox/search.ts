@@ -21,8 +21,9 @@ export function likePattern(text: string): string {
  */
 export const INFIX_FROM_CHARACTERS = 4;
 /**
- * The most compounds one word brings into the query, shortest first (the closest to the word).
- * Words that begin with it need no place here: the prefix query (`vergunn:*`) finds them all.
+ * The most compounds one word brings into the query: those it is inside first, shortest first (the
+ * closest to the word), then those it starts.
+ * Words that begin with it count too (for the estimate; the prefix query `vergunn:*` finds them all).
  */
 export const MAX_COMPOUNDS_PER_WORD = 200;
 /** Trigram indexes need three characters; shorter partial text matches nothing useful. */
@@ -36,6 +37,12 @@ export interface SearchWord {
   token: string;
   /** tsquery (text form) for the subject and messages documents. */
   query: string;
+  /**
+   * The same without the prefix operator, as the lexicon's words that start with the word: what
+   * PostgreSQL estimates the matches by (its statistics know lexemes; a prefix it cannot estimate,
+   * and guesses one in twenty-five whether the word is rare or common).
+   */
+  estimate: string;
   /** LIKE pattern for the contact's name and address, when the text has more than one typed word. */
   partial: string | null;
 }
@@ -74,7 +81,8 @@ export async function prepareSearch(db: Db, text: string): Promise<SearchTerms> 
             CASE WHEN t.alias = ANY ($2) AND char_length(t.token) >= $3 THEN
               ARRAY(SELECT s.lexeme FROM search_lexemes s
                      WHERE s.lexeme LIKE '%_' || escaped.stem || '%' OR s.lexeme LIKE '%_' || escaped.in_compound || '%'
-                     GROUP BY s.lexeme ORDER BY char_length(s.lexeme), s.lexeme LIMIT $4)
+                        OR s.lexeme LIKE escaped.stem || '_%'
+                     GROUP BY s.lexeme ORDER BY s.lexeme LIKE escaped.stem || '%', char_length(s.lexeme), s.lexeme LIMIT $4)
             END AS compounds
        FROM ts_debug('dutch', $1) WITH ORDINALITY AS t
       CROSS JOIN LATERAL unnest(t.lexemes) AS l(lexeme)
@@ -105,10 +113,16 @@ export async function prepareSearch(db: Db, text: string): Promise<SearchTerms> 
   const words = [...byToken.values()].map(({ token, word, lexemes, compounds }): SearchWord => {
     // Numbers, e-mail addresses and the like match as they are; words also by prefix and inside compounds.
     const alternatives = [...lexemes].flatMap((lexeme) => (word ? [`${quoteLexeme(lexeme)}:*`] : [quoteLexeme(lexeme)]));
-    for (const compound of compounds) alternatives.push(quoteLexeme(compound));
+    const explicit = [...lexemes].map(quoteLexeme);
+    for (const compound of compounds) {
+      explicit.push(quoteLexeme(compound));
+      // Words that start with it are in the query already, by its prefix.
+      if (![...lexemes].some((lexeme) => compound.startsWith(lexeme))) alternatives.push(quoteLexeme(compound));
+    }
     return {
       token,
       query: alternatives.join(' | '),
+      estimate: explicit.join(' | '),
       partial: several && word && token.length >= MIN_PARTIAL_CHARACTERS && typed.has(token.toLowerCase()) ? likePattern(token) : null,
     };
   });
@@ -122,7 +136,7 @@ export async function prepareSearch(db: Db, text: string): Promise<SearchTerms> 
  * on the contact's name and address kept on the conversation), so PostgreSQL can answer it with a
  * bitmap of the indexes — partial ones (0006) for open work, full ones for the history.
  */
-export function searchCondition(terms: SearchTerms, add: (value: unknown) => string): string {
+export function searchCondition(terms: SearchTerms, add: (value: unknown) => string, forEstimate = false): string {
   const branches: string[] = [];
   if (terms.partial) {
     const pattern = add(terms.partial);
@@ -130,7 +144,7 @@ export function searchCondition(terms: SearchTerms, add: (value: unknown) => str
   }
   if (terms.words.length > 0) {
     const all = terms.words.map((word) => {
-      const query = `${add(word.query)}::tsquery`;
+      const query = `${add(forEstimate ? word.estimate : word.query)}::tsquery`;
       const either = [`c.search_document @@ ${query}`, `c.messages_document @@ ${query}`];
       if (word.partial) either.push(`c.contact_search ILIKE ${add(word.partial)}`);
       return `(${either.join(' OR ')})`;

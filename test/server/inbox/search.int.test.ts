@@ -199,6 +199,9 @@ describe('both ways to a page', () => {
     const size = 3 * COLLECT_BELOW + walkLength(51);
     // Every third one about the afvalpas; one rare word at the very end of the order.
     await seedMany(size, `CASE WHEN n % 3 = 0 THEN 'Vraag over de afvalpas' WHEN n = $2 THEN 'Een zeldzame zwerfkat' ELSE 'Iets anders' END`);
+    // The list order is not the order on disk: the newest is due first.
+    await db.pool.query(`INSERT INTO milestones (conversation_id, kind, norm_id, term_unit, term_amount, starts_at, due_at, due_soon_at, state)
+      SELECT id, 'answer', 'vng', 'workingDays', 2, now(), now() + (100000 - id) * interval '1 second', now() - interval '1 day', 'open' FROM conversations`);
     const common = await expected('%afvalpas%');
     expect(common.length).toBeGreaterThan(COLLECT_BELOW);
     const first = await page('q=afvalpas&limit=50');
