@@ -135,7 +135,8 @@ describe('the inbox with e-mail', () => {
     expect(String(reply!.parsed.references)).toContain('<live@example.nl>');
     expect(reply!.parsed.subject).toMatch(/^Re: Kapotte lantaarnpaal \[BAL-\d{4}-\d{6}\]$/);
     // The colleague's open conversation shows the answer and its delivery state live.
-    await admin.page.getByText('de lantaarnpaal wordt deze week gerepareerd').waitFor();
+    // (The exact text: the list row's preview shows its start too, now that the row is patched live.)
+    await admin.page.getByText('Beste Sanne, de lantaarnpaal wordt deze week gerepareerd.', { exact: true }).waitFor();
     expect(world.smtp.received.some((mail) => /Openbare Ruimte/.test(mail.parsed.text ?? ''))).toBe(false);
     // The reply assigned the conversation to Fatima.
     await row(admin.page, 'Sanne de Boer').filter({ hasText: 'Behandelaar: Fatima Yilmaz' }).first().waitFor();
