@@ -157,9 +157,11 @@ export async function conversationsWithOpenMilestones(db: Db, afterId: number, l
 }
 
 /**
- * One batch: locks the next conversations after `afterId` that have unmet milestones (in id
- * order) and recomputes their milestones. Returns the last conversation done, or null when none
- * was left. Run it inside a transaction.
+ * One batch: the next conversations after `afterId` that have unmet milestones. Their milestones
+ * are read without locks first; only the conversations with a milestone to change are then
+ * locked (in id order) and recomputed from a fresh read — a pass that moves nothing (a switch of
+ * the active norm, a closure day beyond every term) makes no agent wait. Returns the last
+ * conversation looked at, or null when none was left. Run it inside a transaction.
  */
 export async function recomputeBatch(
   tx: Db,
@@ -169,9 +171,21 @@ export async function recomputeBatch(
 ): Promise<RecomputeResult & { lastId: number | null }> {
   const candidates = await conversationsWithOpenMilestones(tx, afterId, limit);
   if (candidates.length === 0) return { examined: 0, changed: 0, lastId: null };
-  const locked = await lockConversations(tx, candidates);
-  const result = await recomputeConversations(tx, locked, expected);
-  return { ...result, lastId: candidates[candidates.length - 1]! };
+  const lastId = candidates[candidates.length - 1]!;
+  const { rows } = await tx.query<OpenMilestoneRow>(
+    `SELECT ${OPEN_MILESTONE_COLUMNS} FROM milestones WHERE conversation_id = ANY($1::bigint[]) AND state IN ('open', 'due_soon')`,
+    [candidates],
+  );
+  const stale = [...new Set(rows.filter((row) => !isCurrent(row, expected)).map((row) => row.conversation_id))];
+  if (stale.length === 0) return { examined: rows.length, changed: 0, lastId };
+  const locked = await lockConversations(tx, stale);
+  const { changed } = await recomputeConversations(tx, locked, expected);
+  return { examined: rows.length, changed, lastId };
+}
+
+function isCurrent(row: OpenMilestoneRow, expected: (row: OpenMilestoneRow) => ExpectedSchedule | null): boolean {
+  const schedule = expected(row);
+  return !schedule || matchesSchedule(row, schedule);
 }
 
 /**
