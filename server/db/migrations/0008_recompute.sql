@@ -26,3 +26,13 @@ SELECT coalesce((SELECT version FROM service_settings), 0), coalesce((SELECT ver
 
 -- The recompute's batches: conversations that have open milestones, in id order.
 CREATE INDEX milestones_open_conversation_idx ON milestones (conversation_id) WHERE state IN ('open', 'due_soon');
+
+-- The lock order for the one trigger that updates several conversations at once: a contact's new
+-- name or address is copied to all of their conversations, now locked in id order first, as the
+-- recompute and the scheduler lock them (server/db/lock-order.ts).
+CREATE OR REPLACE FUNCTION inbox_contact_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM conversations WHERE contact_id = NEW.id ORDER BY id FOR NO KEY UPDATE;
+  UPDATE conversations SET contact_search = concat_ws(' ', NEW.name, NEW.email) WHERE contact_id = NEW.id;
+  RETURN NULL;
+END $$;
