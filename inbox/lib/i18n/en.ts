@@ -49,6 +49,8 @@ export const en: Record<MessageKey, string> = {
   'conversation.note': 'Internal note — not visible to the citizen',
   'conversation.system': 'System message',
   'conversation.stub': 'This message was too large and was not stored in full.',
+  'conversation.ack_skipped_recent': 'No automatic acknowledgement: this sender already got one within the hour, for another reference. The acknowledgement is still owed; a reply or answer meets it.',
+  'conversation.ack_skipped': 'No automatic acknowledgement was sent. The acknowledgement is still owed; a reply or answer meets it.',
   'milestone.acknowledgement': 'acknowledge before {time}',
   'milestone.answer': 'answer before {time}',
   'milestone.complexAnswer': 'answer (complex) before {time}',

@@ -47,6 +47,8 @@ export const nl = {
   'conversation.note': 'Interne notitie — niet zichtbaar voor de inwoner',
   'conversation.system': 'Systeembericht',
   'conversation.stub': 'Dit bericht was te groot en is niet volledig opgeslagen.',
+  'conversation.ack_skipped_recent': 'Geen automatische ontvangstbevestiging: deze afzender kreeg er binnen het uur al een voor een ander nummer. De ontvangstbevestiging is nog verschuldigd; een Reactie of Antwoord haalt hem.',
+  'conversation.ack_skipped': 'Er is geen automatische ontvangstbevestiging verstuurd. De ontvangstbevestiging is nog verschuldigd; een Reactie of Antwoord haalt hem.',
   'milestone.acknowledgement': 'bevestigen vóór {time}',
   'milestone.answer': 'antwoord vóór {time}',
   'milestone.complexAnswer': 'antwoord (complex) vóór {time}',
