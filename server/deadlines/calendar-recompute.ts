@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { retryOnConflict, type Db, type Pool } from '../db/index.ts';
 import type { Logger } from '../log.ts';
 import { expectedSchedules, recomputeBatch, RECOMPUTE_BATCH, type ExpectedSchedule, type OpenMilestoneRow, type RecomputeResult } from './recompute.ts';
+import { notifyMilestonesChanged } from './milestones.ts';
 import { loadServiceContext } from './settings.ts';
 
 // One pass at a time across all instances: a pass on old settings must not finish after, and
@@ -207,6 +208,8 @@ export class CalendarRecompute {
     const batch = await recomputeBatch(tx, after, this.#expected.fn, this.#batchSize);
     if (batch.lastId === null) {
       await tx.query('UPDATE deadline_recompute SET applied_version = $1, target_version = $1, updated_at = now(), finished_at = now()', [version]);
+      // Schedulers held back breaches while this pass was under way: let them look again.
+      await notifyMilestonesChanged(tx);
       this.#log.info({ version }, 'open milestones follow the current service settings');
       return { done: false, examined: 0, changed: 0 };
     }

@@ -35,9 +35,19 @@ interface TransitionRow {
 // — and is announced — exactly once, by whichever instance commits it. now() is the
 // transaction's start, the same instant in both statements.
 // "Met at the due instant is on time", so a breach needs now() strictly past due_at.
+// True for a milestone (m) whose due time the calendar recompute under way has already reached.
+const NOT_AWAITING_RECOMPUTE = `NOT EXISTS (
+  SELECT 1 FROM deadline_recompute r, service_settings s
+   WHERE r.applied_version < s.version
+     AND m.conversation_id > CASE WHEN r.target_version = s.version THEN r.after_conversation_id ELSE 0 END)`;
+
 const TRANSITIONS = {
+  // A breach is final (the recompute leaves breached milestones alone), so none is raised on a due
+  // time that a calendar recompute under way has yet to reach: conversations past its cursor, or
+  // all of them before a pending pass has begun. Those are raised when the pass has moved them.
   breach: {
-    due: `SELECT DISTINCT conversation_id FROM milestones WHERE state IN ('open', 'due_soon') AND due_at < now()`,
+    due: `SELECT DISTINCT m.conversation_id FROM milestones m
+           WHERE m.state IN ('open', 'due_soon') AND m.due_at < now() AND ${NOT_AWAITING_RECOMPUTE}`,
     update: `
       UPDATE milestones m SET state = 'breached', breached_at = now(), updated_at = now()
         FROM conversations c
@@ -55,11 +65,12 @@ const TRANSITIONS = {
 } as const;
 
 // Milliseconds until the next transition by the database's clock, which is the clock the
-// transition queries compare with; both minima come from partial indexes.
+// transition queries compare with; both minima come from partial indexes. Breaches held back for
+// a recompute are not waited for: its batches and its end are NOTIFYed, and wake the scheduler.
 const NEXT = `
   SELECT extract(epoch FROM least(
            (SELECT min(due_soon_at) FROM milestones WHERE state = 'open'),
-           (SELECT min(due_at) FROM milestones WHERE state IN ('open', 'due_soon'))
+           (SELECT min(due_at) FROM milestones m WHERE state IN ('open', 'due_soon') AND ${NOT_AWAITING_RECOMPUTE})
          ) - clock_timestamp())::float8 * 1000 AS delay_ms`;
 
 /**

@@ -1,7 +1,12 @@
 // The calendar recompute's rules, one at a time: the settings version it records, norm edits,
 // and a term resumed after waiting on the citizen (opschorting) keeping its kept business time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recomputeStatus } from '../../../server/deadlines/calendar-recompute.ts';
+import { DEFAULT_BUSINESS_HOURS } from '../../../server/deadlines/business-hours.ts';
+import { CalendarRecompute, recomputeStatus } from '../../../server/deadlines/calendar-recompute.ts';
+import { DeadlineScheduler } from '../../../server/deadlines/scheduler.ts';
+import { ensureServiceSettings } from '../../../server/deadlines/settings.ts';
+import { DomainEvents } from '../../../server/domain-events.ts';
+import { createLogger } from '../../../server/log.ts';
 import { ADMIN, startTestBalie, type TestBalie } from '../../support/balie.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 import { seedConversation } from '../inbox/seed.ts';
@@ -70,5 +75,42 @@ describe('the durable calendar recompute', () => {
     expect(rows[0]).toEqual({ due_at: new Date('2030-02-13T16:30:00+01:00'), due_soon_at: new Date('2030-02-13T12:30:00+01:00') });
     const report = await (await balie.request('/api/reconcile', { cookie: admin })).json();
     expect(report.milestones.drifted).toBe(0);
+  });
+});
+
+describe('breaches while a recompute is pending', () => {
+  it('are held back until the recompute has reached the conversation, then raised', async () => {
+    // A database of its own, with no Balie running: nothing but this test moves its milestones.
+    const own = await createTestDatabase();
+    const log = createLogger('silent');
+    const events = new DomainEvents();
+    const breached: number[] = [];
+    events.on('deadline.breached', (transition) => breached.push(transition.milestoneId));
+    const scheduler = new DeadlineScheduler({ pool: own.pool, connectionString: own.url, events, log });
+    try {
+      // Seeded settings (version 1) whose pass has not run, as after a crash right after a change.
+      await ensureServiceSettings(own.pool, { normId: 'vng', businessHours: DEFAULT_BUSINESS_HOURS, chatHours: DEFAULT_BUSINESS_HOURS, closureDays: [], dueSoonHours: 4 });
+      expect((await recomputeStatus(own.pool)).pending).toBe(true);
+      const { id } = await seedConversation(own.pool, { status: 'open' });
+      const { rows } = await own.pool.query<{ id: number }>(
+        `INSERT INTO milestones (conversation_id, kind, norm_id, term_unit, term_amount, starts_at, due_at, due_soon_at)
+         VALUES ($1, 'acknowledgement', 'vng', 'workingDays', 2, now() - interval '10 days', now() - interval '1 hour', now() - interval '5 hours') RETURNING id`,
+        [id],
+      );
+      const milestoneId = rows[0]!.id;
+      const state = async () => (await own.pool.query('SELECT state FROM milestones WHERE id = $1', [milestoneId])).rows[0].state;
+
+      await scheduler.check();
+      expect(await state()).toBe('open');
+      expect(breached).toEqual([]);
+
+      await new CalendarRecompute({ pool: own.pool, log }).catchUp();
+      await scheduler.check();
+      expect(await state()).toBe('breached');
+      expect(breached).toEqual([milestoneId]);
+    } finally {
+      await scheduler.stop();
+      await own.drop();
+    }
   });
 });
