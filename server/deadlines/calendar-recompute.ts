@@ -93,6 +93,8 @@ export class CalendarRecompute {
   async catchUp(): Promise<RecomputeResult> {
     const total: RecomputeResult = { examined: 0, changed: 0 };
     for (;;) {
+      // A stopping Balie leaves the rest to the next start (it would loop here otherwise).
+      if (this.#stopped) throw new Error('the calendar recompute is stopping; the next start resumes it');
       if (!this.#running && !(await this.status()).pending) return total;
       // Waits for another instance's pass rather than skipping: then reads the status again.
       const outcome = await this.#start(true);
