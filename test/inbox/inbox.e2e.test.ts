@@ -168,6 +168,16 @@ describe('the inbox with e-mail', () => {
     expect(await page.getByRole('status').filter({ hasText: 'Tussenbericht verstuurd.' }).textContent()).toContain(`uiterlijk ${promised} een inhoudelijk antwoord`);
     const mail = await eventually(async () => world.smtp.received.slice(before).find((m) => /afdeling Afval/.test(m.parsed.text ?? '')), (found) => found !== undefined, 30_000);
     expect(mail!.parsed.text).toContain(`U ontvangt uiterlijk ${promised} een inhoudelijk antwoord.`);
+
+    // The answer given by phone afterwards: recorded with its time, it meets the complex answer.
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByLabel('Antwoord gegeven via').selectOption('phone');
+    await page.getByRole('button', { name: 'Vastleggen' }).click();
+    await page.getByRole('status').filter({ hasText: 'de antwoordtermijn is op dat moment gehaald' }).waitFor();
+    const met = await db.pool.query<{ state: string; met_by: string }>(
+      "SELECT ms.state, ms.met_by FROM milestones ms JOIN conversations c ON c.id = ms.conversation_id WHERE c.subject = 'Container niet geleegd' AND ms.kind = 'complexAnswer'",
+    );
+    expect(met.rows).toEqual([{ state: 'met', met_by: 'other_channel' }]);
     expect(admin.errors).toEqual([]);
   });
 });

@@ -146,6 +146,16 @@ export function close(id: number, outcome: ConversationOutcome, reason?: NoAnswe
   return api<{ conversationId: number; outcome: ConversationOutcome; closedAt: string }>('POST', `/api/conversations/${id}/close`, { outcome, ...(reason ? { reason } : {}) });
 }
 
+/** The answer was given by phone or at the desk at `at`: it meets the answer milestone then. */
+export function answeredElsewhere(id: number, at: string, channel: 'phone' | 'desk' | 'other') {
+  return api<{ conversationId: number; status: ConversationStatus }>('POST', `/api/conversations/${id}/answered-elsewhere`, { at, channel });
+}
+
+/** A call attempt for a callback request; `reached` meets the callback milestone. */
+export function callbackAttempt(id: number, reached: boolean) {
+  return api<{ conversationId: number }>('POST', `/api/conversations/${id}/callback-attempts`, { reached });
+}
+
 export function reopen(id: number) {
   return api<{ conversationId: number; status: 'open' }>('POST', `/api/conversations/${id}/reopen`);
 }
