@@ -9,6 +9,7 @@
 //   RUNS=…               measured runs per query (default 200, after 20 warm-up runs)
 //   BENCH_DATA_DIR=…     keep the seeded database there and reuse it on the next run
 //   BENCH_EXPLAIN=1      also print EXPLAIN (ANALYZE, BUFFERS) of every statement
+//   BENCH_WRITES=…       afterwards, store so many messages one by one with and without the lexicon's trigger
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +25,7 @@ const TOTAL = Number(process.env.CONVERSATIONS ?? 1_000_000);
 const RUNS = Number(process.env.RUNS ?? 200);
 const WARM_UP = 20;
 const EXPLAIN = process.env.BENCH_EXPLAIN === '1';
+const WRITES = Number(process.env.BENCH_WRITES ?? 0);
 const AGENTS = 20;
 
 const log = createLogger('warn');
@@ -318,6 +320,29 @@ try {
   console.log(table.join('\n'));
   console.log(problems.length === 0 ? '\nall checks passed: every search returned the expected page, no sequential scan of conversations, every p95 within its ceiling' : `\nPROBLEMS:\n${problems.join('\n')}`);
   if (problems.length > 0) process.exitCode = 1;
+
+  if (WRITES) {
+    // What the lexicon costs a writer: messages stored one statement each (as mail ingest and
+    // replies store them), with the lexicon's trigger and without it. Each message has two words
+    // the lexicon has never seen, as a citizen's name or street would.
+    const target = (await pool.query<{ id: number }>(`SELECT id FROM conversations WHERE status <> 'closed' ORDER BY id LIMIT 1`)).rows[0]!.id;
+    const insert = async (count: number, label: string) => {
+      const started = performance.now();
+      for (let index = 0; index < count; index += 1) {
+        await pool.query(`INSERT INTO messages (conversation_id, direction, body_text) VALUES ($1, 'in', $2)`, [
+          target,
+          `Goedemiddag, een vraag over de ${label}straat${index} en de ${label}vergunning${index}: wanneer hoor ik iets? Met vriendelijke groet`,
+        ]);
+      }
+      return (performance.now() - started) / count;
+    };
+    await insert(200, 'opwarm');
+    const withLexicon = await insert(WRITES, 'met');
+    await pool.query('ALTER TABLE messages DISABLE TRIGGER search_lexemes_messages');
+    const without = await insert(WRITES, 'zonder');
+    await pool.query('ALTER TABLE messages ENABLE TRIGGER search_lexemes_messages');
+    console.log(`\nwrite cost: ${WRITES} messages, one INSERT each: ${withLexicon.toFixed(2)} ms per message with the lexicon trigger, ${without.toFixed(2)} ms without`);
+  }
 } finally {
   await pool.end();
   await server.stop();

@@ -6,7 +6,7 @@ import { prepareSearch, searchCondition, type SearchTerms } from './search.ts';
 
 export interface ListFilter {
   channel?: 'chat' | 'email';
-  /** Absent: every conversation that is not closed (the working inbox). */
+  /** Absent: every conversation that is not closed (the working inbox); with a search, the closed ones after them. */
   status?: 'new' | 'open' | 'waiting' | 'closed';
   assignee?: 'mine' | 'unassigned' | 'all';
   due?: 'soon' | 'breached';

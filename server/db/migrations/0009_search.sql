@@ -79,18 +79,23 @@ BEGIN
   CREATE TEMPORARY TABLE search_lexemes_wanted ON COMMIT DROP AS
     SELECT DISTINCT word AS lexeme
       FROM conversations c, search_lexicon_words(c.search_document || c.messages_document) AS word;
+  CREATE INDEX ON search_lexemes_wanted (lexeme);
+  -- Statistics first, so that the lookups below probe the indexes (see the INSERT).
+  ANALYZE search_lexemes_wanted;
+  ANALYZE search_lexemes;
   WITH gone AS (
     DELETE FROM search_lexemes s
      WHERE NOT EXISTS (SELECT 1 FROM search_lexemes_wanted w WHERE w.lexeme = s.lexeme)
         OR s.ctid <> (SELECT min(d.ctid) FROM search_lexemes d WHERE d.lexeme = s.lexeme)
      RETURNING 1)
   SELECT count(*) INTO removed FROM gone;
-  WITH fresh AS (
-    INSERT INTO search_lexemes (lexeme)
-    SELECT w.lexeme FROM search_lexemes_wanted w
-     WHERE NOT EXISTS (SELECT 1 FROM search_lexemes s WHERE s.lexeme = w.lexeme)
-    RETURNING 1)
-  SELECT count(*) INTO added FROM fresh;
+  -- What is missing is found before anything is inserted: an INSERT that looks for its own table's
+  -- rows while it fills that table reads every row it inserted again for each one (the planner
+  -- sees an empty table and scans it), which on the backfill of a million conversations took
+  -- longer than ten minutes instead of one.
+  DELETE FROM search_lexemes_wanted w WHERE EXISTS (SELECT 1 FROM search_lexemes s WHERE s.lexeme = w.lexeme);
+  INSERT INTO search_lexemes (lexeme) SELECT lexeme FROM search_lexemes_wanted;
+  GET DIAGNOSTICS added = ROW_COUNT;
   DROP TABLE search_lexemes_wanted;
 END $$;
 

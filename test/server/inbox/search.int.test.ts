@@ -158,6 +158,12 @@ describe('Dutch words: prefixes and compounds', () => {
     expect(await search('afval')).toEqual([id]);
     const drift = await db.pool.query<{ added: string; removed: string }>('SELECT * FROM search_lexemes_rebuild()');
     expect([Number(drift.rows[0]!.added), Number(drift.rows[0]!.removed)]).toEqual([0, 0]);
+    // A lost lexicon (or a database from before 0009) is rebuilt from the documents.
+    await db.pool.query('DELETE FROM search_lexemes');
+    expect(await search('parkeerplaats')).toEqual([]);
+    const rebuilt = await db.pool.query<{ added: string }>('SELECT added FROM search_lexemes_rebuild()');
+    expect(Number(rebuilt.rows[0]!.added)).toBe(3); // bewonersparkeerplaats, snoeiafval, ophalen
+    expect(await search('parkeerplaats')).toEqual([id]);
   });
 
   it('forgets the words of erased conversations when rebuilt (AVG)', async () => {
