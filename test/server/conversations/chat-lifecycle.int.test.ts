@@ -1,13 +1,16 @@
 // The chat lifecycle against a real Balie and PostgreSQL (issue 11 §2): a chat the citizen ends or
 // leaves before pickup leaves the queue as abandoned, its pickup not applicable, and the pickup KPI
 // reports it beside within/late. Each test has a database and a Balie of its own.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClosedActivity } from '../../../server/realtime/events.ts';
 import { ADMIN, type TestBalie } from '../../support/balie.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 import { agentSocket, closeSockets, next, readyCitizen, startChat, startChatBalie, waitUntil } from '../chat/chat-support.ts';
 
 const CEILING = 30_000;
+
+// Several waits on mail and SMTP in one test: on a busy machine their sum may pass the default 60 s.
+vi.setConfig({ testTimeout: 180_000 });
 
 let db: TestDatabase;
 let balie: TestBalie;

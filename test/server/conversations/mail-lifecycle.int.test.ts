@@ -1,7 +1,7 @@
 // The e-mail lifecycle against real PostgreSQL, Dovecot and SMTP (issue 11 §1–4): each defect of the
 // issue, asserted in the compliance report a supervisor reads, not only in rows. Every test has a
 // database, a mailbox, an SMTP server and a Balie of its own, so that one failure cannot cascade.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StatusActivity } from '../../../server/realtime/events.ts';
 import { ADMIN, startTestBalie, type TestBalie } from '../../support/balie.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
@@ -24,6 +24,9 @@ const PROEF = {
 
 /** Generous: a busy 2-core machine polls IMAP and sends SMTP slowly. Waits follow progress, never a fixed sleep. */
 const CEILING = 45_000;
+
+// Several waits on mail and SMTP in one test: on a busy machine their sum may pass the default 60 s.
+vi.setConfig({ testTimeout: 180_000 });
 
 let db: TestDatabase;
 let world: MailWorld;
