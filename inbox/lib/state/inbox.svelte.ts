@@ -1,6 +1,6 @@
 // The inbox's working state: the filtered list (cursor-paged), its counts, the open conversation,
 // and live updates from /agent that patch the list without losing the selection.
-import type { AgentServerEvents } from '../../../server/realtime/events.ts';
+import type { AgentServerEvents, StatusActivity } from '../../../server/realtime/events.ts';
 import type { AgentSocket } from '../api/socket.ts';
 import {
   conversation,
@@ -73,17 +73,47 @@ export class Inbox {
     const live = socket as unknown as { on(event: keyof AgentServerEvents, listener: typeof touched): void; off(event: keyof AgentServerEvents, listener: typeof touched): void };
     for (const name of TOUCHING_EVENTS) live.on(name, touched);
     socket.on('conversation.created', created);
+    // The event carries what changed: the open conversation and its row are patched at once, before
+    // the burst's re-read confirms them.
+    const patched = (event: StatusActivity) => this.patch(event);
+    socket.on('conversation.updated', patched);
     // After a reconnect we may have missed events: read the state again.
     socket.on('connect', reconnected);
     return () => {
       clearTimeout(this.burst);
       for (const name of TOUCHING_EVENTS) live.off(name, touched);
+      socket.off('conversation.updated', patched);
       socket.off('conversation.created', created);
       socket.off('connect', reconnected);
     };
   }
 
   /** Something happened to a conversation: refresh the list and counts once per burst, and the open one. */
+  /** Applies a conversation.updated: status, outcome, closed time and the milestones it names. */
+  patch(event: StatusActivity) {
+    if (this.items.some((item) => item.id === event.conversationId)) {
+      this.items = this.items.map((item) => (item.id === event.conversationId ? { ...item, status: event.status } : item));
+    }
+    const detail = this.detail;
+    if (!detail || detail.id !== event.conversationId) return;
+    const changed = new Map((event.milestones ?? []).map((milestone) => [milestone.id, milestone]));
+    const known = new Set(detail.milestones.map((milestone) => milestone.id));
+    const milestones = [
+      ...detail.milestones.map((milestone) => {
+        const update = changed.get(milestone.id);
+        return update ? { ...milestone, dueAt: update.dueAt, state: update.state, metAt: update.metAt, endedReason: update.endedReason } : milestone;
+      }),
+      ...(event.milestones ?? []).filter((milestone) => !known.has(milestone.id)).map((m) => ({ id: m.id, kind: m.kind, dueAt: m.dueAt, state: m.state, metAt: m.metAt, endedReason: m.endedReason })),
+    ];
+    this.detail = {
+      ...detail,
+      status: event.status,
+      ...(event.outcome !== undefined ? { outcome: event.outcome } : {}),
+      ...(event.closedAt !== undefined ? { closedAt: event.closedAt } : {}),
+      milestones,
+    };
+  }
+
   changed(conversationId?: number) {
     if (conversationId !== undefined && conversationId === this.selectedId) void this.reloadDetail();
     clearTimeout(this.burst);
