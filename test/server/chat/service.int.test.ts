@@ -76,12 +76,13 @@ describe('agents available', () => {
     const online = next<{ name: string; status: string }>(watcher, 'agent.presence_changed', 5_000, (change) => change.name === 'Fatima el Amrani');
     await agentSocket(a, fatima);
     await expect(online).resolves.toMatchObject({ status: 'available' });
-    // As if every instance had crashed: rows last refreshed an hour ago do not count. Both
-    // instances still beat every 0.5 s, and on a busy machine a beat can fall between the update
-    // and the question, so the pair is repeated until one question sees only stale rows.
+    // As if every instance had crashed: rows not refreshed for three beats (1.5 s) do not count.
+    // 3 s: stale, but not yet old enough (four times that) for a heartbeat's clean-up to delete
+    // them. Both instances still beat every 0.5 s, and on a busy machine a beat can fall between
+    // the update and the question, so the pair is repeated until one question sees only stale rows.
     await waitUntil(
       async () => {
-        await db.pool.query("UPDATE agent_connections SET last_seen_at = now() - interval '1 hour'");
+        await db.pool.query("UPDATE agent_connections SET last_seen_at = now() - interval '3 seconds'");
         return !(await service(b)).chat.agentsAvailable;
       },
       15_000,
