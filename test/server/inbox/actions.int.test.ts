@@ -122,7 +122,8 @@ describe('status and reopening', () => {
 
     const close = await post(`/api/conversations/${id}/close`, fatima.cookie, { outcome: 'handled_first_contact' });
     expect(close.status).toBe(200);
-    const updated = next<StatusActivity>(watcher, 'conversation.updated', 5_000, (event) => event.conversationId === id);
+    // Closing announced its own update (status closed, milestones ended); wait for the reopening's.
+    const updated = next<StatusActivity>(watcher, 'conversation.updated', 5_000, (event) => event.conversationId === id && event.status === 'open');
     const reopened = await post(`/api/conversations/${id}/reopen`, fatima.cookie);
     // The norm's milestones open again from the moment of reopening, and the event carries them.
     const answer = await reopened.json();
