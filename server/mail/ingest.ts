@@ -76,6 +76,8 @@ async function store(tx: Db, mail: ParsedMail, raw: Buffer, idempotencyKey: stri
   const citizen = mail.replyTo ?? mail.from;
   const contactId = citizen && !bounceOf ? await contactForEmail(tx, citizen.address, citizen.name) : null;
 
+  const ownAddresses = [settings.from.address, ...(settings.ownAddresses ?? [])];
+  const blocker = mail.deliveryReport ? 'bounce' : acknowledgementBlocker({ ...mail, from: citizen }, { ownAddresses });
   let newConversation = false;
   let milestones: Milestone[] = [];
   let change: LifecycleChange | undefined;
@@ -84,17 +86,16 @@ async function store(tx: Db, mail: ParsedMail, raw: Buffer, idempotencyKey: stri
     conversationId = created.conversation.id;
     milestones = created.milestones;
     newConversation = true;
-  } else if (!bounceOf) {
+  } else if (!bounceOf && !blocker) {
     // The citizen wrote: a closed conversation reopens (outcome cleared, the norm's milestones from
-    // now), a suspended answer term runs on (server/conversations/lifecycle.ts).
+    // now), a suspended answer term runs on (server/conversations/lifecycle.ts). Machine-made mail
+    // (an out-of-office answering our reply, a list) is stored but is not the citizen writing back.
     const applied = await applyEvent(tx, conversationId, { type: 'citizen_message' }, { at: receivedAt });
     if (applied.ok) change = applied.change;
   }
   const reopened = change?.before.status === 'closed' && change.conversation.status !== 'closed';
 
   const messageId = await insertIncomingMessage(tx, conversationId, mail, idempotencyKey, bounceOf !== undefined, contactId);
-  const ownAddresses = [settings.from.address, ...(settings.ownAddresses ?? [])];
-  const blocker = mail.deliveryReport ? 'bounce' : acknowledgementBlocker({ ...mail, from: citizen }, { ownAddresses });
   let ackSkipped: string | null = blocker;
   let acknowledged = false;
   if (newConversation && !blocker && citizen) {

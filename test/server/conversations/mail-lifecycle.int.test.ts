@@ -196,6 +196,23 @@ describe('closing and reopening', () => {
   });
 });
 
+describe('machine-made mail', () => {
+  it('an out-of-office answering our reply does not reopen a closed conversation, and the report stays as it was', async () => {
+    await deliver(world.dovecot, citizenMail({ messageId: 'vakantie@example.nl', subject: 'Paspoort' }));
+    const id = await conversationOf('vakantie@example.nl');
+    const { rows } = await db.pool.query<{ reference: string }>('SELECT reference FROM conversations WHERE id = $1', [id]);
+    expect((await post(`/api/conversations/${id}/close`, { outcome: 'handled_first_contact' })).status).toBe(200);
+    const before = await report();
+    await deliver(
+      world.dovecot,
+      citizenMail({ messageId: 'afwezig-1@example.nl', subject: `Automatisch antwoord: Re: Paspoort [${rows[0]!.reference}]`, headers: { 'Auto-Submitted': 'auto-replied' }, body: 'Ik ben afwezig.' }),
+    );
+    await conversationOf('afwezig-1@example.nl');
+    expect(await detail(id)).toMatchObject({ status: 'closed', outcome: 'handled_first_contact' });
+    expect(await report()).toEqual(before);
+  });
+});
+
 describe('waiting on the citizen', () => {
   it('a question to the citizen suspends the answer term; the citizen’s reply resumes it with the business time that was left', async () => {
     await deliver(world.dovecot, citizenMail({ messageId: 'wacht@example.nl', subject: 'Bouwvergunning' }));
