@@ -9,6 +9,7 @@
 //   RUNS=…               measured runs per query (default 200, after 20 warm-up runs)
 //   BENCH_DATA_DIR=…     keep the seeded database there and reuse it on the next run
 //   BENCH_EXPLAIN=1      also print EXPLAIN (ANALYZE, BUFFERS) of every statement
+//   BENCH_CASES=…        only the queries whose label matches this regular expression
 //   BENCH_WRITES=…       afterwards, store so many messages one by one with and without the lexicon's trigger
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -26,6 +27,7 @@ const RUNS = Number(process.env.RUNS ?? 200);
 const WARM_UP = 20;
 const EXPLAIN = process.env.BENCH_EXPLAIN === '1';
 const WRITES = Number(process.env.BENCH_WRITES ?? 0);
+const ONLY = process.env.BENCH_CASES ? new RegExp(process.env.BENCH_CASES) : undefined;
 const AGENTS = 20;
 
 const log = createLogger('warn');
@@ -258,7 +260,7 @@ try {
 
   // Searches: page 2 of a search follows the cursor of its page 1.
   const problems: string[] = [];
-  for (const search of searches) {
+  for (const search of searches.filter((candidate) => !ONLY || ONLY.test(candidate.label))) {
     let filter = search.filter;
     let skip = 0;
     if (search.label.includes('page 2')) {
@@ -289,7 +291,7 @@ try {
   );
 
   const table: string[] = ['| query | p50 ms | p95 ms | ceiling p95 | within | rows | matches (checked by a plain scan) | indexes (EXPLAIN) |', '|---|---:|---:|---:|---|---:|---|---|'];
-  for (const { label, ceiling, run, check } of cases) {
+  for (const { label, ceiling, run, check } of cases.filter((candidate) => !ONLY || ONLY.test(candidate.label))) {
     const probe = capturing(pool);
     const result = (await run(probe.db)) as { items?: unknown[]; counts?: unknown };
     const matches = check ? await check(result) : '';
