@@ -63,7 +63,23 @@ export interface DriftReport {
     /** Unmet milestones past their due (or due-soon) moment for longer than the grace: the scheduler missed them. */
     missedTransitions: number;
   };
+  /**
+   * The lifecycle's rules, checked on the rows themselves (no repair: which outcome or milestone
+   * state is right is a decision, not a derivation). Each count should be 0.
+   */
+  lifecycle: LifecycleDrift;
   recompute: RecomputeStatus;
+}
+
+export interface LifecycleDrift {
+  /** Unmet milestones (open, due soon, breached, suspended) left on a closed conversation; a callback is the one that may stay. */
+  openOnClosed: number;
+  /** Closed without an outcome or without closedAt, or an outcome or closedAt on a conversation that is not closed. */
+  statusMismatch: number;
+  /** More than one unmet milestone of one kind on a conversation (a reopen that opened beside an old one). */
+  doubledMilestones: number;
+  /** Conversation ids, up to 20, with any of these. */
+  samples: number[];
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -85,9 +101,36 @@ export async function reconcileInbox(pool: Pool, options: { repair?: boolean } =
   const sortKeys = await checkSortKeys(pool, repair);
   const counts = await checkCounts(pool);
   if (repair && counts.drifted > 0) await rebuildCounts(pool);
+  const lifecycle = await checkLifecycle(pool);
   const recompute = await recomputeStatus(pool);
-  const clean = milestones.drifted + milestones.missedTransitions + sortKeys.drifted + counts.drifted === 0 && !recompute.pending;
-  return { checkedAt, clean, repaired: repair && !clean, sortKeys, counts, milestones, recompute };
+  const lifecycleDrift = lifecycle.openOnClosed + lifecycle.statusMismatch + lifecycle.doubledMilestones;
+  const clean = milestones.drifted + milestones.missedTransitions + sortKeys.drifted + counts.drifted + lifecycleDrift === 0 && !recompute.pending;
+  return { checkedAt, clean, repaired: repair && !clean, sortKeys, counts, milestones, lifecycle, recompute };
+}
+
+const UNMET = `('open', 'due_soon', 'breached', 'suspended')`;
+
+async function checkLifecycle(pool: Pool): Promise<LifecycleDrift> {
+  const { rows } = await pool.query<{ check: keyof Omit<LifecycleDrift, 'samples'>; ids: number[] }>(
+    `SELECT 'openOnClosed' AS check, array_agg(DISTINCT m.conversation_id ORDER BY m.conversation_id) AS ids
+       FROM milestones m JOIN conversations c ON c.id = m.conversation_id
+      WHERE c.status = 'closed' AND m.kind <> 'callback' AND m.state IN ${UNMET}
+     UNION ALL
+     SELECT 'statusMismatch', array_agg(id ORDER BY id) FROM conversations
+      WHERE (status = 'closed') <> (closed_at IS NOT NULL) OR (status = 'closed') <> (outcome IS NOT NULL)
+     UNION ALL
+     SELECT 'doubledMilestones', array_agg(DISTINCT conversation_id ORDER BY conversation_id) FROM (
+       SELECT conversation_id FROM milestones WHERE state IN ${UNMET} GROUP BY conversation_id, kind HAVING count(*) > 1) doubled`,
+  );
+  const drift: LifecycleDrift = { openOnClosed: 0, statusMismatch: 0, doubledMilestones: 0, samples: [] };
+  const samples = new Set<number>();
+  for (const row of rows) {
+    const ids = (row.ids ?? []).map(Number);
+    drift[row.check] = ids.length;
+    for (const id of ids) if (samples.size < SAMPLES) samples.add(id);
+  }
+  drift.samples = [...samples].sort((a, b) => a - b);
+  return drift;
 }
 
 async function checkMilestones(pool: Pool): Promise<DriftReport['milestones']> {

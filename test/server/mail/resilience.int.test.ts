@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN, startTestBalie } from '../../support/balie.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 import { freePort, spawnBalie, stopBalie, waitForHealthy } from '../../support/process.ts';
+import { reconcileInbox } from '../../../server/reconcile/index.ts';
 import { untilDone } from '../../support/wait.ts';
 import { citizenMail, countIncoming, deliver, eventually, startMailWorld, type MailWorld } from './mail-support.ts';
 
@@ -58,6 +59,15 @@ describe('crashes and outages', () => {
       // A doubled mail would arrive after the 500th: give the poller a moment to store one.
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(await distinctIncoming()).toEqual({ total: 500, distinct: 500 });
+      // The derived inbox data (sort keys, counts, milestones) survived the crash as well.
+      const report = await untilDone(() => reconcileInbox(db.pool), (r) => r.clean || r.recompute.pending === false);
+      expect({ clean: report.clean, lifecycle: report.lifecycle, counts: report.counts.drifted, sortKeys: report.sortKeys.drifted, milestones: report.milestones.drifted }).toEqual({
+        clean: true,
+        lifecycle: { openOnClosed: 0, statusMismatch: 0, doubledMilestones: 0, samples: [] },
+        counts: 0,
+        sortKeys: 0,
+        milestones: 0,
+      });
     } finally {
       await stopBalie(second);
     }
@@ -103,6 +113,7 @@ describe('crashes and outages', () => {
       expect(checkpoint.rows[0].uid_validity).not.toBe(validityBefore);
       expect(Number(checkpoint.rows[0].last_uid)).toBeGreaterThan(before.total);
       expect(await distinctIncoming()).toEqual({ total: before.total + 1, distinct: before.total + 1 });
+      expect((await reconcileInbox(db.pool)).clean).toBe(true);
     } finally {
       await balie.stop();
     }

@@ -37,6 +37,7 @@ describe('GET /api/reconcile', () => {
       sortKeys: { examined: 40, drifted: 0 },
       counts: { drifted: 0 },
       milestones: { examined: 40, drifted: 0, missedTransitions: 0 },
+      lifecycle: { openOnClosed: 0, statusMismatch: 0, doubledMilestones: 0, samples: [] },
       recompute: { pending: false },
     });
   });
@@ -72,6 +73,25 @@ describe('GET /api/reconcile', () => {
     expect(await reconcile()).toMatchObject({ clean: true, sortKeys: { drifted: 0 }, counts: { drifted: 0 }, milestones: { drifted: 0 } });
     const audit = await db.pool.query("SELECT details FROM audit_log WHERE action = 'reconcile.repaired'");
     expect(audit.rows).toHaveLength(1);
+  });
+
+  it("finds breaches of the lifecycle's rules: an open milestone on a closed conversation, a closed one without outcome, a doubled milestone", async () => {
+    const { rows } = await db.pool.query<{ id: number }>('SELECT id FROM conversations ORDER BY id DESC LIMIT 2');
+    const [closedWithOpen, doubled] = rows.map((row) => Number(row.id)) as [number, number];
+    // Written by hand, past the lifecycle: closed with its acknowledgement still open and no outcome…
+    await db.pool.query("UPDATE conversations SET status = 'closed', closed_at = now() WHERE id = $1", [closedWithOpen]);
+    // …and a second open acknowledgement beside the first.
+    await db.pool.query(
+      `INSERT INTO milestones (conversation_id, kind, norm_id, term_unit, term_amount, starts_at, due_at, due_soon_at, state)
+       SELECT conversation_id, kind, norm_id, term_unit, term_amount, starts_at, due_at, due_soon_at, state FROM milestones WHERE conversation_id = $1`,
+      [doubled],
+    );
+    const report = await reconcile();
+    expect(report.clean).toBe(false);
+    expect(report.lifecycle).toEqual({ openOnClosed: 1, statusMismatch: 1, doubledMilestones: 1, samples: [doubled, closedWithOpen].sort((a, b) => a - b) });
+    await db.pool.query("UPDATE conversations SET status = 'open', closed_at = NULL WHERE id = $1", [closedWithOpen]);
+    await db.pool.query('DELETE FROM milestones WHERE id = (SELECT max(id) FROM milestones WHERE conversation_id = $1)', [doubled]);
+    expect((await reconcile()).lifecycle).toMatchObject({ openOnClosed: 0, statusMismatch: 0, doubledMilestones: 0 });
   });
 
   it('is for admins only', async () => {
