@@ -68,6 +68,11 @@ export interface DriftReport {
    * state is right is a decision, not a derivation). Each count should be 0.
    */
   lifecycle: LifecycleDrift;
+  /**
+   * With `repair` only: the search lexicon (0009) rebuilt from the documents — words it lacked
+   * added, words no document holds any more (an erased name) removed. Null when only checking.
+   */
+  searchLexicon: { added: number; removed: number } | null;
   recompute: RecomputeStatus;
 }
 
@@ -102,10 +107,16 @@ export async function reconcileInbox(pool: Pool, options: { repair?: boolean } =
   const counts = await checkCounts(pool);
   if (repair && counts.drifted > 0) await rebuildCounts(pool);
   const lifecycle = await checkLifecycle(pool);
+  const searchLexicon = repair ? await rebuildSearchLexicon(pool) : null;
   const recompute = await recomputeStatus(pool);
   const lifecycleDrift = lifecycle.openOnClosed + lifecycle.statusMismatch + lifecycle.doubledMilestones;
   const clean = milestones.drifted + milestones.missedTransitions + sortKeys.drifted + counts.drifted + lifecycleDrift === 0 && !recompute.pending;
-  return { checkedAt, clean, repaired: repair && !clean, sortKeys, counts, milestones, lifecycle, recompute };
+  return { checkedAt, clean, repaired: repair && !clean, sortKeys, counts, milestones, lifecycle, searchLexicon, recompute };
+}
+
+async function rebuildSearchLexicon(pool: Pool): Promise<{ added: number; removed: number }> {
+  const { rows } = await pool.query<{ added: string; removed: string }>('SELECT added, removed FROM search_lexemes_rebuild()');
+  return { added: Number(rows[0]!.added), removed: Number(rows[0]!.removed) };
 }
 
 const UNMET = `('open', 'due_soon', 'breached', 'suspended')`;

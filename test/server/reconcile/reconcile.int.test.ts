@@ -38,6 +38,7 @@ describe('GET /api/reconcile', () => {
       counts: { drifted: 0 },
       milestones: { examined: 40, drifted: 0, missedTransitions: 0 },
       lifecycle: { openOnClosed: 0, statusMismatch: 0, doubledMilestones: 0, samples: [] },
+      searchLexicon: null,
       recompute: { pending: false },
     });
   });
@@ -69,7 +70,7 @@ describe('GET /api/reconcile', () => {
     expect((await reconcile()).sortKeys.drifted).toBe(2);
 
     const repaired = await reconcile('/api/reconcile/repair', 'POST');
-    expect(repaired).toMatchObject({ repaired: true, sortKeys: { drifted: 2 }, milestones: { drifted: 1 } });
+    expect(repaired).toMatchObject({ repaired: true, sortKeys: { drifted: 2 }, milestones: { drifted: 1 }, searchLexicon: { added: 0, removed: 0 } });
     expect(await reconcile()).toMatchObject({ clean: true, sortKeys: { drifted: 0 }, counts: { drifted: 0 }, milestones: { drifted: 0 } });
     const audit = await db.pool.query("SELECT details FROM audit_log WHERE action = 'reconcile.repaired'");
     expect(audit.rows).toHaveLength(1);
