@@ -1,7 +1,7 @@
 // Carries out the lifecycle's decisions (lifecycle.ts) on PostgreSQL: the one place that changes a
 // conversation's status, outcome, assignee and milestones, for every channel. It locks the
 // conversation row before touching its milestones — the lock order every writer follows.
-import { inTransaction, type Db, type Pool } from '../db/index.ts';
+import { inRetriedTransaction, type Db, type Pool } from '../db/index.ts';
 import {
   endMilestones,
   isoAmsterdam,
@@ -150,12 +150,14 @@ export async function runLifecycle(pool: Pool, conversationId: number, event: Li
 
 /**
  * Runs `work` in a transaction. A refusal it answers with ({ ok: false, code }) rolls back what it
- * wrote and is passed on; a LifecycleRefused thrown inside becomes such a refusal.
+ * wrote and is passed on; a LifecycleRefused thrown inside becomes such a refusal. A deadlock or
+ * serialization failure (40P01, 40001) reruns the whole transaction: `work` only writes to the
+ * database, and callers announce and send after it returns.
  */
 export async function inLifecycle<T>(pool: Pool, work: (tx: Db) => Promise<T>): Promise<T | { ok: false; code: Refusal }> {
   let refused: T | undefined;
   try {
-    return await inTransaction(pool, async (tx) => {
+    return await inRetriedTransaction(pool, async (tx) => {
       const result = await work(tx);
       if (isRefusal(result)) {
         refused = result;
