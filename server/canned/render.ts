@@ -27,15 +27,16 @@ export type CannedRendering = { ok: true; text: string } | { ok: false; missing:
  * with a gap ("U hoort uiterlijk  van ons.") must never reach a citizen (issue 11 §3).
  */
 export function renderCanned(body: string, context: CannedContext): CannedRendering {
-  const values: Record<string, string | null> = {
-    naam: context.name?.trim() || UNKNOWN_NAME,
-    referentie: context.reference,
-    termijn: context.answerDue ? dutchDate(context.answerDue) : null,
-  };
+  // A Map, not an object literal: `{constructor}` must not find Object.prototype's (issue 12.13).
+  const values = new Map<string, string | null>([
+    ['naam', context.name?.trim() || UNKNOWN_NAME],
+    ['referentie', context.reference],
+    ['termijn', context.answerDue ? dutchDate(context.answerDue) : null],
+  ]);
   const missing = new Set<string>();
   const text = body.replace(/\{([a-z]+)\}/g, (whole, name: string) => {
-    if (!(name in values)) return whole;
-    const value = values[name];
+    if (!values.has(name)) return whole;
+    const value = values.get(name);
     if (value === null || value === undefined) missing.add(name);
     return value ?? whole;
   });

@@ -29,6 +29,11 @@ describe('renderCanned', () => {
     });
   });
 
+  it('knows only its own variables: {constructor} and other Object.prototype names stay as written (issue 12.13)', () => {
+    const text = '{constructor} {hasownproperty} {naam}';
+    expect(renderCanned(text, context)).toEqual({ ok: true, text: '{constructor} {hasownproperty} Fatima el Amrani' });
+  });
+
   it('takes the date in Amsterdam: 23:30 UTC on 31 March is already 1 April there', () => {
     expect(dutchDate(new Date('2027-03-31T23:30:00Z'))).toBe('donderdag 1 april 2027');
   });
