@@ -28,6 +28,10 @@ export type ErrorCode =
   // A canned answer's variable has no value for this conversation ({termijn} without an open
   // answer deadline); `variables` names them. Nothing with a gap is inserted.
   | 'canned_variable_missing'
+  // Quarantined mail (issue 13.4): another supervisor's retry of the same mail is running; the
+  // e-mail channel is not configured on this instance, so a mail cannot be ingested here.
+  | 'quarantine_retry_running'
+  | 'email_disabled'
   | 'internal';
 
 export interface FieldProblem {

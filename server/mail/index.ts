@@ -4,28 +4,56 @@ import { announceChange } from '../conversations/apply.ts';
 import type { Pool } from '../db/index.ts';
 import type { DomainEvents } from '../domain-events.ts';
 import type { Logger } from '../log.ts';
-import type { IngestResult } from './ingest.ts';
+import type { IngestResult, MailSettings } from './ingest.ts';
 import { MailPoller } from './poller.ts';
+import { countQuarantined, dismissQuarantined, retryQuarantined, type RetryOutcome } from './quarantine.ts';
 import { MailSender, smtpTransport } from './sender.ts';
 
 export type { MailSettings } from './ingest.ts';
+export { listQuarantined, quarantinedRaw, type QuarantinedMail, type RetryOutcome } from './quarantine.ts';
 
 export interface MailHealth {
   /** connected | connecting | standby (another instance reads the mailbox) | error | stopped */
   imap: string;
   error: string | null;
-  /** Mails this instance could not store and kept in mail_quarantine (with the reason). */
+  /**
+   * Mails waiting in mail_quarantine for a supervisor (GET /api/quarantine), on every instance:
+   * counted from the table at start, after each quarantine, retry and dismissal, and every
+   * QUARANTINE_RECOUNT_MS; the last count stands while the database cannot be asked.
+   */
   quarantined: number;
+  /** Failed IMAP connection attempts since the last healthy session, and the wait before the next. */
+  failures: number;
+  retryInMs: number | null;
   smtp: 'configured' | 'not_configured';
 }
+
+/** How often the quarantine count is read again, for mail another instance put there. */
+const QUARANTINE_RECOUNT_MS = 30_000;
 
 export class MailChannel {
   private readonly poller: MailPoller;
   private readonly sender: MailSender | undefined;
+  private readonly pool: Pool;
+  private readonly log: Logger;
+  readonly settings: MailSettings;
+  private quarantined = 0;
+  private recountTimer: NodeJS.Timeout | undefined;
+  private recounting: Promise<void> | undefined;
+  private recountAgain = false;
 
   constructor(options: { pool: Pool; connectionString: string; config: MailConfig; referencePrefix: string; events: DomainEvents; log: Logger }) {
     const { pool, connectionString, config, events, log } = options;
     const mailLog = log.child({ channel: 'email' });
+    this.pool = pool;
+    this.log = mailLog;
+    this.settings = {
+      referencePrefix: options.referencePrefix,
+      from: config.from,
+      ownAddresses: config.imap.user.includes('@') ? [config.imap.user.toLowerCase()] : [],
+      autoAck: config.autoAck,
+      maxBytes: config.maxBytes,
+    };
     const announce = async (result: IngestResult) => {
       if (result.outcome !== 'stored') return;
       const { rows } = await pool.query<{ reference: string; kind: 'message' | 'system' }>(
@@ -44,16 +72,12 @@ export class MailChannel {
       pool,
       connectionString,
       config.imap,
-      {
-        referencePrefix: options.referencePrefix,
-        from: config.from,
-        ownAddresses: config.imap.user.includes('@') ? [config.imap.user.toLowerCase()] : [],
-        autoAck: config.autoAck,
-        maxBytes: config.maxBytes,
-      },
+      this.settings,
       mailLog,
       (result) => void announce(result).catch((error: unknown) => mailLog.warn({ err: error }, 'could not announce a stored mail')),
+      () => void this.recountQuarantine(),
     );
+    this.announce = announce;
     this.sender = config.smtp
       ? new MailSender(pool, connectionString, smtpTransport(config.smtp), config.from, mailLog, ({ lifecycle, ...change }) => {
           events.emit('message.delivery_changed', change);
@@ -63,16 +87,59 @@ export class MailChannel {
     if (!config.smtp) mailLog.warn('SMTP_HOST is not set: acknowledgements and replies stay queued until it is');
   }
 
+  private readonly announce: (result: IngestResult) => Promise<void>;
+
   start(): void {
     this.poller.start();
     this.sender?.start();
+    void this.recountQuarantine();
+    this.recountTimer = setInterval(() => void this.recountQuarantine(), QUARANTINE_RECOUNT_MS);
+    this.recountTimer.unref();
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.poller.stop(), this.sender?.stop()]);
+    clearInterval(this.recountTimer);
+    await Promise.all([this.poller.stop(), this.sender?.stop(), this.recounting]);
   }
 
   health(): MailHealth {
-    return { imap: this.poller.status.state, error: this.poller.status.error, quarantined: this.poller.quarantined, smtp: this.sender ? 'configured' : 'not_configured' };
+    const { state, error, failures, retryInMs } = this.poller.status;
+    return { imap: state, error, quarantined: this.quarantined, failures, retryInMs, smtp: this.sender ? 'configured' : 'not_configured' };
+  }
+
+  /** Reads the quarantine count from the table; one read at a time, one more if asked meanwhile. */
+  recountQuarantine(): Promise<void> {
+    if (this.recounting) {
+      this.recountAgain = true;
+      return this.recounting;
+    }
+    this.recounting = (async () => {
+      do {
+        this.recountAgain = false;
+        try {
+          this.quarantined = await countQuarantined(this.pool);
+        } catch (error) {
+          this.log.warn({ err: error }, 'could not count the quarantined mail; /healthz shows the last count');
+        }
+      } while (this.recountAgain);
+      this.recounting = undefined;
+    })();
+    return this.recounting;
+  }
+
+  /** Tries a quarantined mail again through the normal ingest; a stored mail is announced live. */
+  async retryQuarantined(id: number, agentId: number): Promise<RetryOutcome> {
+    const outcome = await retryQuarantined(this.pool, id, this.settings, agentId);
+    if (outcome.outcome === 'stored' || outcome.outcome === 'duplicate') {
+      await this.announce(outcome.result).catch((error: unknown) => this.log.warn({ err: error }, 'could not announce a stored mail'));
+    }
+    await this.recountQuarantine();
+    return outcome;
+  }
+
+  async dismissQuarantined(id: number, agentId: number, reason: string): Promise<boolean> {
+    const dismissed = await dismissQuarantined(this.pool, id, agentId, reason);
+    await this.recountQuarantine();
+    return dismissed;
   }
 }

@@ -2,9 +2,10 @@
 // IDLE), stores every mail exactly once, reconnects with backoff, and runs on one instance only.
 import { ImapFlow, type MailboxObject } from 'imapflow';
 import pg from 'pg';
-import { inTransaction, type Pool } from '../db/index.ts';
+import type { Pool } from '../db/index.ts';
 import type { Logger } from '../log.ts';
-import { ingestMail, type IngestResult, type MailSettings } from './ingest.ts';
+import { ingestMail, type IngestResult, type MailboxPosition, type MailSettings } from './ingest.ts';
+import { quarantineMail } from './quarantine.ts';
 import { loadCheckpoint, saveCheckpoint } from './store.ts';
 
 export interface ImapSettings {
@@ -28,6 +29,12 @@ export interface PollerStatus {
   error: string | null;
   idle: boolean;
   since: string;
+  /** Failed connection attempts since the last healthy session. */
+  failures: number;
+  /** How long the poller waits before its next attempt, while it waits; null otherwise. */
+  retryInMs: number | null;
+  /** Since when the current session counts as healthy (see HEALTHY_AFTER_MS); null until then. */
+  healthySince: string | null;
 }
 
 // Only the instance holding this session-level advisory lock polls; when it dies its connection
@@ -36,18 +43,25 @@ const POLLER_LOCK = 0x62616c6965 + 1;
 const BATCH = 100;
 /** At most this many bytes of mail source in memory at once. */
 const BATCH_BYTES = 64 * 1024 * 1024;
+const MIN_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 60_000;
+/**
+ * A session that connected, read the mailbox and then stayed up this long was a good one: the
+ * next drop is a new incident and is retried after MIN_BACKOFF_MS again (issue 13, item 9).
+ * Not at once after login: a server that accepts logins and drops every session within seconds
+ * must still be backed off.
+ */
+export const HEALTHY_AFTER_MS = 10_000;
 
 export class MailPoller {
-  /** How many mails this instance put in quarantine since it started. */
-  quarantined = 0;
-  status: PollerStatus = { state: 'stopped', error: null, idle: false, since: new Date().toISOString() };
+  status: PollerStatus = { state: 'stopped', error: null, idle: false, since: new Date().toISOString(), failures: 0, retryInMs: null, healthySince: null };
+  private backoff = MIN_BACKOFF_MS;
   private stopping = false;
   private running: Promise<void> | undefined;
   private client: ImapFlow | undefined;
   private leader: pg.Client | undefined;
   private wakeStop: (() => void) | undefined;
-  private syncing: Promise<void> = Promise.resolve();
+  private syncing: Promise<boolean> = Promise.resolve(true);
   private syncAgain = false;
 
   constructor(
@@ -57,6 +71,8 @@ export class MailPoller {
     private readonly mail: MailSettings,
     private readonly log: Logger,
     private readonly onIngested: (result: IngestResult) => void = () => {},
+    /** Told after a mail went into quarantine (the channel recounts the table). */
+    private readonly onQuarantined: () => void = () => {},
   ) {}
 
   start(): void {
@@ -75,29 +91,49 @@ export class MailPoller {
 
   private setState(state: PollerState, error: string | null = null) {
     if (this.status.state !== state || this.status.error !== error) {
-      this.status = { state, error, idle: state === 'connected' && this.status.idle, since: new Date().toISOString() };
+      this.status = {
+        ...this.status,
+        state,
+        error,
+        idle: state === 'connected' && this.status.idle,
+        since: new Date().toISOString(),
+        healthySince: state === 'connected' ? this.status.healthySince : null,
+      };
     }
   }
 
+  /** The session has been good for HEALTHY_AFTER_MS: a later drop starts the backoff over. */
+  private markHealthy(): void {
+    this.backoff = MIN_BACKOFF_MS;
+    this.status = { ...this.status, failures: 0, healthySince: new Date().toISOString() };
+    this.log.info({ afterMs: HEALTHY_AFTER_MS }, 'IMAP session healthy: reconnect backoff reset');
+  }
+
   private async run(): Promise<void> {
-    let backoff = 1_000;
+    this.backoff = MIN_BACKOFF_MS;
     while (!this.stopping) {
+      let wait: number;
       try {
         if (await this.lead()) {
           await this.session();
-          backoff = 1_000;
+          wait = this.backoff;
         } else {
           this.setState('standby');
-          backoff = 5_000;
+          wait = 5_000;
         }
       } catch (error) {
         const message = describe(error);
+        wait = this.backoff;
+        // Doubles only for attempts that failed: a drop after a healthy session waits the minimum.
+        this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF_MS);
         this.setState('error', message);
-        this.log.warn({ err: error, retryInMs: backoff }, `IMAP: ${message}`);
+        this.status = { ...this.status, failures: this.status.failures + 1 };
+        this.log.warn({ err: error, retryInMs: wait, failures: this.status.failures }, `IMAP: ${message}`);
       }
       if (this.stopping) break;
-      await this.sleep(backoff);
-      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      this.status = { ...this.status, retryInMs: wait };
+      await this.sleep(wait);
+      this.status = { ...this.status, retryInMs: null };
     }
     await this.leader?.end().catch(() => {});
     this.leader = undefined;
@@ -141,6 +177,7 @@ export class MailPoller {
     const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
     const stopped = new Promise<void>((resolve) => (this.wakeStop = resolve));
     let timer: NodeJS.Timeout | undefined;
+    let healthy: NodeJS.Timeout | undefined;
     try {
       await client.connect();
       const idle = client.capabilities.has('IDLE');
@@ -148,29 +185,32 @@ export class MailPoller {
       this.status.idle = idle;
       this.log.info({ host: this.imap.host, mailbox: this.imap.mailbox, idle }, 'IMAP connected');
       client.on('exists', () => this.requestSync(client));
-      await this.requestSync(client);
+      if (await this.requestSync(client)) healthy = setTimeout(() => this.client === client && this.markHealthy(), HEALTHY_AFTER_MS);
       // With IDLE the server tells us about new mail; a slow sweep still catches anything missed.
       timer = setInterval(() => void this.requestSync(client), (idle ? 300 : this.imap.pollSeconds) * 1000);
       await Promise.race([closed, stopped]);
     } finally {
       clearInterval(timer);
+      clearTimeout(healthy);
       this.client = undefined;
       await client.logout().catch(() => client.close());
     }
     if (!this.stopping) throw new Error('the IMAP connection was closed');
   }
 
-  /** Runs one sync at a time; a request during a sync runs one more after it. */
-  private requestSync(client: ImapFlow): Promise<void> {
+  /** Runs one sync at a time; a request during a sync runs one more after it. True: it succeeded. */
+  private requestSync(client: ImapFlow): Promise<boolean> {
     if (this.syncAgain) return this.syncing;
     this.syncAgain = true;
     this.syncing = this.syncing.then(async () => {
       this.syncAgain = false;
       try {
         await this.sync(client);
+        return true;
       } catch (error) {
         this.log.warn({ err: error }, 'IMAP sync failed; reconnecting');
         client.close();
+        return false;
       }
     });
     return this.syncing;
@@ -215,16 +255,23 @@ export class MailPoller {
         if (large.length) {
           for (const message of await client.fetchAll(large.join(','), { uid: true, headers: true }, { uid: true })) sources.set(message.uid, message.headers ?? Buffer.alloc(0));
         }
+        const stored: number[] = [];
         for (const message of sizes.sort((a, b) => a.uid - b.uid)) {
           const position = { mailbox: mailboxName, uidValidity, uid: message.uid };
           const receivedAt = message.internalDate instanceof Date ? message.internalDate : undefined;
           const source = sources.get(message.uid) ?? Buffer.alloc(0);
           const result = await ingestMail(this.pool, source, this.mail, { position, receivedAt, size: message.size }).catch((error: unknown) =>
-            this.quarantine(source, position, error),
+            this.quarantine({ raw: source, position, receivedAt, size: message.size }, error),
           );
-          if (result) this.onIngested(result);
+          if (result) {
+            stored.push(message.uid);
+            this.onIngested(result);
+          }
         }
-        if (this.imap.markSeen) await client.messageFlagsAdd(batch.join(','), ['\\Seen'], { uid: true });
+        // Quarantined mail stays unseen, so that whoever looks in the mailbox notices it too. The
+        // checkpoint is past it all the same: it is in mail_quarantine and is tried again from
+        // there, not by reading the mailbox again (which would quarantine it on every sync).
+        if (this.imap.markSeen && stored.length) await client.messageFlagsAdd(stored.join(','), ['\\Seen'], { uid: true });
       }
     } finally {
       lock.release();
@@ -235,19 +282,11 @@ export class MailPoller {
    * Keeps a mail that could not be stored, with the reason, and moves past it — unless the
    * database itself is unreachable, in which case the error stands and the mail is read again later.
    */
-  private async quarantine(raw: Buffer, position: { mailbox: string; uidValidity: string; uid: number }, error: unknown): Promise<undefined> {
+  private async quarantine(mail: { raw: Buffer; position: MailboxPosition; receivedAt?: Date; size?: number }, error: unknown): Promise<undefined> {
     if (isConnectionProblem(error)) throw error;
-    const reason = describe(error);
-    await inTransaction(this.pool, async (tx) => {
-      await tx.query(
-        `INSERT INTO mail_quarantine (mailbox, uid_validity, uid, raw, reason) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (mailbox, uid_validity, uid) DO NOTHING`,
-        [position.mailbox, position.uidValidity, position.uid, raw, reason],
-      );
-      await saveCheckpoint(tx, position.mailbox, { uidValidity: position.uidValidity, lastUid: position.uid });
-    });
-    this.quarantined += 1;
-    this.log.error({ err: error, uid: position.uid }, `mail quarantined: ${reason}`);
+    const { id, reasonCode, reason } = await quarantineMail(this.pool, mail, error);
+    this.onQuarantined();
+    this.log.error({ err: error, uid: mail.position.uid, quarantineId: id, reasonCode }, `mail quarantined: ${reason}`);
     return undefined;
   }
 
