@@ -14,7 +14,17 @@ export interface ThreadMessage {
   /** Sanitised on the way in (server/mail/sanitize.ts). */
   html: string | null;
   createdAt: string;
-  email: { messageId: string; from: string | null; subject: string; stubReason: string | null; deliveryReport: unknown; ackSkipped: string | null } | null;
+  email: {
+    messageId: string;
+    /** The sender's address as the mail gave it (From), shown beside the contact's name. */
+    from: string | null;
+    subject: string;
+    stubReason: string | null;
+    deliveryReport: unknown;
+    ackSkipped: string | null;
+    /** A reference the subject named of another conversation (a stranger's, or the citizen from another address). */
+    quotedReference: string | null;
+  } | null;
   delivery: { state: string; error: string | null; attempts: number; sentAt: string | null } | null;
   attachments: { id: number; filename: string | null; contentType: string; size: number; inline: boolean }[];
 }
@@ -57,7 +67,8 @@ export async function conversationDetail(db: Db, id: number): Promise<Conversati
             CASE WHEN ag.id IS NOT NULL THEN json_build_object('type', 'agent', 'id', ag.id, 'name', ag.name)
                  WHEN ct.id IS NOT NULL THEN json_build_object('type', 'contact', 'id', ct.id, 'name', ct.name) END AS author,
             CASE WHEN e.message_id IS NULL THEN NULL ELSE json_build_object('messageId', e.rfc_message_id, 'from', e.from_address,
-              'subject', e.subject, 'stubReason', e.stub_reason, 'deliveryReport', e.delivery_report, 'ackSkipped', e.ack_skipped) END AS email,
+              'subject', e.subject, 'stubReason', e.stub_reason, 'deliveryReport', e.delivery_report, 'ackSkipped', e.ack_skipped,
+              'quotedReference', e.quoted_reference) END AS email,
             CASE WHEN o.id IS NULL THEN NULL ELSE json_build_object('state', o.state, 'error', o.last_error, 'attempts', o.attempts, 'sentAt', o.sent_at) END AS delivery,
             coalesce((SELECT json_agg(json_build_object('id', at.id, 'filename', at.filename, 'contentType', at.content_type,
                         'size', at.size_bytes, 'inline', at.content_id IS NOT NULL) ORDER BY at.id)

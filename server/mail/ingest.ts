@@ -5,18 +5,19 @@ import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { contactForEmail } from '../contacts/contacts.ts';
 import { applyEvent, type LifecycleChange } from '../conversations/apply.ts';
+import type { LifecycleEvent } from '../conversations/lifecycle.ts';
 import { createConversationIn } from '../conversations/conversations.ts';
 import { inTransaction, type Db, type Pool } from '../db/index.ts';
 import { loadServiceContext, ZONE, type Milestone } from '../deadlines/index.ts';
 import { acknowledgementMail } from './acknowledgement.ts';
-import { acknowledgementBlocker } from './classify.ts';
+import { acknowledgementBlocker, readHeaderFields, type AcknowledgementBlocker } from './classify.ts';
 import { newMessageIdValue, referencesChain } from './compose.ts';
 import { dedupeKey } from './fingerprint.ts';
 import { acknowledgedRecently, enqueueMail } from './outbox.ts';
 import { parseMail, type ParsedMail } from './parse.ts';
 import { rewriteCidImages } from './sanitize.ts';
-import { conversationByMessageIds, conversationByReference, insertEmailHeaders, saveCheckpoint } from './store.ts';
-import { threadHints } from './threading.ts';
+import { conversationByMessageIds, conversationsByReference, insertEmailHeaders, saveCheckpoint } from './store.ts';
+import { chooseThread, threadHints } from './threading.ts';
 
 export interface MailSettings {
   referencePrefix: string;
@@ -59,7 +60,7 @@ export async function ingestMail(
 ): Promise<IngestResult> {
   const mail = withoutNul(await parseMail(raw, { maxBytes: settings.maxBytes, size: options.size }));
   const receivedAt = options.receivedAt ?? new Date();
-  const idempotencyKey = `mail:${dedupeKey(mail)}`;
+  const idempotencyKey = mailIdempotencyKey(mail);
   return inTransaction(pool, async (tx) => {
     if (options.position) await saveCheckpoint(tx, options.position.mailbox, { uidValidity: options.position.uidValidity, lastUid: options.position.uid });
     const existing = await tx.query<{ id: number }>('SELECT id FROM messages WHERE idempotency_key = $1', [idempotencyKey]);
@@ -70,14 +71,19 @@ export async function ingestMail(
 
 async function store(tx: Db, mail: ParsedMail, raw: Buffer, idempotencyKey: string, receivedAt: Date, settings: MailSettings): Promise<IngestResult> {
   const hints = threadHints(mail, settings.referencePrefix);
-  const bounceOf = mail.deliveryReport?.originalMessageId ? await conversationByMessageIds(tx, [mail.deliveryReport.originalMessageId]) : undefined;
-  let conversationId = bounceOf ?? (await conversationByReference(tx, hints.references)) ?? (await conversationByMessageIds(tx, hints.messageIds));
   // A contact form sends From: noreply@… with Reply-To: the citizen; the citizen is who we answer.
   const citizen = mail.replyTo ?? mail.from;
+  const bounceOf = mail.deliveryReport?.originalMessageId ? await conversationByMessageIds(tx, [mail.deliveryReport.originalMessageId]) : undefined;
+  // A reference threads only into a conversation that knows the sender; a Message-ID of the thread
+  // from anyone (threading.ts chooseThread says why).
+  const byReference = bounceOf === undefined ? await conversationsByReference(tx, hints.references, citizen?.address ?? null) : [];
+  const byMessageId = bounceOf === undefined && !byReference.some((named) => named.senderKnown) ? await conversationByMessageIds(tx, hints.messageIds) : undefined;
+  const thread = chooseThread(hints, { bounceOf, byReference, byMessageId });
+  let conversationId = thread.conversationId;
   const contactId = citizen && !bounceOf ? await contactForEmail(tx, citizen.address, citizen.name) : null;
 
   const ownAddresses = [settings.from.address, ...(settings.ownAddresses ?? [])];
-  const blocker = mail.deliveryReport ? 'bounce' : acknowledgementBlocker({ ...mail, from: citizen }, { ownAddresses });
+  const blocker = mail.deliveryReport ? 'bounce' : acknowledgementBlocker({ ...mail, from: citizen }, { ownAddresses, fields: readHeaderFields(raw) });
   let newConversation = false;
   let milestones: Milestone[] = [];
   let change: LifecycleChange | undefined;
@@ -86,6 +92,15 @@ async function store(tx: Db, mail: ParsedMail, raw: Buffer, idempotencyKey: stri
     conversationId = created.conversation.id;
     milestones = created.milestones;
     newConversation = true;
+    if (blocker !== null && MACHINE_MADE.has(blocker)) {
+      // Nobody waits for an answer to a bounce, an out-of-office, a list or a report (issue 13,
+      // item 3): the conversation closes at once as "geen antwoord nodig" (auto_reply), its
+      // milestones not applicable with that reason and by nobody — the compliance report counts
+      // them beside the norm, so a wrong guess here stays visible. An agent who sees a person
+      // behind it reopens it, which opens the norm's milestones from then (lifecycle.ts).
+      const applied = await applyEvent(tx, conversationId, CLOSE_MACHINE_MADE, { at: receivedAt });
+      if (applied.ok) change = applied.change;
+    }
   } else if (!bounceOf && !blocker) {
     // The citizen wrote: a closed conversation reopens (outcome cleared, the norm's milestones from
     // now), a suspended answer term runs on (server/conversations/lifecycle.ts). Machine-made mail
@@ -122,6 +137,7 @@ async function store(tx: Db, mail: ParsedMail, raw: Buffer, idempotencyKey: stri
     stubReason: mail.oversize ? `too_large:${mail.oversize.bytes}` : null,
     deliveryReport: mail.deliveryReport ?? undefined,
     ackSkipped: newConversation ? ackSkipped : null,
+    quotedReference: thread.quotedReference,
   });
   if (mail.deliveryReport && mail.deliveryReport.originalMessageId) {
     // The bounce tells agents which of our mails did not arrive.
@@ -133,6 +149,34 @@ async function store(tx: Db, mail: ParsedMail, raw: Buffer, idempotencyKey: stri
   await tx.query('UPDATE conversations SET last_message_at = now(), updated_at = now() WHERE id = $1', [conversationId]);
   return { outcome: 'stored', conversationId, messageId, newConversation, reopened, acknowledged, ...(change ? { change } : {}) };
 }
+
+/**
+ * Blockers that mean a machine wrote the mail. `no_sender` is not among them: a mail without a
+ * readable From is odd, not automatic, and an agent should look at it.
+ */
+const MACHINE_MADE: ReadonlySet<AcknowledgementBlocker> = new Set(['bounce', 'auto_reply', 'list', 'bulk', 'system_sender', 'own_address']);
+
+/**
+ * Balie itself closes machine-made mail: no agent ends the milestones or becomes the assignee.
+ * lifecycle.ts types the closing agent as a number; the state machine and apply.ts treat a missing
+ * one as nobody (assignee stays null, ended_by NULL), which is what this close is.
+ */
+const CLOSE_MACHINE_MADE = { type: 'close', outcome: 'no_answer_needed', reason: 'auto_reply', agentId: null } as unknown as LifecycleEvent;
+
+/**
+ * The de-duplication key of a mail (fingerprint.ts). A Message-ID has no length limit, but the key
+ * sits in a unique btree index whose rows may not pass ~2.7 kB (issue 13, item 7): a long one is
+ * keyed by its SHA-256. Short ids keep their key as before, so mail stored earlier is still
+ * recognised when it is fetched again.
+ */
+export function mailIdempotencyKey(mail: ParsedMail): string {
+  const key = dedupeKey(mail);
+  if (key.length <= MAX_PLAIN_KEY) return `mail:${key}`;
+  return `mail:sha256:${createHash('sha256').update(key).digest('hex')}`;
+}
+
+/** Well below the btree limit, even with the `mail:` prefix and multi-byte characters. */
+const MAX_PLAIN_KEY = 512;
 
 /**
  * PostgreSQL text cannot hold NUL characters, which broken or hostile mail may contain: they are
@@ -212,7 +256,16 @@ async function queueAcknowledgement(tx: Db, conversationId: number, mail: Parsed
     subject: content.subject,
     text: content.text,
     html: content.html,
-    inReplyTo: mail.messageId,
-    references: referencesChain(mail.references, mail.messageId),
+    inReplyTo: writableId(mail.messageId),
+    references: referencesChain(mail.references.filter((id) => writableId(id) !== null), writableId(mail.messageId)),
   });
+}
+
+/**
+ * A Message-ID cannot be folded, and a header line may not pass 998 characters (RFC 5322 §2.1.1):
+ * a longer id is left out of the acknowledgement's In-Reply-To and References. The citizen's reply
+ * to the acknowledgement still threads, by the acknowledgement's own Message-ID.
+ */
+function writableId(id: string | null): string | null {
+  return id !== null && id.length <= 900 ? id : null;
 }

@@ -1,15 +1,25 @@
 // Data access for the e-mail channel: threading lookups, stored mail headers, the mailbox checkpoint.
 import type { Db } from '../db/index.ts';
+import type { ReferencedConversation } from './threading.ts';
 
-/** The e-mail conversation a reference (BAL-2026-000123) names, if any. */
-export async function conversationByReference(db: Db, references: readonly string[]): Promise<number | undefined> {
-  if (references.length === 0) return undefined;
-  const { rows } = await db.query<{ id: number }>(
-    `SELECT id FROM conversations WHERE reference = ANY($1) AND channel = 'email'
-      ORDER BY array_position($1, reference) LIMIT 1`,
-    [references],
+/**
+ * The e-mail conversations these references (BAL-2026-000123) name, in the order given, each with
+ * whether it knows `sender`: the conversation's contact has that address, or a mail in it was
+ * written by a contact with that address (threading.ts chooseThread decides with it).
+ */
+export async function conversationsByReference(db: Db, references: readonly string[], sender: string | null): Promise<ReferencedConversation[]> {
+  if (references.length === 0) return [];
+  const { rows } = await db.query<ReferencedConversation>(
+    `SELECT c.id, c.reference,
+            $2::text IS NOT NULL AND (ct.email = $2 OR EXISTS (
+              SELECT 1 FROM messages m JOIN contacts a ON a.id = m.author_contact_id
+               WHERE m.conversation_id = c.id AND m.direction = 'in' AND a.email = $2)) AS "senderKnown"
+       FROM conversations c LEFT JOIN contacts ct ON ct.id = c.contact_id
+      WHERE c.reference = ANY($1) AND c.channel = 'email'
+      ORDER BY array_position($1, c.reference)`,
+    [references, sender === null ? null : sender.toLowerCase()],
   );
-  return rows[0]?.id;
+  return rows;
 }
 
 /** The conversation holding any of these Message-IDs (ours or the citizen's), first id first. */
@@ -36,13 +46,15 @@ export interface EmailHeaders {
   stubReason?: string | null;
   deliveryReport?: unknown;
   ackSkipped?: string | null;
+  /** A reference the subject names of another conversation than this mail's (threading.ts chooseThread). */
+  quotedReference?: string | null;
 }
 
 export async function insertEmailHeaders(db: Db, messageId: number, headers: EmailHeaders): Promise<void> {
   await db.query(
     `INSERT INTO email_messages (message_id, rfc_message_id, in_reply_to, references_ids, from_address, from_name,
-       to_addresses, subject, sent_at, stub_reason, delivery_report, ack_skipped)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+       to_addresses, subject, sent_at, stub_reason, delivery_report, ack_skipped, quoted_reference)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
     [
       messageId,
       headers.rfcMessageId,
@@ -56,6 +68,7 @@ export async function insertEmailHeaders(db: Db, messageId: number, headers: Ema
       headers.stubReason ?? null,
       headers.deliveryReport === undefined ? null : JSON.stringify(headers.deliveryReport),
       headers.ackSkipped ?? null,
+      headers.quotedReference ?? null,
     ],
   );
 }

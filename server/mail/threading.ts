@@ -41,6 +41,63 @@ export function threadHints(mail: Pick<ParsedMail, 'subject' | 'inReplyTo' | 're
   return { references, messageIds };
 }
 
+/** A conversation a reference in the subject names, and whether it knows the mail's sender. */
+export interface ReferencedConversation {
+  readonly id: number;
+  readonly reference: string;
+  /**
+   * The sender (Reply-To, else From) is the conversation's contact or already wrote in it. Decided
+   * by the database (server/mail/store.ts conversationsByReference).
+   */
+  readonly senderKnown: boolean;
+}
+
+export interface ThreadCandidates {
+  /** The conversation whose mail a delivery report bounces. */
+  readonly bounceOf?: number | undefined;
+  /** The conversations the subject's references name, in the order of {@link ThreadHints.references}. */
+  readonly byReference: readonly ReferencedConversation[];
+  /** The conversation holding a Message-ID of In-Reply-To / References, most recent first. */
+  readonly byMessageId?: number | undefined;
+}
+
+export interface ThreadChoice {
+  /** The conversation the mail belongs to; undefined: it starts a new one. */
+  readonly conversationId: number | undefined;
+  readonly via: 'bounce' | 'reference' | 'message_id' | 'new';
+  /**
+   * The first reference the subject names that is not the chosen conversation's: shown to the agent
+   * ("Noemt referentie BAL-…") so that a citizen writing from another address is recognised, and a
+   * stranger quoting someone else's reference is seen for what it is.
+   */
+  readonly quotedReference: string | null;
+}
+
+/**
+ * Where a mail belongs (issue 12, item 6). References are printed in every subject and numbered in
+ * sequence: anyone can guess BAL-2026-000004. So a reference threads a mail only into a
+ * conversation that knows its sender — its contact, or an address that already wrote in it.
+ *
+ * A Message-ID in In-Reply-To / References threads the mail whoever sends it. Balie's own
+ * Message-IDs carry 96 random bits (compose.ts), and a citizen's are known only to the recipients
+ * of that mail: whoever quotes one was sent the mail, by us or by the citizen (forwarded to a work
+ * address, answered from an alias, a partner in Cc). That is the citizen's own sharing, and
+ * refusing it would split their conversation; a guessed number is not. Such a sender then counts as
+ * known to the conversation for later mail by reference.
+ *
+ * A bounce goes to the conversation of the mail it returns. A mail that quotes a reference it may
+ * not write into starts a conversation of its own, which records the reference it quoted.
+ */
+export function chooseThread(hints: Pick<ThreadHints, 'references'>, candidates: ThreadCandidates): ThreadChoice {
+  const quoted = (conversationId: number | undefined): string | null =>
+    hints.references.find((reference) => !candidates.byReference.some((named) => named.reference === reference && named.id === conversationId)) ?? null;
+  if (candidates.bounceOf !== undefined) return { conversationId: candidates.bounceOf, via: 'bounce', quotedReference: quoted(candidates.bounceOf) };
+  const byReference = candidates.byReference.find((named) => named.senderKnown);
+  if (byReference) return { conversationId: byReference.id, via: 'reference', quotedReference: quoted(byReference.id) };
+  if (candidates.byMessageId !== undefined) return { conversationId: candidates.byMessageId, via: 'message_id', quotedReference: quoted(candidates.byMessageId) };
+  return { conversationId: undefined, via: 'new', quotedReference: quoted(undefined) };
+}
+
 function unique(ids: readonly string[]): string[] {
   const seen = new Set<string>();
   return ids.map((id) => id.trim()).filter((id) => id !== '' && !seen.has(id) && (seen.add(id), true));

@@ -52,7 +52,7 @@ export interface ThreadMessage {
   text: string;
   html: string | null;
   createdAt: string;
-  email: { messageId: string; from: string | null; subject: string; stubReason: string | null; ackSkipped: string | null } | null;
+  email: { messageId: string; from: string | null; subject: string; stubReason: string | null; ackSkipped: string | null; quotedReference?: string | null } | null;
   delivery: { state: 'queued' | 'sending' | 'sent' | 'failed'; error: string | null } | null;
   attachments: { id: number; filename: string | null; contentType: string; size: number; inline: boolean }[];
 }

@@ -262,4 +262,7 @@ export const en: Record<MessageKey, string> = {
   'error.conversation_closed': 'This conversation is closed.',
   'error.forbidden': 'Your role does not allow this.',
   'error.form_invalid': 'Check the marked fields.',
+  'conversation.machine_made': 'Automatic message (out of office, list, bounce or report): no acknowledgement was sent and no term runs. If a citizen is behind it after all, reopen the conversation.',
+  'conversation.quoted_reference': 'Quotes reference {reference}',
+  'conversation.quoted_reference_hint': 'Not placed in that conversation: the sender is not known there.',
 };

@@ -260,6 +260,9 @@ export const nl = {
   'error.conversation_closed': 'Dit gesprek is gesloten.',
   'error.forbidden': 'Uw rol staat dit niet toe.',
   'error.form_invalid': 'Controleer de gemarkeerde velden.',
+  'conversation.machine_made': 'Automatisch bericht (afwezigheidsmelding, lijst, bounce of rapport): er is geen ontvangstbevestiging verstuurd en er loopt geen termijn. Zit er toch een inwoner achter, heropen het gesprek dan.',
+  'conversation.quoted_reference': 'Noemt referentie {reference}',
+  'conversation.quoted_reference_hint': 'Niet in dat gesprek geplaatst: de afzender is daar niet bekend.',
 } as const;
 
 export type MessageKey = keyof typeof nl;
