@@ -6,6 +6,7 @@ import { deleteExpiredSessions, ensureFirstAdmin } from './agents/index.ts';
 import { Chat, deleteExpiredChatSessions, PresenceTracker } from './chat/index.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/index.ts';
+import { endPool } from './db/index.ts';
 import { createPool, releaseClientsWhenTheyEnd } from './db/pool.ts';
 import { DeadlineScheduler, ensureServiceSettings } from './deadlines/index.ts';
 import { CalendarRecompute } from './deadlines/calendar-recompute.ts';
@@ -24,12 +25,21 @@ export interface Balie {
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  events?: DomainEvents;
+  /**
+   * The embedded PostgreSQL died and could not be restarted: Balie cannot serve any more. `npm
+   * start` stops and exits non-zero, so that a supervisor starts it again (issue 13.1).
+   */
+  onDatabaseLost?(error: Error): void;
+}
+
 /**
  * Starts Balie. `options.events` lets a caller (a test, an embedding process) listen to domain
  * events raised during start itself, such as breaches that fell while Balie was down.
  */
-export async function startBalie(config: Config, log: Logger, options: { events?: DomainEvents } = {}): Promise<Balie> {
-  const database = await openDatabase(config, log);
+export async function startBalie(config: Config, log: Logger, options: StartOptions = {}): Promise<Balie> {
+  const database = await openDatabase(config, log, { onGiveUp: options.onDatabaseLost });
   try {
     await ensureFirstAdmin(database.pool, config, log);
     if (await ensureServiceSettings(database.pool, config.serviceSeed)) {
@@ -43,13 +53,17 @@ export async function startBalie(config: Config, log: Logger, options: { events?
   // The database URL, whether given or that of the embedded server: the scheduler's LISTEN
   // connection and the Socket.IO adapter's pool connect to the same database.
   const connectionString = database.pool.options.connectionString!;
+  // Their own connections carry their role in application_name (pg_stat_activity tells who is
+  // who) and the pool's statement, lock and idle-in-transaction timeouts.
+  const mailConnections = database.connectionStringFor('mail');
+  const schedulerConnection = database.connectionStringFor('scheduler');
   // Two connections: the adapter's LISTEN, and one for publishing. One publishing connection keeps
   // broadcasts in the order they were made — `session.ended` must reach a socket before the
   // disconnect that follows it, and the adapter awaits each publish before delivering locally.
-  const adapterPool = createPool(connectionString, log, 2);
+  const adapterPool = createPool(connectionString, log, 2, { role: 'realtime' });
   releaseClientsWhenTheyEnd(adapterPool);
   const mail = config.mail
-    ? new MailChannel({ pool: database.pool, connectionString, config: config.mail, referencePrefix: config.referencePrefix, events, log })
+    ? new MailChannel({ pool: database.pool, connectionString: mailConnections, config: config.mail, referencePrefix: config.referencePrefix, events, log })
     : undefined;
   if (!mail) log.info('IMAP_HOST is not set: Balie runs without the e-mail channel');
   const presence = new PresenceTracker({ pool: database.pool, events, log, instanceId: randomUUID(), heartbeatSeconds: config.presenceHeartbeatSeconds });
@@ -64,7 +78,8 @@ export async function startBalie(config: Config, log: Logger, options: { events?
     mail: config.mail ? { from: config.mail.from, autoAck: config.mail.autoAck } : undefined,
   });
   // Settings changes wait for it; the scheduler resumes what a crash or a lost connection left.
-  const recompute = new CalendarRecompute({ pool: database.pool, log });
+  // Its pass waits for another instance's and walks every open milestone: no statement timeout.
+  const recompute = new CalendarRecompute({ pool: database.maintenancePool, log });
   const app = createHttpApp({ config, database, events, log, mail, chat, recompute });
   const httpServer = http.createServer(app);
   const realtime = createRealtime({
@@ -80,7 +95,7 @@ export async function startBalie(config: Config, log: Logger, options: { events?
     adapterPool,
   });
   realtime.listen(events);
-  const scheduler = new DeadlineScheduler({ pool: database.pool, connectionString, events, log, recompute });
+  const scheduler = new DeadlineScheduler({ pool: database.pool, connectionString: schedulerConnection, events, log, recompute });
 
   const sweeper = setInterval(() => {
     deleteExpiredSessions(database.pool).catch((error: unknown) => log.warn({ err: error }, 'could not delete expired sessions'));
@@ -109,7 +124,7 @@ export async function startBalie(config: Config, log: Logger, options: { events?
     await scheduler.stop();
     await recompute.stop();
     await realtime.close();
-    await adapterPool.end();
+    await endPool(adapterPool);
     await database.close();
     throw error;
   }
@@ -129,22 +144,57 @@ export async function startBalie(config: Config, log: Logger, options: { events?
       // sockets, and only then close the database they write to.
       stopping ??= (async () => {
         clearInterval(sweeper);
+        // With the database away (down, restarting, frozen) no step that writes to it can finish:
+        // each gets a moment instead of waiting out its timeouts, and the whole stop stays well
+        // inside main.ts's hard limit (issue 13.11). With the database there, steps finish.
+        const reachable = await database.ping(STOP_PING_MS);
+        const step = stepBound(reachable ? STEP_MS : OUTAGE_STEP_MS, log);
+        if (!reachable) log.warn('stopping while the database is unreachable: not waiting for writes that cannot finish');
         // Before the sockets close: this instance's agents stop counting as online at once.
-        await presence.stop();
-        await mail?.stop();
-        await scheduler.stop();
-        await recompute.stop();
+        await step('presence', presence.stop());
+        await step('mail', mail?.stop());
+        await step('deadline scheduler', scheduler.stop());
+        await step('calendar recompute', recompute.stop());
         const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         httpServer.closeIdleConnections();
-        await realtime.close();
+        await step('sockets', realtime.close());
         // The sockets closing are Balie stopping, not citizens leaving their chats.
         chat.stopTimers();
-        await closed;
-        await adapterPool.end();
+        if (!(await step('requests', closed))) httpServer.closeAllConnections();
+        await endPool(adapterPool, reachable ? undefined : OUTAGE_STEP_MS);
         await database.close();
-        log.info('Balie stopped');
+        log.info(reachable ? 'Balie stopped' : 'Balie stopped (the database was unreachable)');
       })();
       return stopping;
     },
+  };
+}
+
+// Shutdown bounds: one step (stop the poller, close the sockets, …) may take this long when the
+// database answers, and only a moment when it does not; main.ts exits hard after 8 s in all.
+const STOP_PING_MS = 500;
+const STEP_MS = 5_000;
+const OUTAGE_STEP_MS = 700;
+
+/** Waits for a shutdown step at most `ms`; true when it finished, false (and a log line) when it was left behind. */
+function stepBound(ms: number, log: Logger) {
+  return async (name: string, work: Promise<unknown> | undefined): Promise<boolean> => {
+    if (!work) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      work.then(
+        () => true,
+        (error: unknown) => {
+          log.warn({ err: error, step: name }, 'shutdown step failed');
+          return true;
+        },
+      ),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), ms);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!finished) log.warn({ step: name, waitedMs: ms }, 'shutdown: not waiting any longer for this step');
+    return finished;
   };
 }

@@ -130,6 +130,8 @@ const environment = z.object({
     .string()
     .transform((value) => (/^\d+$/.test(value) ? Number(value) : value === 'true' ? true : value === 'false' ? false : value))
     .default(false),
+  /** Issue 12.11: a bearer token that gets the details of /healthz (database, e-mail) without a session; anonymous callers get the status only. */
+  HEALTH_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type MailConfig = Readonly<{
@@ -186,6 +188,8 @@ export type Config = Readonly<{
     closureDays: readonly string[];
     dueSoonHours: number;
   }>;
+  /** Bearer token for /healthz details (HEALTH_TOKEN); undefined: only agents' sessions see them. */
+  healthToken: string | undefined;
 }>;
 
 /**
@@ -267,5 +271,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       closureDays: Object.freeze(e.CLOSURE_DAYS),
       dueSoonHours: e.DUE_SOON_HOURS,
     }),
+    healthToken: e.HEALTH_TOKEN,
   });
 }

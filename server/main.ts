@@ -20,8 +20,10 @@ try {
 
 const log = createLogger(config.logLevel);
 let balie;
+// Set once Balie runs: the embedded database died for good, so stop and exit non-zero.
+let onDatabaseLost: () => void = () => process.exit(1);
 try {
-  balie = await startBalie(config, log);
+  balie = await startBalie(config, log, { onDatabaseLost: () => onDatabaseLost() });
 } catch (error) {
   if (error instanceof DatabaseUnavailableError) fail(error.message);
   const err = (error instanceof Error ? error : new Error(String(error))) as NodeJS.ErrnoException;
@@ -32,23 +34,31 @@ try {
 }
 
 const running = balie;
-let signalled = false;
+let stopping = false;
+
+/** Stops Balie once, then exits with `code`; a stop that hangs is cut off after 8 s. */
+function shutdown(code: 0 | 1): void {
+  if (stopping) return;
+  stopping = true;
+  // A shutdown that hangs (a stuck client) must not keep the process alive forever.
+  setTimeout(() => {
+    log.error('shutdown took longer than 8 s; exiting');
+    process.exit(1);
+  }, 8_000).unref();
+  running.stop().then(
+    () => process.exit(code),
+    (error: unknown) => {
+      log.error({ err: error }, 'error during shutdown');
+      process.exit(1);
+    },
+  );
+}
+
+onDatabaseLost = () => shutdown(1);
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
-    if (signalled) return;
-    signalled = true;
+    if (stopping) return;
     log.info({ signal }, 'shutting down');
-    // A shutdown that hangs (a stuck client) must not keep the process alive forever.
-    setTimeout(() => {
-      log.error('shutdown took longer than 8 s; exiting');
-      process.exit(1);
-    }, 8_000).unref();
-    running.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, 'error during shutdown');
-        process.exit(1);
-      },
-    );
+    shutdown(0);
   });
 }

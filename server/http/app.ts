@@ -1,18 +1,20 @@
 // The express application: security headers, health, the API and the static front ends.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { Router } from 'express';
 import helmet from 'helmet';
 import { agentRoutes, authRoutes } from '../agents/index.ts';
 import { agentChatRoutes, publicChatRoutes, type Chat } from '../chat/index.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/index.ts';
-import { isMigrated } from '../db/index.ts';
+import { isMigrated, withDeadline } from '../db/index.ts';
+import { agentForSession } from '../agents/sessions.ts';
 import { publicDeadlineRoutes, reportRoutes, settingsRoutes } from '../deadlines/index.ts';
 import type { CalendarRecompute } from '../deadlines/calendar-recompute.ts';
 import { reconcileRoutes } from '../reconcile/index.ts';
 import { quarantineRoutes } from '../mail/quarantine-routes.ts';
 import type { DomainEvents } from '../domain-events.ts';
 import type { Logger } from '../log.ts';
-import { authenticate, requireAgent } from './auth.ts';
+import { authenticate, requireAgent, sessionTokenFrom } from './auth.ts';
 import { errorHandler, httpErrors } from './errors.ts';
 import { staticRoutes } from './static.ts';
 import { cannedRoutes } from '../canned/index.ts';
@@ -58,21 +60,47 @@ export function createHttpApp({ config, database, events, log, mail, chat, recom
     }),
   );
 
-  app.get('/healthz', async (_req, res) => {
-    const databaseOk = await isMigrated(database.pool, database.migrationIds).catch((error: unknown) => {
-      log.warn({ err: error }, 'health check: database unreachable');
+  // Anonymous callers (a load balancer, anyone on the internet) get the status only; a logged-in
+  // agent or a HEALTH_TOKEN bearer also gets what the operator needs — host names and errors
+  // included (issue 12.11). Its own deadlines: a frozen or unreachable database must not hold
+  // the probe (issue 13.10), so it answers within about a second either way.
+  app.get('/healthz', async (req, res) => {
+    const databaseOk = await withDeadline(isMigrated(database.pool, database.migrationIds), HEALTH_DATABASE_MS).catch((error: unknown) => {
+      // The outage itself is logged once by the database monitor, not on every probe.
+      log.debug({ err: error }, 'health check: database unreachable');
       return false;
     });
+    database.observed(databaseOk);
+    res.set('Cache-Control', 'no-store');
+    res.status(databaseOk ? 200 : 503);
+    const status = databaseOk ? 'ok' : 'unavailable';
+    if (!(await mayReadHealthDetails(req, databaseOk))) {
+      res.json({ status });
+      return;
+    }
     // Only the database decides the status: a mail server that is down must not take the chat
     // and the inbox out of the load balancer. Its state is reported for operators and the inbox.
     const email = mail?.health();
-    res.set('Cache-Control', 'no-store');
-    res.status(databaseOk ? 200 : 503).json({
-      status: databaseOk ? 'ok' : 'unavailable',
-      checks: { database: databaseOk ? 'ok' : 'unavailable', email: email ? email.imap : 'disabled' },
-      ...(email ? { details: { email } } : {}),
+    res.json({
+      status,
+      checks: { database: status, email: email ? email.imap : 'disabled' },
+      details: { database: database.health(), ...(email ? { email } : {}) },
     });
   });
+
+  async function mayReadHealthDetails(req: express.Request, databaseOk: boolean): Promise<boolean> {
+    const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (bearer !== undefined && config.healthToken !== undefined) {
+      const given = createHash('sha256').update(bearer).digest();
+      const expected = createHash('sha256').update(config.healthToken).digest();
+      if (timingSafeEqual(given, expected)) return true;
+    }
+    const token = sessionTokenFrom(req.headers.cookie);
+    // Without a database no session can be checked: then only the token shows the details.
+    if (!token || !databaseOk) return false;
+    const agent = await withDeadline(agentForSession(database.pool, token, config.sessionHours), HEALTH_SESSION_MS).catch(() => undefined);
+    return agent !== undefined;
+  }
 
   const api = Router();
   // The widget's endpoints, called from gemeente websites: CORS and rate limits of their own, and
@@ -119,3 +147,7 @@ export function createHttpApp({ config, database, events, log, mail, chat, recom
   app.use(errorHandler(log));
   return app;
 }
+
+// /healthz: the database check and the session lookup each get a part of one second.
+const HEALTH_DATABASE_MS = 700;
+const HEALTH_SESSION_MS = 250;
