@@ -96,6 +96,14 @@ const environment = z.object({
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   REFERENCE_PREFIX: referencePrefix.default('BAL'),
   SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
+  /** A session ends this long after login however active it is (issue 12.9); default max(24, SESSION_HOURS). */
+  SESSION_ABSOLUTE_HOURS: z.coerce.number({ error: 'must be a number of hours' }).int('must be a whole number').min(1, 'must be between 1 and 2160').max(24 * 90, 'must be between 1 and 2160').optional(),
+  /** Where to report a vulnerability, served in /.well-known/security.txt (RFC 9116): mailto:, https: or an address. */
+  SECURITY_CONTACT: z
+    .string()
+    .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean).map((item) => (/^[^:@\s]+@[^@\s]+$/.test(item) ? `mailto:${item}` : item)))
+    .pipe(z.array(z.string().regex(/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+|tel:\+?[\d-]+)$/, 'must be e-mail addresses, mailto:, https: or tel: URIs, separated by commas')).min(1))
+    .optional(),
   CHAT_SESSION_HOURS: z.coerce.number({ error: 'must be a number of hours' }).int('must be a whole number').min(1, 'must be between 1 and 720').max(720, 'must be between 1 and 720').default(24),
   /** A queued chat with no widget connected for this long is abandoned (domain.md: 2 minutes). */
   CHAT_ABANDON_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(1, 'must be between 1 and 3600').max(3600, 'must be between 1 and 3600').default(120),
@@ -178,6 +186,10 @@ export type Config = Readonly<{
   /** The e-mail channel; undefined when IMAP_HOST is not set (Balie then runs chat only). */
   mail: MailConfig | undefined;
   /**
+  /** A session's absolute lifetime in hours, at least sessionHours. */
+  sessionAbsoluteHours: number;
+  /** Contacts for /.well-known/security.txt; empty: Balie serves none. */
+  securityContacts: readonly string[];
    * Service settings for the first start only (NORM, BUSINESS_HOURS, CHAT_HOURS, CLOSURE_DAYS,
    * DUE_SOON_HOURS); from then on they live in PostgreSQL and admins change them in Balie.
    */
@@ -252,6 +264,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     referencePrefix: e.REFERENCE_PREFIX,
     sessionHours: e.SESSION_HOURS,
     chatSessionHours: e.CHAT_SESSION_HOURS,
+  if (e.SESSION_ABSOLUTE_HOURS !== undefined && e.SESSION_ABSOLUTE_HOURS < e.SESSION_HOURS) {
+    throw new ConfigError('SESSION_ABSOLUTE_HOURS', `must be at least SESSION_HOURS (${e.SESSION_HOURS}) (got "${e.SESSION_ABSOLUTE_HOURS}")`);
+  }
     chatAbandonSeconds: e.CHAT_ABANDON_SECONDS,
     presenceHeartbeatSeconds: e.PRESENCE_HEARTBEAT_SECONDS,
     rateLimits: Object.freeze({
@@ -274,3 +289,5 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     healthToken: e.HEALTH_TOKEN,
   });
 }
+    sessionAbsoluteHours: e.SESSION_ABSOLUTE_HOURS ?? Math.max(24, e.SESSION_HOURS),
+    securityContacts: Object.freeze(e.SECURITY_CONTACT ?? []),

@@ -1,7 +1,7 @@
 // HTTP routes for logging in and out, and for admins managing agent accounts.
-import { Router, type Response } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import { recordAudit } from '../audit.ts';
+import { auditRequest, recordAudit, requestOrigin } from '../audit.ts';
 import type { Pool } from '../db/index.ts';
 import type { DomainEvents } from '../domain-events.ts';
 import { requireRole } from '../http/auth.ts';
@@ -9,40 +9,72 @@ import { httpErrors, validate } from '../http/errors.ts';
 import { ipKeyGenerator, limiter } from '../http/rate-limit.ts';
 import { agentPatchSchema, createAgent, findAgentForLogin, listAgents, newAgentSchema, updateAgent } from './agents.ts';
 import { verifyPassword } from './passwords.ts';
-import { createSession, deleteSession, SESSION_COOKIE } from './sessions.ts';
+import { createSession, deleteSession, sessionCookieName } from './sessions.ts';
 
 interface Options {
   pool: Pool;
   sessionHours: number;
-  /** Cookies get the Secure flag when Balie is served over https. */
+  /** A session's absolute lifetime (issue 12.9); default max(24, sessionHours). */
+  sessionAbsoluteHours?: number;
+  /** Cookies get the Secure flag and the __Host- prefix when Balie is served over https. */
   secureCookies: boolean;
 }
 
-const loginSchema = z.strictObject({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(1024) });
+// Validated before anything looks at it: the rate limiters key on the address, and a raw body may
+// be a megabyte of text or a 200,000-deep array (issue 12.7).
+const loginSchema = z.strictObject({
+  email: z.string().trim().min(1).max(254).transform((email) => email.toLowerCase()),
+  password: z.string().min(1).max(1024),
+});
+type LoginInput = z.infer<typeof loginSchema>;
+
+const LOGIN_WINDOW_MS = 15 * 60_000;
 
 /** Public: POST /login. With a session: POST /logout, GET /me. */
-export function authRoutes({ pool, sessionHours, secureCookies }: Options): Router {
+export function authRoutes({ pool, sessionHours, sessionAbsoluteHours = Math.max(24, sessionHours), secureCookies }: Options): Router {
   const router = Router();
+  const cookieName = sessionCookieName(secureCookies);
   const cookieOptions = { httpOnly: true, sameSite: 'strict', secure: secureCookies, path: '/' } as const;
 
-  // Per address: slows password guessing for one account; per client: slows spraying across accounts.
-  const perAccount = limiter({ windowMs: 15 * 60_000, limit: 10, keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String(req.body?.email ?? '').toLowerCase()}` });
-  const perClient = limiter({ windowMs: 15 * 60_000, limit: 50 });
+  // Failures only (issue 16: a KCC behind one gateway logs in together at shift start). Per
+  // client: slows spraying across accounts; per account from one client: slows guessing one
+  // password; per account from anywhere: a botnet guessing one account's password gets 30 tries
+  // in 15 minutes, not 30 per address. The price is that such an attack can keep that account
+  // out for the window — the agent then asks an admin (docs/security.md).
+  const failures = { windowMs: LOGIN_WINDOW_MS, skipSuccessfulRequests: true } as const;
+  const login = (res: Response): LoginInput => res.locals.login as LoginInput;
+  const perClient = limiter({ ...failures, limit: 50 });
+  const perClientAccount = limiter({ ...failures, limit: 10, keyGenerator: (req, res) => `${ipKeyGenerator(req.ip ?? '')}|${login(res).email}` });
+  const perAccount = limiter({ ...failures, limit: 30, keyGenerator: (_req, res) => `account|${login(res).email}` });
+  const parseLogin: RequestHandler = (req, res, next) => {
+    res.locals.login = validate(loginSchema, req.body);
+    next();
+  };
 
-  router.post('/login', perClient, perAccount, async (req, res) => {
-    const { email, password } = validate(loginSchema, req.body);
+  router.post('/login', perClient, parseLogin, perClientAccount, perAccount, async (req, res) => {
+    const { email, password } = login(res);
     const agent = await findAgentForLogin(pool, email);
+    const origin = requestOrigin(req);
     // Same answer, same time, for an unknown address and a wrong password.
-    if (!(await verifyPassword(agent?.passwordHash, password)) || !agent) throw httpErrors.invalidCredentials();
-    if (agent.disabled) throw httpErrors.accountDisabled();
-    const token = await createSession(pool, agent.id, sessionHours, req.get('user-agent'));
-    await recordAudit(pool, { agentId: agent.id, action: 'agent.logged_in', subjectType: 'agent', subjectId: agent.id });
-    res.cookie(SESSION_COOKIE, token, { ...cookieOptions, maxAge: sessionHours * 3_600_000 });
+    if (!(await verifyPassword(agent?.passwordHash, password)) || !agent) {
+      // Who tried which address from where: the trail of a password-guessing attack (issue 12.14).
+      await recordAudit(pool, { agentId: agent?.id ?? null, action: 'agent.login_failed', subjectType: 'agent', subjectId: agent?.id, details: { email, reason: 'invalid_credentials' }, ...origin });
+      throw httpErrors.invalidCredentials();
+    }
+    if (agent.disabled) {
+      await recordAudit(pool, { agentId: agent.id, action: 'agent.login_failed', subjectType: 'agent', subjectId: agent.id, details: { email, reason: 'account_disabled' }, ...origin });
+      throw httpErrors.accountDisabled();
+    }
+    const token = await createSession(pool, agent.id, sessionHours, req.get('user-agent'), sessionAbsoluteHours);
+    await recordAudit(pool, { agentId: agent.id, action: 'agent.logged_in', subjectType: 'agent', subjectId: agent.id, ...origin });
+    // The browser keeps the cookie for the absolute lifetime; the server ends it sooner when idle.
+    res.cookie(cookieName, token, { ...cookieOptions, maxAge: sessionAbsoluteHours * 3_600_000 });
     res.json({ agent: { id: agent.id, email: agent.email, name: agent.name, role: agent.role } });
   });
 
   router.post('/logout', async (req, res) => {
     if (req.sessionToken) await deleteSession(pool, req.sessionToken);
+    if (req.agent) await recordAudit(pool, { agentId: req.agent.id, action: 'agent.logged_out', subjectType: 'agent', subjectId: req.agent.id, ...requestOrigin(req) });
     clearSession(res);
     res.status(204).end();
   });
@@ -53,7 +85,7 @@ export function authRoutes({ pool, sessionHours, secureCookies }: Options): Rout
   });
 
   function clearSession(res: Response) {
-    res.clearCookie(SESSION_COOKIE, cookieOptions);
+    res.clearCookie(cookieName, cookieOptions);
   }
 
   return router;
@@ -74,7 +106,7 @@ export function agentRoutes({ pool, events }: { pool: Pool; events: DomainEvents
     const input = validate(newAgentSchema, req.body);
     const agent = await createAgent(pool, input);
     if (agent === 'email_taken') throw httpErrors.emailTaken();
-    await recordAudit(pool, { agentId: req.agent!.id, action: 'agent.created', subjectType: 'agent', subjectId: agent.id, details: { role: agent.role } });
+    await auditRequest(pool, req, { action: 'agent.created', subjectType: 'agent', subjectId: agent.id, details: { role: agent.role } });
     res.status(201).json({ agent });
   });
 
@@ -88,8 +120,7 @@ export function agentRoutes({ pool, events }: { pool: Pool; events: DomainEvents
       events.emit('agent.sessions_revoked', { agentId: id, reason: patch.disabled ? 'disabled' : 'logged_out' });
     }
     const changed = Object.keys(patch).filter((key) => key !== 'password');
-    await recordAudit(pool, {
-      agentId: req.agent!.id,
+    await auditRequest(pool, req, {
       action: 'agent.updated',
       subjectType: 'agent',
       subjectId: id,

@@ -19,12 +19,25 @@ const fieldError = (field: string, message: string) => new HttpError(400, 'valid
 
 const OFFSET = /(?:z|[+-]\d{2}(?::?\d{2})?)$/i;
 
+// The years the API computes for. The holiday rules hold for Gregorian years 1583–9999, but a term
+// that starts near either end runs off the calendar; a citizen's question and a report period live
+// in these centuries. Out of range is the caller's mistake: a 400, never a 500 (issue 12.12).
+export const FIRST_API_YEAR = 1900;
+export const LAST_API_YEAR = 2999;
+
 /** An instant from ISO 8601 text that carries its offset (or Z); a 400 naming the field otherwise. */
 function parseInstant(field: string, text: string): DateTime {
   const instant = DateTime.fromISO(text, { setZone: true });
   if (!instant.isValid) return failInstant(field, `"${text}" is not an ISO 8601 date and time, e.g. 2026-12-24T16:30:00+01:00`);
   if (!OFFSET.test(text)) return failInstant(field, `"${text}" has no offset; add one, e.g. +01:00 or Z`);
-  return instant.setZone(ZONE);
+  return inSupportedYears(field, text, instant.setZone(ZONE));
+}
+
+function inSupportedYears(field: string, text: string, instant: DateTime): DateTime {
+  if (instant.year < FIRST_API_YEAR || instant.year > LAST_API_YEAR) {
+    return failInstant(field, `"${text}" is out of range: the year must be between ${FIRST_API_YEAR} and ${LAST_API_YEAR}`);
+  }
+  return instant;
 }
 
 function failInstant(field: string, message: string): never {
@@ -36,7 +49,7 @@ function parseBoundary(field: string, text: string): DateTime {
   if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
     const day = DateTime.fromISO(text, { zone: ZONE });
     if (!day.isValid) failInstant(field, `"${text}" is not a date`);
-    return day;
+    return inSupportedYears(field, text, day);
   }
   return parseInstant(field, text);
 }
@@ -59,7 +72,7 @@ function normView(norm: Norm, activeNormId: string, close: string) {
   };
 }
 
-const deadlinesQuery = z.object({ norm: z.string().min(1).max(64).optional(), received: z.string().min(1).max(64).optional() });
+const deadlinesQuery = z.strictObject({ norm: z.string().min(1).max(64).optional(), received: z.string().min(1).max(64).optional() });
 
 /** Public, no login, rate-limited: GET /norms and GET /deadlines. Mount before requireAgent. */
 export function publicDeadlineRoutes({ pool }: { pool: Pool }): Router {
@@ -167,7 +180,7 @@ function pick(view: Record<string, unknown>, keys: readonly string[]): Record<st
   return Object.fromEntries(keys.map((key) => [key, view[key]]));
 }
 
-const reportQuery = z.object({ from: z.string().max(64).optional(), to: z.string().max(64).optional() });
+const reportQuery = z.strictObject({ from: z.string().max(64).optional(), to: z.string().max(64).optional() });
 
 /** Supervisor or admin: GET /compliance?from&to. Mount at /reports. */
 export function reportRoutes({ pool }: { pool: Pool }): Router {

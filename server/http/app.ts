@@ -17,7 +17,9 @@ import type { Logger } from '../log.ts';
 import { authenticate, requireAgent, sessionTokenFrom } from './auth.ts';
 import { errorHandler, httpErrors } from './errors.ts';
 import { staticRoutes } from './static.ts';
+import { sameOriginOnly } from './same-origin.ts';
 import { cannedRoutes } from '../canned/index.ts';
+import { auditRoutes } from '../audit.ts';
 import { inboxEvents, sessionRoom } from '../inbox/events.ts';
 import { inboxRoutes } from '../inbox/routes.ts';
 import type { MailChannel } from '../mail/index.ts';
@@ -110,8 +112,10 @@ export function createHttpApp({ config, database, events, log, mail, chat, recom
     express.json({ limit: '64kb' }),
     publicChatRoutes({ chat, widgetOrigins: config.widgetOrigins, publicOrigin: config.publicUrl.origin, rateLimits: config.rateLimits }),
   );
+  // Every state change of the agents' API must come from Balie's own pages (issue 12.4).
+  api.use(sameOriginOnly(config.publicUrl.origin));
   api.use(express.json({ limit: '1mb' }));
-  api.use(authenticate(database.pool, config.sessionHours));
+  api.use(authenticate(database.pool, config.sessionHours, secure));
   // Logging out ends that browser's live connection too, once the session is gone (issue 6).
   api.post('/auth/logout', (req, res, next) => {
     const token = req.sessionToken;
@@ -123,7 +127,7 @@ export function createHttpApp({ config, database, events, log, mail, chat, recom
     }
     next();
   });
-  api.use('/auth', authRoutes({ pool: database.pool, sessionHours: config.sessionHours, secureCookies: secure }));
+  api.use('/auth', authRoutes({ pool: database.pool, sessionHours: config.sessionHours, sessionAbsoluteHours: config.sessionAbsoluteHours, secureCookies: secure }));
   // Public: the norms and their deadlines, so citizens can see what the gemeente promises.
   api.use(publicDeadlineRoutes({ pool: database.pool }));
   // Everything below needs a logged-in agent; public endpoints are mounted above this line.
@@ -139,6 +143,7 @@ export function createHttpApp({ config, database, events, log, mail, chat, recom
   api.use((_req, _res, next) => next(httpErrors.notFound('endpoint')));
   api.use(errorHandler(log));
   app.use('/api', (_req, res, next) => {
+  api.use(auditRoutes({ db: database.pool }));
     res.set('Cache-Control', 'no-store');
     next();
   }, api);

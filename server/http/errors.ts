@@ -28,6 +28,10 @@ export type ErrorCode =
   // A canned answer's variable has no value for this conversation ({termijn} without an open
   // answer deadline); `variables` names them. Nothing with a gap is inserted.
   | 'canned_variable_missing'
+  // A state-changing request that a page on another origin (a sibling host of the same site
+  // included) made the agent's browser send, or one whose body is not JSON (issue 12.4).
+  | 'cross_origin_refused'
+  | 'unsupported_media_type'
   // Quarantined mail (issue 13.4): another supervisor's retry of the same mail is running; the
   // e-mail channel is not configured on this instance, so a mail cannot be ingested here.
   | 'quarantine_retry_running'
@@ -81,6 +85,8 @@ export function validate<T extends z.ZodType>(schema: T, value: unknown): z.infe
   const fields = result.error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', message: issue.message }));
   const summary = fields.map((problem) => `${problem.field}: ${problem.message}`).join('; ');
   throw new HttpError(400, 'validation_failed', summary, fields);
+  crossOriginRefused: () => new HttpError(403, 'cross_origin_refused', 'This request did not come from a page of Balie itself.'),
+  unsupportedMediaType: () => new HttpError(415, 'unsupported_media_type', 'Send the body as application/json.'),
 }
 
 export function errorBody(error: HttpError) {
