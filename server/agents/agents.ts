@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { inTransaction, type Db, type Pool } from '../db/index.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH } from './passwords.ts';
 
-export const ROLES = ['agent', 'supervisor', 'admin'] as const;
+export const ROLES = ['agent', 'supervisor', 'admin', 'backoffice'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Agent {

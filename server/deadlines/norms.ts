@@ -201,3 +201,17 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+// ── Callback term (issue 14) ───────────────────────────────────────────────
+
+/**
+ * The callback term where the norm names none (every preset but Rotterdam): 2 working days, the
+ * VNG's minimum term for a reaction — far inside the field's 48 hours that are called too long,
+ * and counted on the gemeente's calendar. A gemeente sets its own per norm or per team.
+ */
+export const DEFAULT_CALLBACK_TERM: Term = Object.freeze({ unit: 'workingDays', amount: 2 });
+
+/** The norm's callback term, or Balie's default when it has none. */
+export function callbackTermOf(norm: Norm): { term: Term; source: 'norm' | 'default' } {
+  return norm.terms.callback ? { term: norm.terms.callback, source: 'norm' } : { term: DEFAULT_CALLBACK_TERM, source: 'default' };
+}

@@ -19,6 +19,7 @@ import { errorHandler, httpErrors } from './errors.ts';
 import { staticRoutes } from './static.ts';
 import { sameOriginOnly } from './same-origin.ts';
 import { cannedRoutes } from '../canned/index.ts';
+import { backofficeRoutes, teamRoutes } from '../backoffice/index.ts';
 import { auditRoutes } from '../audit.ts';
 import { inboxEvents, sessionRoom } from '../inbox/events.ts';
 import { inboxRoutes } from '../inbox/routes.ts';
@@ -140,6 +141,8 @@ export function createHttpApp({ config, database, events, log, mail, chat, recom
   api.use(agentChatRoutes({ chat, pool: database.pool }));
   api.use(inboxRoutes({ pool: database.pool, from: () => config.mail?.from, chat, events }));
   api.use(cannedRoutes({ pool: database.pool }));
+  api.use('/teams', teamRoutes({ pool: database.pool }));
+  api.use('/backoffice', backofficeRoutes({ pool: database.pool, events, from: () => config.mail?.from, publicUrl: config.publicUrl.href }));
   api.use((_req, _res, next) => next(httpErrors.notFound('endpoint')));
   api.use(errorHandler(log));
   app.use('/api', (_req, res, next) => {

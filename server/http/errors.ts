@@ -36,6 +36,14 @@ export type ErrorCode =
   // e-mail channel is not configured on this instance, so a mail cannot be ingested here.
   | 'quarantine_retry_running'
   | 'email_disabled'
+  // The back office (issue 14): a hand-off to a colleague who is away (`absentUntil` says until
+  // when) or not in the chosen team; a hand-off already completed or sent back; completing a
+  // callback other than by the attempt that reached the citizen; a team name in use.
+  | 'assignee_absent'
+  | 'assignee_not_in_team'
+  | 'handoff_not_open'
+  | 'handoff_wrong_action'
+  | 'team_name_taken'
   | 'internal';
 
 export interface FieldProblem {
