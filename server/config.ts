@@ -140,6 +140,14 @@ const environment = z.object({
     .default(false),
   /** Issue 12.11: a bearer token that gets the details of /healthz (database, e-mail) without a session; anonymous callers get the status only. */
   HEALTH_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Issue 13.2: how long transient SMTP failures are retried before a mail is failed (resendable). */
+  OUTBOX_RETRY_HOURS: z.coerce.number({ error: 'must be a number of hours' }).min(0.001, 'must be between 0.001 and 720').max(720, 'must be between 0.001 and 720').default(96),
+  /** Issue 13.2: the longest wait between two attempts to send a mail. */
+  OUTBOX_RETRY_MAX_DELAY_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number').min(1, 'must be between 1 and 3600').max(3600, 'must be between 1 and 3600').default(900),
+  /** Issue 12.5: transcripts and acknowledgements to one address per 24 hours. */
+  AUTOMATIC_MAIL_PER_RECIPIENT_DAY: z.coerce.number({ error: 'must be a number of mails' }).int('must be a whole number').min(1, 'must be at least 1').default(5),
+  /** Issue 12.5: transcripts and acknowledgements to all addresses together per hour. */
+  AUTOMATIC_MAIL_PER_HOUR: z.coerce.number({ error: 'must be a number of mails' }).int('must be a whole number').min(1, 'must be at least 1').default(300),
 });
 
 export type MailConfig = Readonly<{
@@ -149,6 +157,10 @@ export type MailConfig = Readonly<{
   from: Readonly<{ name: string | null; address: string }>;
   autoAck: boolean;
   maxBytes: number;
+  /** Retries of the outbox (issue 13.2): transient failures for windowHours, waits of at most maxDelaySeconds. */
+  outbox: Readonly<{ windowHours: number; maxDelaySeconds: number }>;
+  /** Automatic mail (transcripts, acknowledgements) per recipient per day and in all per hour (issue 12.5). */
+  automaticMail: Readonly<{ perRecipientPerDay: number; perHour: number }>;
 }>;
 
 export type Config = Readonly<{
@@ -251,6 +263,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       from: Object.freeze(e.MAIL_FROM),
       autoAck: e.AUTO_ACK,
       maxBytes: e.MAIL_MAX_BYTES,
+      outbox: Object.freeze({ windowHours: e.OUTBOX_RETRY_HOURS, maxDelaySeconds: e.OUTBOX_RETRY_MAX_DELAY_SECONDS }),
+      automaticMail: Object.freeze({ perRecipientPerDay: e.AUTOMATIC_MAIL_PER_RECIPIENT_DAY, perHour: e.AUTOMATIC_MAIL_PER_HOUR }),
     });
   }
   return Object.freeze({

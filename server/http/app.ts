@@ -12,6 +12,7 @@ import { publicDeadlineRoutes, reportRoutes, settingsRoutes } from '../deadlines
 import type { CalendarRecompute } from '../deadlines/calendar-recompute.ts';
 import { reconcileRoutes } from '../reconcile/index.ts';
 import { quarantineRoutes } from '../mail/quarantine-routes.ts';
+import { outboxRoutes } from '../mail/outbox-routes.ts';
 import type { DomainEvents } from '../domain-events.ts';
 import type { Logger } from '../log.ts';
 import { authenticate, requireAgent, sessionTokenFrom } from './auth.ts';
@@ -137,6 +138,7 @@ export function createHttpApp({ config, database, events, log, mail, chat, recom
   api.use('/settings', settingsRoutes({ pool: database.pool, log, recompute }));
   api.use('/reconcile', reconcileRoutes({ pool: database.pool, log }));
   api.use('/quarantine', quarantineRoutes({ pool: database.pool, mail, log }));
+  api.use(outboxRoutes({ pool: database.pool, events }));
   api.use('/reports', reportRoutes({ pool: database.pool }), overviewRoutes({ pool: database.pool, presence: chat.presence }));
   api.use(agentChatRoutes({ chat, pool: database.pool }));
   api.use(inboxRoutes({ pool: database.pool, from: () => config.mail?.from, chat, events }));

@@ -44,6 +44,8 @@ export type ErrorCode =
   | 'handoff_not_open'
   | 'handoff_wrong_action'
   | 'team_name_taken'
+  // The outbox (issue 13.2): only a failed mail can be resent.
+  | 'not_failed'
   | 'internal';
 
 export interface FieldProblem {

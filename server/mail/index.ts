@@ -82,7 +82,7 @@ export class MailChannel {
       ? new MailSender(pool, connectionString, smtpTransport(config.smtp), config.from, mailLog, ({ lifecycle, ...change }) => {
           events.emit('message.delivery_changed', change);
           if (lifecycle) announceChange(events, lifecycle);
-        })
+        }, config.outbox)
       : undefined;
     if (!config.smtp) mailLog.warn('SMTP_HOST is not set: acknowledgements and replies stay queued until it is');
   }
