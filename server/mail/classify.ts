@@ -126,7 +126,7 @@ function keyword(value: string): string {
 
 /**
  * The header fields of a raw mail (RFC 5322 §2.2): names lowercased, folded lines unfolded
- * (§2.2.3), values trimmed. Only the header block is read; a mail without a body (an oversize
+ * (§2.2.3), runs of white space one space. Only the header block is read; a mail without a body (an oversize
  * stub) works as well. Bytes are read as Latin-1: the names and the markers looked for are ASCII.
  */
 export function readHeaderFields(raw: Buffer): Map<string, string[]> {
@@ -139,7 +139,7 @@ export function readHeaderFields(raw: Buffer): Map<string, string[]> {
     if (colon <= 0) continue;
     const name = line.slice(0, colon).trim().toLowerCase();
     if (!/^[\x21-\x39\x3b-\x7e]+$/.test(name)) continue;
-    fields.set(name, [...(fields.get(name) ?? []), line.slice(colon + 1).trim()]);
+    fields.set(name, [...(fields.get(name) ?? []), line.slice(colon + 1).replace(/[ \t]+/g, ' ').trim()]);
   }
   return fields;
 }

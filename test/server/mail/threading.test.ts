@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseMail } from '../../../server/mail/parse.ts';
-import { MAX_THREAD_IDS, threadHints } from '../../../server/mail/threading.ts';
+import { chooseThread, MAX_THREAD_IDS, threadHints } from '../../../server/mail/threading.ts';
 
 const hints = (subject: string, inReplyTo: string[] = [], references: string[] = []) => threadHints({ subject, inReplyTo, references }, 'BAL');
 
@@ -56,5 +56,58 @@ describe('threadHints: message ids', () => {
     expect(messageIds[0]).toBe('m199@x');
     expect(messageIds[MAX_THREAD_IDS - 2]).toBe(`m${199 - (MAX_THREAD_IDS - 2)}@x`);
     expect(messageIds.at(-1)).toBe('m0@x');
+  });
+});
+
+describe('chooseThread: who may write into a conversation (issue 12, item 6)', () => {
+  const named = (id: number, reference: string, senderKnown: boolean) => ({ id, reference, senderKnown });
+  const refs = (...references: string[]) => ({ references });
+
+  it("a reference from the conversation's own contact (or an address that wrote in it) threads there", () => {
+    expect(chooseThread(refs('BAL-2026-000004'), { byReference: [named(4, 'BAL-2026-000004', true)] })).toEqual({
+      conversationId: 4,
+      via: 'reference',
+      quotedReference: null,
+    });
+  });
+
+  it('a reference from a stranger starts a new conversation that records the reference it quoted', () => {
+    expect(chooseThread(refs('BAL-2026-000004'), { byReference: [named(4, 'BAL-2026-000004', false)] })).toEqual({
+      conversationId: undefined,
+      via: 'new',
+      quotedReference: 'BAL-2026-000004',
+    });
+  });
+
+  it('a reference that names no conversation is still recorded on the new one (a typo the agent can look up)', () => {
+    expect(chooseThread(refs('BAL-2026-999999'), { byReference: [] })).toMatchObject({ conversationId: undefined, quotedReference: 'BAL-2026-999999' });
+  });
+
+  it("a Message-ID of the thread threads whoever sends it (the citizen's forward to a work address), and says which reference it did not follow", () => {
+    expect(chooseThread(refs(), { byReference: [], byMessageId: 4 })).toEqual({ conversationId: 4, via: 'message_id', quotedReference: null });
+    expect(chooseThread(refs('BAL-2026-000004'), { byReference: [named(4, 'BAL-2026-000004', false)], byMessageId: 4 })).toEqual({
+      conversationId: 4,
+      via: 'message_id',
+      quotedReference: null,
+    });
+    expect(chooseThread(refs('BAL-2026-000009'), { byReference: [named(9, 'BAL-2026-000009', false)], byMessageId: 4 })).toEqual({
+      conversationId: 4,
+      via: 'message_id',
+      quotedReference: 'BAL-2026-000009',
+    });
+  });
+
+  it('a known reference wins over a Message-ID, and the first known of several references wins', () => {
+    expect(chooseThread(refs('BAL-2026-000009'), { byReference: [named(9, 'BAL-2026-000009', true)], byMessageId: 4 })).toMatchObject({ conversationId: 9, via: 'reference' });
+    expect(
+      chooseThread(refs('BAL-2026-000001', 'BAL-2026-000002'), { byReference: [named(1, 'BAL-2026-000001', false), named(2, 'BAL-2026-000002', true)] }),
+    ).toEqual({ conversationId: 2, via: 'reference', quotedReference: 'BAL-2026-000001' });
+  });
+
+  it('a bounce goes to the conversation of the mail it returns', () => {
+    expect(chooseThread(refs('BAL-2026-000004'), { bounceOf: 7, byReference: [named(4, 'BAL-2026-000004', true)], byMessageId: 4 })).toMatchObject({
+      conversationId: 7,
+      via: 'bounce',
+    });
   });
 });
