@@ -92,6 +92,7 @@ export async function startBalie(config: Config, log: Logger, options: StartOpti
     chat,
     trustProxy: config.trustProxy,
     widgetLimits: { socketPerMinute: config.rateLimits.widgetSocketPerMinute, ipPerMinute: config.rateLimits.widgetIpPerMinute },
+    sockets: config.sockets,
     adapterPool,
   });
   realtime.listen(events);
@@ -150,11 +151,14 @@ export async function startBalie(config: Config, log: Logger, options: StartOpti
         const reachable = await database.ping(STOP_PING_MS);
         const step = stepBound(reachable ? STEP_MS : OUTAGE_STEP_MS, log);
         if (!reachable) log.warn('stopping while the database is unreachable: not waiting for writes that cannot finish');
-        // Before the sockets close: this instance's agents stop counting as online at once.
-        await step('presence', presence.stop());
-        await step('mail', mail?.stop());
-        await step('deadline scheduler', scheduler.stop());
-        await step('calendar recompute', recompute.stop());
+        // Before the sockets close: this instance's agents stop counting as online at once. The
+        // background workers are independent of each other and stop side by side.
+        await Promise.all([
+          step('presence', presence.stop()),
+          step('mail', mail?.stop()),
+          step('deadline scheduler', scheduler.stop()),
+          step('calendar recompute', recompute.stop()),
+        ]);
         const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         httpServer.closeIdleConnections();
         await step('sockets', realtime.close());
@@ -162,7 +166,7 @@ export async function startBalie(config: Config, log: Logger, options: StartOpti
         chat.stopTimers();
         if (!(await step('requests', closed))) httpServer.closeAllConnections();
         await endPool(adapterPool, reachable ? undefined : OUTAGE_STEP_MS);
-        await database.close();
+        await database.close({ quick: !reachable });
         log.info(reachable ? 'Balie stopped' : 'Balie stopped (the database was unreachable)');
       })();
       return stopping;

@@ -138,6 +138,16 @@ const environment = z.object({
     .string()
     .transform((value) => (/^\d+$/.test(value) ? Number(value) : value === 'true' ? true : value === 'false' ? false : value))
     .default(false),
+  /** Issue 12 §2: concurrent socket connections per client address without an agent session (citizens' widgets). */
+  SOCKETS_PER_ADDRESS: z.coerce.number({ error: 'must be a number of connections' }).int('must be a whole number').min(1, 'must be at least 1').default(50),
+  /** Issue 12 §2: concurrent socket connections per logged-in agent (tabs, and reconnects overlapping). */
+  SOCKETS_PER_AGENT: z.coerce.number({ error: 'must be a number of connections' }).int('must be a whole number').min(1, 'must be at least 1').default(20),
+  /** Issue 12 §2: concurrent socket connections per instance; keep it well below the file descriptor limit (ulimit -n). */
+  SOCKETS_MAX: z.coerce.number({ error: 'must be a number of connections' }).int('must be a whole number').min(4, 'must be at least 4').default(800),
+  /** Issue 12 §8: how often an agent's socket re-checks its session (expired, disabled, logged out). */
+  AGENT_SESSION_CHECK_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(0.1, 'must be between 0.1 and 3600').max(3600, 'must be between 0.1 and 3600').default(60),
+  /** Issue 12 §10: after an agent closes a chat, the citizen's open widget may still rate it and ask for the transcript this long. */
+  CHAT_CLOSED_GRACE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(1, 'must be between 1 and 86400').max(86400, 'must be between 1 and 86400').default(900),
   /** Issue 12.11: a bearer token that gets the details of /healthz (database, e-mail) without a session; anonymous callers get the status only. */
   HEALTH_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Issue 13.2: how long transient SMTP failures are retried before a mail is failed (resendable). */
@@ -176,6 +186,10 @@ export type Config = Readonly<{
   admin: { email: string; password: string } | undefined;
   referencePrefix: string;
   sessionHours: number;
+  /** A session's absolute lifetime in hours, at least sessionHours. */
+  sessionAbsoluteHours: number;
+  /** Contacts for /.well-known/security.txt; empty: Balie serves none. */
+  securityContacts: readonly string[];
   /** How long a citizen's chat session (the token in the widget's localStorage) lasts. */
   chatSessionHours: number;
   /** A chat not yet picked up whose widget has been gone this long leaves the queue as abandoned. */
@@ -198,10 +212,6 @@ export type Config = Readonly<{
   /** The e-mail channel; undefined when IMAP_HOST is not set (Balie then runs chat only). */
   mail: MailConfig | undefined;
   /**
-  /** A session's absolute lifetime in hours, at least sessionHours. */
-  sessionAbsoluteHours: number;
-  /** Contacts for /.well-known/security.txt; empty: Balie serves none. */
-  securityContacts: readonly string[];
    * Service settings for the first start only (NORM, BUSINESS_HOURS, CHAT_HOURS, CLOSURE_DAYS,
    * DUE_SOON_HOURS); from then on they live in PostgreSQL and admins change them in Balie.
    */
@@ -211,6 +221,19 @@ export type Config = Readonly<{
     chatHours: WeeklyHours;
     closureDays: readonly string[];
     dueSoonHours: number;
+  }>;
+  /** Socket ceilings and session re-checks (issue 12 §2, §8, §10). */
+  sockets: Readonly<{
+    /** Concurrent connections per client address without an agent session. */
+    perAddress: number;
+    /** Concurrent connections per logged-in agent. */
+    perAgent: number;
+    /** Concurrent connections per instance; a quarter of it is kept for agents. */
+    max: number;
+    /** How often an agent socket re-checks its session. */
+    agentSessionCheckSeconds: number;
+    /** How long a citizen's open widget may still rate and ask for the transcript after an agent closed the chat. */
+    chatClosedGraceSeconds: number;
   }>;
   /** Bearer token for /healthz details (HEALTH_TOKEN); undefined: only agents' sessions see them. */
   healthToken: string | undefined;
@@ -240,6 +263,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   // Working-day terms end at business close and due-soon counts business hours back from it.
   if ([1, 2, 3, 4, 5, 6, 7].every((day) => businessHours[day as 1].length === 0)) {
     throw new ConfigError('BUSINESS_HOURS', 'must open at least once a week (got "never")');
+  }
+  if (e.SESSION_ABSOLUTE_HOURS !== undefined && e.SESSION_ABSOLUTE_HOURS < e.SESSION_HOURS) {
+    throw new ConfigError('SESSION_ABSOLUTE_HOURS', `must be at least SESSION_HOURS (${e.SESSION_HOURS}) (got "${e.SESSION_ABSOLUTE_HOURS}")`);
   }
   const publicUrl = new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`);
   let mail: MailConfig | undefined;
@@ -277,10 +303,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined,
     referencePrefix: e.REFERENCE_PREFIX,
     sessionHours: e.SESSION_HOURS,
+    sessionAbsoluteHours: e.SESSION_ABSOLUTE_HOURS ?? Math.max(24, e.SESSION_HOURS),
+    securityContacts: Object.freeze(e.SECURITY_CONTACT ?? []),
     chatSessionHours: e.CHAT_SESSION_HOURS,
-  if (e.SESSION_ABSOLUTE_HOURS !== undefined && e.SESSION_ABSOLUTE_HOURS < e.SESSION_HOURS) {
-    throw new ConfigError('SESSION_ABSOLUTE_HOURS', `must be at least SESSION_HOURS (${e.SESSION_HOURS}) (got "${e.SESSION_ABSOLUTE_HOURS}")`);
-  }
     chatAbandonSeconds: e.CHAT_ABANDON_SECONDS,
     presenceHeartbeatSeconds: e.PRESENCE_HEARTBEAT_SECONDS,
     rateLimits: Object.freeze({
@@ -300,8 +325,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       closureDays: Object.freeze(e.CLOSURE_DAYS),
       dueSoonHours: e.DUE_SOON_HOURS,
     }),
+    sockets: Object.freeze({
+      perAddress: e.SOCKETS_PER_ADDRESS,
+      perAgent: e.SOCKETS_PER_AGENT,
+      max: e.SOCKETS_MAX,
+      agentSessionCheckSeconds: e.AGENT_SESSION_CHECK_SECONDS,
+      chatClosedGraceSeconds: e.CHAT_CLOSED_GRACE_SECONDS,
+    }),
     healthToken: e.HEALTH_TOKEN,
   });
 }
-    sessionAbsoluteHours: e.SESSION_ABSOLUTE_HOURS ?? Math.max(24, e.SESSION_HOURS),
-    securityContacts: Object.freeze(e.SECURITY_CONTACT ?? []),

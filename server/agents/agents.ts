@@ -89,7 +89,27 @@ export async function updateAgent(pool: Pool, id: number, patch: AgentPatch): Pr
     );
     if (patch.disabled === true || passwordHash !== undefined) {
       await tx.query('DELETE FROM sessions WHERE agent_id = $1', [id]);
+      // Delivered at commit to every running instance — also when the CLI made the change.
+      await notifySessionsEnded(tx, id, patch.disabled === true ? 'disabled' : 'logged_out');
     }
     return result.rows[0]!;
   });
+}
+
+/**
+ * The PostgreSQL NOTIFY channel on which every Balie instance hears that an agent's sessions were
+ * ended (disabled, password changed), from the API or from `npm run agents` in another process,
+ * and disconnects that agent's sockets (issue 12 §8).
+ */
+export const AGENT_SESSIONS_CHANNEL = 'balie_agent_sessions';
+
+export interface SessionsEndedNotice {
+  agentId: number;
+  reason: 'disabled' | 'logged_out';
+}
+
+/** NOTIFYs the running instances; inside a transaction the notice goes out when it commits. */
+export async function notifySessionsEnded(db: Db, agentId: number, reason: SessionsEndedNotice['reason']): Promise<void> {
+  const notice: SessionsEndedNotice = { agentId, reason };
+  await db.query('SELECT pg_notify($1, $2)', [AGENT_SESSIONS_CHANNEL, JSON.stringify(notice)]);
 }

@@ -22,11 +22,11 @@ import {
   type CloseOutcome,
   type SendOutcome,
 } from './lifecycle.ts';
-import { chatMessage, chatMessagesAfter, firstName, isoAmsterdam } from './messages.ts';
+import { chatMessage, chatMessagesAfter, citizenMessageByClientId, firstName, isoAmsterdam } from './messages.ts';
 import type { PresenceTracker } from './presence.ts';
 import { askQuestion, type Question, type QuestionMailSettings, type QuestionOutcome } from './questions.ts';
 import { serviceStatus, type ServiceStatus } from './service.ts';
-import { chatSessionFor, type ChatSession } from './sessions.ts';
+import { chatSessionFor, chatSessionState, type ChatSession } from './sessions.ts';
 import { sendTranscript } from './transcript.ts';
 
 export type { ChatSession };
@@ -103,6 +103,19 @@ export class Chat {
 
   sessionFor(token: string): Promise<ChatSession | undefined> {
     return chatSessionFor(this.#pool, token);
+  }
+
+  /**
+   * Live, closed by an agent within `graceSeconds` (rating, transcript and removing only) or ended:
+   * a connected widget's session is re-checked with this before every command (issue 12 §10).
+   */
+  sessionState(session: ChatSession, graceSeconds: number): Promise<'live' | 'closed' | 'ended'> {
+    return chatSessionState(this.#pool, session.tokenHash, graceSeconds);
+  }
+
+  /** A message of this chat the citizen sent earlier under `clientId` (a resend whose answer was lost). */
+  storedCitizenMessage(session: ChatSession, clientId: string): Promise<ChatMessage | undefined> {
+    return citizenMessageByClientId(this.#pool, session.conversationId, clientId);
   }
 
   state(session: ChatSession): Promise<ChatState | undefined> {

@@ -173,7 +173,13 @@ export async function closeConversation(
   outcome: ConversationOutcome,
   reason?: NoAnswerReason,
 ): Promise<CloseOutcome> {
-  const result = await inLifecycle(pool, (tx) => applyEvent(tx, conversationId, { type: 'close', outcome, reason, agentId: agent.id }));
+  const result = await inLifecycle(pool, async (tx) => {
+    const applied = await applyEvent(tx, conversationId, { type: 'close', outcome, reason, agentId: agent.id });
+    // The citizen's token stops opening the chat (issue 12 §10): ended at the very moment of
+    // closing, which marks the sessions an open widget may still rate with for a short while.
+    if (applied.ok && applied.change.conversation.channel === 'chat') await endChatSessions(tx, conversationId, applied.change.at);
+    return applied;
+  });
   if (!result.ok) return { ok: false, code: result.code === 'not_found' ? 'not_found' : result.code === 'reason_required' ? 'reason_required' : 'conversation_closed' };
   const { change } = result;
   return {

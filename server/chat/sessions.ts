@@ -40,10 +40,38 @@ export async function chatSessionFor(db: Db, token: string): Promise<ChatSession
   return row ? { conversationId: row.conversationId, tokenHash: hash.toString('hex'), expiresAt: row.expiresAt } : undefined;
 }
 
-/** Ends every session of the conversation ("Gesprek beëindigen" ends it on every device). */
-export async function endChatSessions(db: Db, conversationId: number): Promise<number> {
-  const { rowCount } = await db.query('UPDATE chat_sessions SET ended_at = now() WHERE conversation_id = $1 AND ended_at IS NULL', [conversationId]);
+/**
+ * Ends every session of the conversation ("Gesprek beëindigen" ends it on every device). `at`:
+ * the moment an agent closed the chat — a session ended exactly then may still rate it from a
+ * widget that is open (see chatSessionState).
+ */
+export async function endChatSessions(db: Db, conversationId: number, at?: Date): Promise<number> {
+  const { rowCount } = await db.query('UPDATE chat_sessions SET ended_at = coalesce($2, now()) WHERE conversation_id = $1 AND ended_at IS NULL', [conversationId, at ?? null]);
   return rowCount ?? 0;
+}
+
+/**
+ * What a connected widget's session may still do, re-checked before each of its commands:
+ * - `live`: everything;
+ * - `closed`: an agent closed the chat less than `graceSeconds` ago and that close ended this
+ *   session: only rating it, mailing the transcript and removing it (issue 12 §10);
+ * - `ended`: nothing (ended by the citizen, expired, or the grace is over).
+ * A new connection needs a live session (chatSessionFor): a token read later from the site's
+ * localStorage opens nothing once the chat is closed.
+ */
+export async function chatSessionState(db: Db, tokenHash: string, graceSeconds: number): Promise<'live' | 'closed' | 'ended'> {
+  const { rows } = await db.query<{ state: 'live' | 'closed' | 'ended' }>(
+    `SELECT CASE
+              WHEN s.expires_at <= now() THEN 'ended'
+              WHEN s.ended_at IS NULL THEN 'live'
+              WHEN c.status = 'closed' AND s.ended_at = c.closed_at AND c.closed_at > now() - make_interval(secs => $2) THEN 'closed'
+              ELSE 'ended'
+            END AS state
+       FROM chat_sessions s JOIN conversations c ON c.id = s.conversation_id
+      WHERE s.token_hash = $1`,
+    [Buffer.from(tokenHash, 'hex'), graceSeconds],
+  );
+  return rows[0]?.state ?? 'ended';
 }
 
 export async function deleteExpiredChatSessions(db: Db): Promise<number> {

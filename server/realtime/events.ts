@@ -1,6 +1,7 @@
 // The one typed contract for live events, per namespace. The server passes these maps as type
 // parameters; widget/ and inbox/ import them with `import type` (style.md §2).
 // Facts are `resource.past_tense`; commands are imperatives answered with an Ack.
+import type { Role } from '../agents/agents.ts';
 
 /** Codes any command on either namespace may answer with. Clients translate codes, never messages. */
 export type ErrorCodeFromServer = 'unauthorized' | 'forbidden' | 'validation_failed' | 'rate_limited' | 'not_found' | 'internal';
@@ -34,7 +35,7 @@ export const MAX_CHAT_MESSAGE_CHARS = 5000;
 export interface AgentIdentity {
   id: number;
   name: string;
-  role: 'agent' | 'supervisor' | 'admin';
+  role: Role;
 }
 
 /** A service-norm milestone of a conversation that became due soon or was breached. */
@@ -148,7 +149,8 @@ export interface ReceiptActivity {
 /** Server → agent inbox, namespace /agent. */
 export interface AgentServerEvents {
   'session.ready': (payload: { agent: AgentIdentity }) => void;
-  'session.ended': (payload: { reason: 'logged_out' | 'disabled' }) => void;
+  /** The login session no longer holds: logged out, account disabled, or expired (re-checked every AGENT_SESSION_CHECK_SECONDS). */
+  'session.ended': (payload: { reason: 'logged_out' | 'disabled' | 'expired' }) => void;
   'conversation.created': (payload: ConversationActivity) => void;
   /** Claimed, taken by a first reply, handed to a colleague or released (assignee null). */
   'conversation.assigned': (payload: AssignmentActivity) => void;
@@ -269,6 +271,9 @@ export interface WidgetSocketData {
 
 /** Error data attached to a refused handshake (`connect_error` → err.data). */
 export interface HandshakeErrorData {
-  /** unauthorized: no, unknown, expired or ended token (drop it and start anew); rate_limited: retry later. */
-  code: 'unauthorized' | 'forbidden_origin' | 'rate_limited';
+  /**
+   * unauthorized: no, unknown, expired or ended token (drop it and start anew); rate_limited: retry
+   * later; forbidden: the main namespace `/`, which serves nothing.
+   */
+  code: 'unauthorized' | 'forbidden_origin' | 'rate_limited' | 'forbidden';
 }

@@ -22,7 +22,8 @@ import type {
   WidgetServerEvents,
   WidgetSocketData,
 } from './events.ts';
-import { WindowCounter } from './limits.ts';
+import { AgentSessionWatch, type WatchedSocket } from './agent-sessions.ts';
+import { clientAddress, ConnectionLimiter, WindowCounter, type ConnectionRefusal, type Reservation } from './limits.ts';
 import { chatRoom, setUpWidgetNamespace } from './widget.ts';
 
 export type AgentNamespace = Namespace<AgentClientEvents, AgentServerEvents, Record<string, never>, AgentSocketData>;
@@ -44,6 +45,29 @@ function refused(message: string, data: HandshakeErrorData): Error {
 /** Agents' commands per socket per minute: typing repeats every few seconds, the rest is rare. */
 const AGENT_COMMANDS_PER_MINUTE = 600;
 const TYPING_RELAY_MS = 1000;
+/**
+ * An engine connection that has joined no namespace after this long is closed (socket.io's
+ * default is 45 s): refused handshakes — the main namespace, a missing token — free their place soon.
+ */
+const NAMESPACE_JOIN_MS = 10_000;
+
+/** Socket ceilings and session re-checks (config.sockets); defaults as documented in the README. */
+export interface SocketSettings {
+  perAddress: number;
+  perAgent: number;
+  max: number;
+  agentSessionCheckSeconds: number;
+  chatClosedGraceSeconds: number;
+}
+
+export const DEFAULT_SOCKET_SETTINGS: SocketSettings = { perAddress: 50, perAgent: 20, max: 800, agentSessionCheckSeconds: 60, chatClosedGraceSeconds: 900 };
+
+/** What a refused engine handshake answers (HTTP 403 with this message). */
+const REFUSALS: Record<ConnectionRefusal, string> = {
+  per_address: 'too many connections from this address',
+  per_agent: 'too many connections for this agent',
+  instance_full: 'this server has no room for more connections',
+};
 
 export function createRealtime(options: {
   httpServer: http.Server;
@@ -55,6 +79,8 @@ export function createRealtime(options: {
   chat: Chat;
   trustProxy?: boolean | number | string;
   widgetLimits?: { socketPerMinute: number; ipPerMinute: number };
+  /** Connection ceilings and session re-checks (issue 12 §2, §8, §10). */
+  sockets?: SocketSettings;
   /**
    * With a pool, broadcasts travel through PostgreSQL NOTIFY (@socket.io/postgres-adapter) and reach
    * sockets connected to every Balie instance. The adapter keeps one of its connections checked
@@ -64,12 +90,54 @@ export function createRealtime(options: {
 }): Realtime {
   const { db, sessionHours, agentOrigin, widgetOrigins, log, chat } = options;
   const presence = chat.presence;
+  const sockets = options.sockets ?? DEFAULT_SOCKET_SETTINGS;
+  const trustProxy = options.trustProxy ?? false;
+  const limiter = new ConnectionLimiter({ perAddress: sockets.perAddress, perAgent: sockets.perAgent, total: sockets.max });
+  /** Places taken by handshakes, until their engine connection opens (and then closes). */
+  const reservations = new WeakMap<http.IncomingMessage, Reservation>();
+
+  /**
+   * Every new engine connection, before any namespace is chosen (issue 12 §2): counted per agent
+   * when it carries the session cookie of an agent (from Balie's own origin), else per client
+   * address (TRUST_PROXY as for HTTP), and against this instance's ceiling.
+   */
+  async function allowRequest(req: http.IncomingMessage, callback: (error: string | null | undefined, success: boolean) => void): Promise<void> {
+    const address = clientAddress({ address: req.socket.remoteAddress ?? '', headers: req.headers }, trustProxy);
+    let agentId: number | undefined;
+    const origin = req.headers.origin;
+    const token = req.headers.cookie && (origin === undefined || origin === agentOrigin) ? sessionTokenFrom(req.headers.cookie) : undefined;
+    if (token) {
+      agentId = (await agentForSession(db, token, sessionHours).catch((error: unknown) => {
+        log.warn({ err: error }, 'session lookup for a socket handshake failed');
+        return undefined;
+      }))?.id;
+    }
+    const reservation = limiter.reserve({ address, agentId });
+    if (typeof reservation === 'string') {
+      log.debug({ address, agentId, refusal: reservation }, 'refused a socket connection');
+      return callback(REFUSALS[reservation], false);
+    }
+    reservations.set(req, reservation);
+    callback(null, true);
+  }
+
   const io = new Server(options.httpServer, {
     // Citizens' browsers on the gemeente website connect cross-origin; agents never need CORS.
     cors: { origin: widgetOrigins.includes('*') ? true : [...widgetOrigins], credentials: false },
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
+    connectTimeout: NAMESPACE_JOIN_MS,
+    allowRequest: (req, callback) => void allowRequest(req, callback),
   });
+  io.engine.on('connection', (conn: { request: http.IncomingMessage; once(event: 'close', listener: () => void): void }) => {
+    const reservation = reservations.get(conn.request);
+    if (!reservation) return;
+    reservations.delete(conn.request);
+    reservation.confirm();
+    conn.once('close', () => reservation.release());
+  });
+  // Nothing lives in the main namespace: refuse it instead of holding anonymous sockets (issue 12 §2).
+  io.of('/').use((_socket, next) => next(refused('There is nothing here; connect to /widget or /agent.', { code: 'forbidden' })));
   if (options.adapterPool) {
     io.adapter(createAdapter(options.adapterPool, { errorHandler: (error) => log.warn({ err: error }, 'Socket.IO PostgreSQL adapter error') }) as never);
   }
@@ -90,10 +158,37 @@ export function createRealtime(options: {
     if (!agent) return next(refused('Log in first.', { code: 'unauthorized' }));
     socket.data.agent = { id: agent.id, name: agent.name, role: agent.role };
     socket.data.sessionRoom = sessionRoom(token!);
+    // The token stays on this instance, for the session re-checks: socket.data travels to others.
+    sessionTokens.set(socket.id, token!);
     next();
   });
+  const sessionTokens = new Map<string, string>();
+  const watch = new AgentSessionWatch({
+    db,
+    connectionString: options.adapterPool?.options.connectionString,
+    sessionHours,
+    checkSeconds: sockets.agentSessionCheckSeconds,
+    log,
+  });
+  watch.start();
   agents.on('connection', (socket) => {
     const agent = socket.data.agent;
+    const token = sessionTokens.get(socket.id)!;
+    sessionTokens.delete(socket.id);
+    const watched: WatchedSocket = {
+      agentId: agent.id,
+      token,
+      refresh: (now) => {
+        agent.name = now.name;
+        agent.role = now.role;
+      },
+      end: (reason) => {
+        socket.emit('session.ended', { reason });
+        socket.disconnect(true);
+      },
+    };
+    watch.watch(watched);
+    socket.on('disconnect', () => watch.forget(watched));
     void socket.join([`agent:${agent.id}`, socket.data.sessionRoom]);
     const perSocket = new WindowCounter(AGENT_COMMANDS_PER_MINUTE);
     const base = { allow: () => perSocket.take(''), log };
@@ -139,16 +234,18 @@ export function createRealtime(options: {
   setUpWidgetNamespace(widget, {
     chat,
     origins: [...widgetOrigins, agentOrigin],
-    trustProxy: options.trustProxy ?? false,
+    trustProxy,
     limits: options.widgetLimits ?? { socketPerMinute: 120, ipPerMinute: 1200 },
+    closedGraceSeconds: sockets.chatClosedGraceSeconds,
     log,
     relayTyping: (conversationId, typing) => agents.emit('conversation.typing', { conversationId, by: { type: 'citizen' }, typing, note: false }),
   });
 
   function listen(events: DomainEvents): void {
+    // One path for the API and the CLI: updateAgent NOTIFYs every instance (this one included),
+    // whose sockets of that agent re-check their sessions; here this instance does so at once.
     events.on('agent.sessions_revoked', ({ agentId, reason }) => {
-      agents.to(`agent:${agentId}`).emit('session.ended', { reason });
-      agents.in(`agent:${agentId}`).disconnectSockets(true);
+      watch.recheckAgent(agentId, reason).catch((error: unknown) => log.warn({ err: error }, 'could not re-check an agent’s sockets'));
     });
     events.on('deadline.due_soon', (alert) => agents.emit('deadline.due_soon', alert));
     events.on('deadline.breached', (alert) => agents.emit('deadline.breached', alert));
@@ -171,7 +268,15 @@ export function createRealtime(options: {
     });
     events.on('conversation.closed', (activity) => {
       agents.emit('conversation.closed', activity);
-      if (activity.channel === 'chat') widget.to(chatRoom(activity.conversationId)).emit('conversation.closed', { closedAt: activity.closedAt });
+      if (activity.channel !== 'chat') return;
+      widget.to(chatRoom(activity.conversationId)).emit('conversation.closed', { closedAt: activity.closedAt });
+      // Closing ended the citizen's sessions; open widgets may still rate for the grace period.
+      const timer = setTimeout(() => {
+        graceTimers.delete(timer);
+        widget.in(chatRoom(activity.conversationId)).disconnectSockets(true);
+      }, sockets.chatClosedGraceSeconds * 1000);
+      timer.unref();
+      graceTimers.add(timer);
     });
     events.on('conversation.rated', (activity) => agents.emit('conversation.rated', activity));
     events.on('chat.ended', (activity) => {
@@ -193,11 +298,18 @@ export function createRealtime(options: {
     });
   }
 
+  const graceTimers = new Set<NodeJS.Timeout>();
+
   return {
     io,
     agents,
     widget,
     listen,
-    close: () => new Promise<void>((resolve) => void io.close(() => resolve())),
+    async close() {
+      for (const timer of graceTimers) clearTimeout(timer);
+      graceTimers.clear();
+      await watch.stop();
+      await new Promise<void>((resolve) => void io.close(() => resolve()));
+    },
   };
 }

@@ -25,6 +25,8 @@ export function setUpWidgetNamespace(
     origins: readonly string[];
     trustProxy: boolean | number | string;
     limits: { socketPerMinute: number; ipPerMinute: number };
+    /** After an agent closed the chat, its open widgets may still rate it and ask for the transcript this long. */
+    closedGraceSeconds: number;
     log: Logger;
     /** Tells agents the citizen is typing (the realtime layer's own relay, not a domain event). */
     relayTyping: (conversationId: number, typing: boolean) => void;
@@ -80,22 +82,50 @@ export function setUpWidgetNamespace(
     const base = { allow, log };
     type Reply<T> = { ok: true; data: T } | { ok: false; error: { code: WidgetErrorCode } };
     const fail = (code: WidgetErrorCode) => ({ ok: false as const, error: { code } });
+    /**
+     * The session as it is now, checked before each command: an agent may have closed the chat
+     * (then only rating, the transcript and removing are left, for a short while) or it ended
+     * elsewhere. Answers 'live' or 'closed' to go ahead with, or the code to refuse with.
+     */
+    const admit = async (allowedOnceClosed: boolean): Promise<'live' | 'closed' | WidgetErrorCode> => {
+      const state = await chat.sessionState(session, options.closedGraceSeconds);
+      if (state === 'live' || (state === 'closed' && allowedOnceClosed)) return state;
+      if (state === 'closed') return 'conversation_closed';
+      // After the answer: the socket has nothing left to do.
+      setImmediate(() => socket.disconnect(true));
+      return 'session_ended';
+    };
+    const refusal = async (allowedOnceClosed: boolean): Promise<WidgetErrorCode | null> => {
+      const state = await admit(allowedOnceClosed);
+      return state === 'live' || state === 'closed' ? null : state;
+    };
 
     socket.on('presence.ping', (ack) => {
       if (typeof ack === 'function') ack({ ok: true, data: { serverTime: new Date().toISOString() } });
     });
 
     command(socket, 'message.send', { ...base, schema: chatSchemas.sendPayload, invalid: (error) => (chatSchemas.isTooLong(error) ? 'message_too_long' : 'validation_failed') }, async (payload): Promise<Reply<unknown>> => {
+      const refused = await refusal(false);
+      if (refused === 'conversation_closed') {
+        // A resend of a message stored before the close is answered with it, never refused.
+        const earlier = await chat.storedCitizenMessage(session, payload.clientId);
+        return earlier ? { ok: true, data: { message: earlier } } : fail(refused);
+      }
+      if (refused) return fail(refused);
       const outcome = await chat.send(session, payload);
       return outcome.ok ? { ok: true, data: { message: outcome.message } } : fail(outcome.code);
     });
 
     command(socket, 'messages.fetch', { ...base, schema: chatSchemas.fetchPayload }, async (payload): Promise<Reply<unknown>> => {
+      const refused = await refusal(false);
+      if (refused) return fail(refused);
       return { ok: true, data: await chat.fetch(session, payload.afterId, payload.limit) };
     });
 
     for (const state of ['delivered', 'read'] as const) {
       command(socket, `messages.mark_${state}`, { ...base, schema: chatSchemas.throughPayload }, async (payload): Promise<Reply<unknown>> => {
+        const refused = await refusal(false);
+        if (refused) return fail(refused);
         const through = await chat.citizenReceipt(session, state, payload.throughId);
         return { ok: true, data: { throughId: through ?? payload.throughId } };
       });
@@ -105,22 +135,35 @@ export function setUpWidgetNamespace(
     command(socket, 'typing.set', { ...base, schema: chatSchemas.citizenTypingPayload }, async (payload): Promise<Reply<null>> => {
       const now = Date.now();
       if (payload.typing && now - lastTyping < TYPING_RELAY_MS) return { ok: true, data: null };
+      const refused = await refusal(false);
+      if (refused) return fail(refused);
       lastTyping = payload.typing ? now : 0;
       options.relayTyping(session.conversationId, payload.typing);
       return { ok: true, data: null };
     });
 
     command(socket, 'transcript.send', { ...base, schema: chatSchemas.transcriptPayload }, async (payload): Promise<Reply<unknown>> => {
+      const refused = await refusal(true);
+      if (refused) return fail(refused);
       const outcome = await chat.transcript(session, payload.email, payload.lang);
       return outcome.ok ? { ok: true, data: { queued: true } } : fail(outcome.code);
     });
 
     command(socket, 'rating.submit', { ...base, schema: chatSchemas.ratingPayload }, async (payload): Promise<Reply<unknown>> => {
+      const refused = await refusal(true);
+      if (refused) return fail(refused);
       const outcome = await chat.rate(session, payload.score, payload.comment);
       return outcome.ok ? { ok: true, data: { score: payload.score } } : fail(outcome.code);
     });
 
     command(socket, 'chat.end', { ...base, schema: undefined }, async (): Promise<Reply<unknown>> => {
+      const state = await admit(true);
+      if (state !== 'live' && state !== 'closed') return fail(state);
+      if (state === 'closed') {
+        // Closed by the agent, its sessions ended already: removing it from the device is the widget's part.
+        setImmediate(() => socket.disconnect(true));
+        return { ok: true, data: { ended: true } };
+      }
       // The chat.ended event disconnects this conversation's sockets everywhere, after this answer.
       await chat.end(session);
       return { ok: true, data: { ended: true } };
