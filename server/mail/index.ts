@@ -25,6 +25,8 @@ export interface MailHealth {
   /** Failed IMAP connection attempts since the last healthy session, and the wait before the next. */
   failures: number;
   retryInMs: number | null;
+  /** Since when the IMAP session has been healthy (connected, read, up for some seconds); a drop after that is retried after the minimum wait. */
+  healthySince: string | null;
   smtp: 'configured' | 'not_configured';
 }
 
@@ -103,8 +105,8 @@ export class MailChannel {
   }
 
   health(): MailHealth {
-    const { state, error, failures, retryInMs } = this.poller.status;
-    return { imap: state, error, quarantined: this.quarantined, failures, retryInMs, smtp: this.sender ? 'configured' : 'not_configured' };
+    const { state, error, failures, retryInMs, healthySince } = this.poller.status;
+    return { imap: state, error, quarantined: this.quarantined, failures, retryInMs, healthySince, smtp: this.sender ? 'configured' : 'not_configured' };
   }
 
   /** Reads the quarantine count from the table; one read at a time, one more if asked meanwhile. */
