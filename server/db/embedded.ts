@@ -12,8 +12,11 @@ export interface EmbeddedDatabase {
   url: string;
   /** Admin connection string for the `postgres` maintenance database. */
   adminUrl: string;
-  /** Stops the server if this process owns it. */
-  stop(): Promise<void>;
+  /**
+   * Stops the server if this process owns it. `quick` (the database is unreachable anyway, and
+   * Balie must be gone within seconds): wait less for a server that does not react.
+   */
+  stop(options?: { quick?: boolean }): Promise<void>;
   /** What the watcher knows about the server (for /healthz and the log). */
   status(): EmbeddedStatus;
 }
@@ -107,8 +110,8 @@ export async function openEmbeddedDatabase(options: {
 
   const base = `postgres://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${postmaster.port}`;
   const adminUrl = `${base}/postgres`;
-  const stop = async () => {
-    await postmaster.stop();
+  const stop = async (stopOptions: { quick?: boolean } = {}) => {
+    await postmaster.stop(stopOptions.quick ?? false);
     await releaseDataDir();
   };
   try {
@@ -235,6 +238,8 @@ class Postmaster {
         if (this.#stopping) return;
         await removeStaleLock(this.clusterDir, this.log);
         await this.start(this.port);
+        // Balie began to stop while the server was starting: stop() stops this one too.
+        if (this.#stopping) return;
         this.#restarts += 1;
         this.#lastError = null;
         this.#setState('running');
@@ -263,16 +268,18 @@ class Postmaster {
    * immediate one (SIGQUIT, recovered from the WAL at the next start) if that hangs. A server
    * that already died, or a restart under way, does not hold the stop up.
    */
-  async stop(): Promise<void> {
+  async stop(quick: boolean): Promise<void> {
     this.#stopping = true;
     clearInterval(this.#watchTimer);
     if (this.#restarting) {
-      await Promise.race([this.#restarting, new Promise((resolve) => setTimeout(resolve, 3_000))]);
+      await Promise.race([this.#restarting, new Promise((resolve) => setTimeout(resolve, quick ? 1_000 : 3_000))]);
     }
     if (this.#stopsServer) {
-      const pid = this.#pid ?? readLockPid(this.clusterDir);
+      const pid = readLockPid(this.clusterDir) ?? this.#pid;
       if (pid && (await isRunningPostgres(pid))) {
-        if (!(await stopPostmaster(pid, 'SIGINT', 5_000))) await stopPostmaster(pid, 'SIGQUIT', 2_000);
+        const stopped = (await stopPostmaster(pid, 'SIGINT', quick ? 2_000 : 5_000)) || (await stopPostmaster(pid, 'SIGQUIT', quick ? 500 : 2_000));
+        // A server that does not react (frozen: SIGSTOP, a hung disk) acts on the signal once it runs again.
+        if (!stopped) this.log.warn({ pid }, 'the embedded PostgreSQL did not stop in time; it shuts down by itself once it runs again');
       } else {
         // A start that was still under way when we gave up waiting for it.
         this.#child?.kill('SIGQUIT');

@@ -47,7 +47,8 @@ export interface Database {
   ping(ms: number): Promise<boolean>;
   /** A health check saw the database answer (or not): the monitor looks again if that is news. */
   observed(ok: boolean): void;
-  close(): Promise<void>;
+  /** Ends the pools (bounded) and stops the embedded server; `quick` when the database is unreachable. */
+  close(options?: { quick?: boolean }): Promise<void>;
 }
 
 export interface OpenDatabaseOptions {
@@ -104,10 +105,11 @@ export async function openDatabase(config: Config, log: Logger, options: OpenDat
       monitor.observed(ok);
       return ok;
     },
-    async close() {
+    async close(closeOptions = {}) {
       monitor.stop();
-      await Promise.all([endPool(pool), endPool(maintenancePool)]);
-      await embedded?.stop();
+      const bound = closeOptions.quick ? QUICK_POOL_END_MS : POOL_END_BOUND_MS;
+      await Promise.all([endPool(pool, bound), endPool(maintenancePool, bound)]);
+      await embedded?.stop({ quick: closeOptions.quick });
     },
   };
 }
@@ -115,6 +117,7 @@ export async function openDatabase(config: Config, log: Logger, options: OpenDat
 // A pool whose server is gone (or frozen) may never finish `end()`: its clients wait for answers
 // that do not come. Stopping Balie must not wait for them (issue 13.11).
 const POOL_END_BOUND_MS = 2_000;
+const QUICK_POOL_END_MS = 500;
 
 /** Ends `pool`, waiting at most a moment; connections still busy then are dropped with the process. */
 export async function endPool(pool: Pool, boundMs = POOL_END_BOUND_MS): Promise<void> {
