@@ -1,8 +1,8 @@
 // HTTP routes of canned answers: every agent reads and uses them; supervisors and admins manage them.
 import { Router } from 'express';
 import { z } from 'zod';
-import { recordAudit } from '../audit.ts';
-import type { Pool } from '../db/index.ts';
+import { auditRequest } from '../audit.ts';
+import { inTransaction, type Db, type Pool } from '../db/index.ts';
 import { requireRole } from '../http/auth.ts';
 import { httpErrors, validate } from '../http/errors.ts';
 import { renderCanned } from './render.ts';
@@ -16,6 +16,12 @@ const cannedBody = z.strictObject({
   body: z.string().trim().min(1, 'must not be empty').max(5000),
 });
 
+/** A canned answer's title and body, locked for the change about to be audited. */
+async function lockedText(tx: Db, id: number): Promise<{ title: string; body: string } | undefined> {
+  const { rows } = await tx.query<{ title: string; body: string }>('SELECT title, body FROM canned_answers WHERE id = $1 FOR UPDATE', [id]);
+  return rows[0];
+}
+
 /** Mount on /api behind requireAgent. */
 export function cannedRoutes({ pool }: { pool: Pool }): Router {
   const router = Router();
@@ -27,24 +33,38 @@ export function cannedRoutes({ pool }: { pool: Pool }): Router {
 
   router.post('/canned-answers', manage, async (req, res) => {
     const input = validate(cannedBody, req.body);
-    const created = await createCannedAnswer(pool, input, req.agent!.id);
-    await recordAudit(pool, { agentId: req.agent!.id, action: 'canned_answer.create', subjectType: 'canned_answer', subjectId: created.id });
+    const created = await inTransaction(pool, async (tx) => {
+      const created = await createCannedAnswer(tx, input, req.agent!.id);
+      await auditRequest(tx, req, { action: 'canned_answer.create', subjectType: 'canned_answer', subjectId: created.id, after: input });
+      return created;
+    });
     res.status(201).json(created);
   });
 
   router.put('/canned-answers/:id', manage, async (req, res) => {
     const { id: cannedId } = validate(idParam, req.params);
     const input = validate(cannedBody, req.body);
-    const updated = await updateCannedAnswer(pool, cannedId, input, req.agent!.id);
+    // The text before and after, in the transaction of the change (issue 12.14).
+    const updated = await inTransaction(pool, async (tx) => {
+      const before = await lockedText(tx, cannedId);
+      if (!before) return undefined;
+      const updated = await updateCannedAnswer(tx, cannedId, input, req.agent!.id);
+      await auditRequest(tx, req, { action: 'canned_answer.update', subjectType: 'canned_answer', subjectId: cannedId, before, after: input });
+      return updated;
+    });
     if (!updated) throw httpErrors.notFound('canned answer');
-    await recordAudit(pool, { agentId: req.agent!.id, action: 'canned_answer.update', subjectType: 'canned_answer', subjectId: cannedId });
     res.json(updated);
   });
 
   router.delete('/canned-answers/:id', manage, async (req, res) => {
     const { id: cannedId } = validate(idParam, req.params);
-    if (!(await deleteCannedAnswer(pool, cannedId))) throw httpErrors.notFound('canned answer');
-    await recordAudit(pool, { agentId: req.agent!.id, action: 'canned_answer.delete', subjectType: 'canned_answer', subjectId: cannedId });
+    const deleted = await inTransaction(pool, async (tx) => {
+      const before = await lockedText(tx, cannedId);
+      if (!before || !(await deleteCannedAnswer(tx, cannedId))) return false;
+      await auditRequest(tx, req, { action: 'canned_answer.delete', subjectType: 'canned_answer', subjectId: cannedId, before });
+      return true;
+    });
+    if (!deleted) throw httpErrors.notFound('canned answer');
     res.status(204).end();
   });
 

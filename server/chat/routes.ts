@@ -6,6 +6,7 @@ import { recordAudit } from '../audit.ts';
 import type { Pool } from '../db/index.ts';
 import { HttpError, httpErrors, validate } from '../http/errors.ts';
 import { limiter } from '../http/rate-limit.ts';
+import { allowedOriginsOnly } from '../http/same-origin.ts';
 import type { Chat } from './chat.ts';
 import { closeBody, questionBody, startChatBody } from './schemas.ts';
 
@@ -33,7 +34,11 @@ function widgetCors(origins: readonly string[]): RequestHandler {
 export function publicChatRoutes(options: { chat: Chat; widgetOrigins: readonly string[]; publicOrigin: string; rateLimits: { publicPerMinute: number; submitPerHour: number } }): Router {
   const { chat } = options;
   const router = Router();
-  router.use(widgetCors([...options.widgetOrigins, options.publicOrigin]));
+  const origins = [...options.widgetOrigins, options.publicOrigin];
+  router.use(widgetCors(origins));
+  // CORS only stops a page reading the answer; a form post or a no-cors fetch from any site would
+  // still start a chat or leave a question: state changes are refused outside the list (issue 12.4).
+  router.use(allowedOriginsOnly(origins));
   const reads = limiter({ windowMs: 60_000, limit: options.rateLimits.publicPerMinute });
   // Starting chats and leaving questions create conversations and send mail: far stricter.
   const submissions = limiter({ windowMs: 60 * 60_000, limit: options.rateLimits.submitPerHour });

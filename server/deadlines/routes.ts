@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { recordAudit } from '../audit.ts';
+import { auditRequest } from '../audit.ts';
 import { inRetriedTransaction, type Pool } from '../db/index.ts';
 import { requireRole } from '../http/auth.ts';
 import { HttpError, httpErrors, validate } from '../http/errors.ts';
@@ -142,12 +142,13 @@ export function settingsRoutes({ pool, log, recompute }: { pool: Pool; log: Logg
       const before = settingsView((await loadServiceContext(tx)).settings);
       const after = settingsView(await updateServiceSettings(tx, patch, req.agent!.id));
       const changed = (Object.keys(patch) as (keyof typeof patch)[]).filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
-      await recordAudit(tx, {
-        agentId: req.agent!.id,
+      await auditRequest(tx, req, {
         action: 'settings.service_updated',
         subjectType: 'settings',
         subjectId: 'service',
         details: { changed, before: pick(before, changed), after: pick(after, changed) },
+        before: pick(before, changed),
+        after: pick(after, changed),
       });
       return { before, after };
     });
@@ -164,8 +165,9 @@ export function settingsRoutes({ pool, log, recompute }: { pool: Pool; log: Logg
     if (body.id !== undefined && body.id !== req.params.id) throw fieldError('id', 'must match the id in the path');
     const norm = validate(normSchema, { ...body, id: req.params.id });
     const outcome = await inRetriedTransaction(pool, async (tx) => {
+      const before = await findNorm(tx, norm.id);
       const outcome = await saveCustomNorm(tx, norm);
-      await recordAudit(tx, { agentId: req.agent!.id, action: `settings.norm_${outcome}`, subjectType: 'norm', subjectId: norm.id, details: { norm } });
+      await auditRequest(tx, req, { action: `settings.norm_${outcome}`, subjectType: 'norm', subjectId: norm.id, details: { norm }, before: before ?? null, after: norm });
       return outcome;
     });
     // Open milestones of this norm take its new terms.

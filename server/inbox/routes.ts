@@ -2,7 +2,8 @@
 // it over, its status, its attachments, and the team to hand it to.
 import { Router } from 'express';
 import { z } from 'zod';
-import { recordAudit } from '../audit.ts';
+import { auditRequest } from '../audit.ts';
+import { downloadName, sniffImage } from './attachment-types.ts';
 import type { Chat } from '../chat/index.ts';
 import type { Pool } from '../db/index.ts';
 import type { DomainEvents } from '../domain-events.ts';
@@ -48,9 +49,6 @@ const REFUSALS = {
   term_required: 'State the new term: the norm has none for complex questions.',
 } as const;
 
-// Images are shown inline in the conversation; everything else downloads, so that an HTML or SVG
-// attachment can never run in Balie's origin.
-const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 
 export function inboxRoutes(options: {
   pool: Pool;
@@ -65,7 +63,12 @@ export function inboxRoutes(options: {
 
   router.get('/conversations', async (req, res) => {
     const filter = validate(listQuery, req.query);
-    const page = await listConversations(pool, filter, req.agent!);
+    // A search is a look through citizens' data: one audit row per request, written beside the
+    // query rather than after it (issue 12.14). The plain list and the counts are not recorded.
+    const [page] = await Promise.all([
+      listConversations(pool, filter, req.agent!),
+      filter.q === undefined ? undefined : auditRequest(pool, req, { action: 'inbox.searched', details: { q: filter.q, channel: filter.channel, status: filter.status, assignee: filter.assignee, due: filter.due, page: filter.cursor !== undefined } }),
+    ]);
     if (page === 'bad_cursor') throw new HttpError(400, 'validation_failed', 'cursor: not a cursor from this list', [{ field: 'cursor', message: 'not a cursor from this list' }]);
     res.json(page);
   });
@@ -143,6 +146,8 @@ export function inboxRoutes(options: {
     const { id } = validate(idParam, req.params);
     const conversation = await conversationDetail(pool, id);
     if (!conversation) throw httpErrors.notFound('conversation');
+    // Who opened a citizen's conversation (AVG art. 5(2); issue 12.14).
+    await auditRequest(pool, req, { action: 'conversation.viewed', subjectType: 'conversation', subjectId: id });
     res.json({ conversation });
   });
 
@@ -156,7 +161,7 @@ export function inboxRoutes(options: {
       if (outcome.code === 'conversation_closed') throw httpErrors.conversationClosed(REFUSALS[outcome.code]);
       throw httpErrors.conflict(outcome.code, REFUSALS[outcome.code]);
     }
-    await recordAudit(pool, { agentId: req.agent!.id, action: `message.${outcome.kind}`, subjectType: 'conversation', subjectId: id, details: { messageId: outcome.messageId } });
+    await auditRequest(pool, req, { action: `message.${outcome.kind}`, subjectType: 'conversation', subjectId: id, details: { messageId: outcome.messageId } });
     const activity = { conversationId: id, reference: outcome.reference, channel: outcome.channel };
     if (outcome.assigned) options.chat.announceAssigned(activity, outcome.assigned, outcome.channel === 'chat');
     await options.chat.announceAgentMessage({ ...activity, messageId: outcome.messageId, kind: outcome.kind === 'note' ? 'note' : 'message' });
@@ -165,23 +170,32 @@ export function inboxRoutes(options: {
     res.status(201).json({ messageId: outcome.messageId, queued: outcome.queued, kind: outcome.kind, promise: outcome.promise });
   });
 
+  // Served so that nothing in an attachment can run in Balie's origin (issue 12.3): its bytes, not
+  // its declared type or file name, decide. Only a PNG, JPEG, GIF or WebP (never SVG, which is
+  // script) is shown inline as that image type; everything else is application/octet-stream,
+  // `attachment`, under nosniff and a sandboxing CSP. no-store: a passport scan must not stay in
+  // the browser's cache after logout. The inline images of an e-mail (cid:) come here too.
   router.get('/attachments/:id', async (req, res) => {
     const { id } = validate(idParam, req.params);
-    const { rows } = await pool.query<{ filename: string | null; contentType: string; content: Buffer | null }>(
-      'SELECT filename, content_type AS "contentType", content FROM attachments WHERE id = $1',
+    const { rows } = await pool.query<{ filename: string | null; content: Buffer | null; conversationId: number }>(
+      `SELECT a.filename, a.content, m.conversation_id::int AS "conversationId"
+         FROM attachments a JOIN messages m ON m.id = a.message_id WHERE a.id = $1`,
       [id],
     );
     const attachment = rows[0];
     if (!attachment?.content) throw httpErrors.notFound('attachment');
-    const inline = INLINE_TYPES.has(attachment.contentType.toLowerCase());
+    const image = sniffImage(attachment.content);
+    await auditRequest(pool, req, { action: 'attachment.downloaded', subjectType: 'conversation', subjectId: attachment.conversationId, details: { attachmentId: id, inline: image !== undefined } });
+    // res.attachment encodes the name safely (RFC 6266, filename* of RFC 5987) — and sets the
+    // type from the name's extension, which is why the type is set after it.
+    res.attachment(downloadName(attachment.filename ?? `bijlage-${id}`, image));
     res.set({
-      'Content-Type': inline ? attachment.contentType : 'application/octet-stream',
+      'Content-Type': image?.type ?? 'application/octet-stream',
       'Content-Security-Policy': "default-src 'none'; sandbox",
       'X-Content-Type-Options': 'nosniff',
-      'Cache-Control': 'private, max-age=3600',
+      'Cache-Control': 'no-store',
     });
-    res.attachment(attachment.filename ?? `bijlage-${id}`);
-    if (inline) res.set('Content-Disposition', res.get('Content-Disposition')!.replace(/^attachment/, 'inline'));
+    if (image) res.set('Content-Disposition', res.get('Content-Disposition')!.replace(/^attachment/, 'inline'));
     res.send(attachment.content);
   });
 

@@ -13,7 +13,15 @@ function ensureChromium() {
   execFileSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium'], { stdio: 'inherit' });
 }
 
-export async function launchBrowser(): Promise<Browser> {
+export interface LaunchOptions {
+  /**
+   * Chromium's --host-resolver-rules, e.g. `MAP *.balie.test 127.0.0.1, MAP balie.test 127.0.0.1`:
+   * names of one site on several hosts, all served locally (the same-site CSRF test).
+   */
+  hostResolverRules?: string;
+}
+
+export async function launchBrowser(options: LaunchOptions = {}): Promise<Browser> {
   ensureChromium();
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -26,6 +34,7 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...(options.hostResolverRules ? [`--host-resolver-rules=${options.hostResolverRules}`] : []),
     ],
   });
 }
