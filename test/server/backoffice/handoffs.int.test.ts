@@ -3,7 +3,7 @@
 // milestone with the norm's term; attempts meet it only when the citizen was reached; an absent
 // colleague is refused with the reason; misrouted work goes on or back; reconcile stays clean.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHandoff } from '../../../server/backoffice/handoffs.ts';
+import { createHandoff, newHandoffSchema } from '../../../server/backoffice/handoffs.ts';
 import { reconcileInbox } from '../../../server/reconcile/reconcile.ts';
 import { addAgent, ADMIN, startTestBalie, type TestBalie } from '../../support/balie.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
@@ -122,7 +122,7 @@ describe('handing off', () => {
     const conversation = await openConversation();
     const outcome = await createHandoff(
       balie.database.pool,
-      { conversationId: conversation.id, teamId: vergunningen, assigneeId: null, action: 'callback', question: 'Kerst', phone: '+31612345678' },
+      newHandoffSchema.parse({ conversationId: conversation.id, teamId: vergunningen, action: 'callback', question: 'Kerst', phone: '+31612345678' }),
       { id: kcc.id, name: 'Fatima' },
       { from: undefined, publicUrl: balie.url },
       new Date('2026-12-24T16:00:00+01:00'),

@@ -1,0 +1,93 @@
+// The back office's API (issue 14): teams and their availability, hand-offs (contactverzoeken)
+// created from a conversation, worked by the team, and shown in the KCC's contact history.
+import type { AttemptResult, Handoff, HandoffStatus } from '../../../server/backoffice/handoffs.ts';
+import type { Team } from '../../../server/backoffice/teams.ts';
+import { api } from './http.ts';
+
+export type { AttemptResult, Handoff, HandoffStatus, Team };
+export type HandoffAction = Handoff['action'];
+
+export interface MemberAvailability {
+  id: number;
+  name: string;
+  availableNow: boolean;
+  absentNow: boolean;
+  absentUntil: string | null;
+  availableFrom: string | null;
+}
+
+export interface TeamAvailability {
+  teamId: number;
+  now: string;
+  /** The earliest moment a member can act; null when nobody can. */
+  canActFrom: string | null;
+  /** When a hand-off made now would be due. */
+  dueAt: string;
+  termSource: 'team' | 'norm' | 'default';
+  members: MemberAvailability[];
+}
+
+export interface NewHandoff {
+  conversationId: number;
+  teamId: number | null;
+  assigneeId: number | null;
+  action: HandoffAction;
+  actionLabel?: string;
+  question: string;
+  phone?: string;
+  email?: string;
+  preferredMoment?: string;
+  internalNote?: string;
+}
+
+export interface ThreadMessage {
+  id: number;
+  direction: 'in' | 'out';
+  kind: 'message' | 'note' | 'system';
+  text: string;
+  at: string;
+  author: string | null;
+}
+
+export async function teams(): Promise<Team[]> {
+  return (await api<{ teams: Team[] }>('GET', '/api/teams')).teams;
+}
+
+export function teamAvailability(teamId: number): Promise<TeamAvailability> {
+  return api('GET', `/api/teams/${teamId}/availability`);
+}
+
+export async function createHandoff(input: NewHandoff): Promise<Handoff> {
+  return (await api<{ handoff: Handoff }>('POST', '/api/backoffice/handoffs', input)).handoff;
+}
+
+/** The hand-offs of my teams and me, nearest due first. */
+export async function myHandoffs(all = false): Promise<Handoff[]> {
+  return (await api<{ handoffs: Handoff[] }>('GET', `/api/backoffice/handoffs${all ? '?all=1' : ''}`)).handoffs;
+}
+
+export function handoffDetail(id: number): Promise<{ handoff: Handoff; messages: ThreadMessage[] }> {
+  return api('GET', `/api/backoffice/handoffs/${id}`);
+}
+
+/** The hand-offs in the contact history of a conversation (KCC). */
+export async function handoffHistory(conversationId: number): Promise<Handoff[]> {
+  return (await api<{ handoffs: Handoff[] }>('GET', `/api/backoffice/history/${conversationId}`)).handoffs;
+}
+
+export async function recordAttempt(id: number, input: { result: AttemptResult; note?: string; outcome?: string }): Promise<Handoff> {
+  return (await api<{ handoff: Handoff }>('POST', `/api/backoffice/handoffs/${id}/attempts`, input)).handoff;
+}
+
+export async function completeHandoff(id: number, outcome: string): Promise<Handoff> {
+  return (await api<{ handoff: Handoff }>('POST', `/api/backoffice/handoffs/${id}/complete`, { outcome })).handoff;
+}
+
+/** Verkeerde afdeling: on to another team, or (teamId null) back to the KCC. */
+export async function sendBack(id: number, teamId: number | null, note: string): Promise<Handoff> {
+  return (await api<{ handoff: Handoff }>('POST', `/api/backoffice/handoffs/${id}/misrouted`, { teamId, note })).handoff;
+}
+
+export function markAbsence(startsAt: string, endsAt: string, note?: string): Promise<unknown> {
+  return api('POST', '/api/backoffice/absences', { startsAt, endsAt, ...(note ? { note } : {}) });
+}

@@ -1,0 +1,173 @@
+// The back office in real Chromium against a real Balie, PostgreSQL, Dovecot and SMTP server
+// (issue 14 "Must show"): a KCC agent hands a live chat to team Vergunningen as a callback; the
+// citizen's confirmation and the team's notification reach the SMTP server; a back-office user
+// logs in, sees only that hand-off, records "niet bereikt" and then "bereikt" with an outcome;
+// the KCC agent sees each step live in the contact history; axe finds no WCAG 2.1 AA violations.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN, startTestBalie, type TestBalie } from '../support/balie.ts';
+import { axeViolations, launchBrowser, watchForErrors } from '../support/browser.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { CHAT_ENV, closeSockets, startChat, type StartedChat } from '../server/chat/chat-support.ts';
+import { startMailWorld, type MailWorld } from '../server/mail/mail-support.ts';
+import { seedConversation } from '../server/inbox/seed.ts';
+import { namedAgent, openInbox, row, until, type AgentPage, type TestAgent } from './inbox-support.ts';
+
+let db: TestDatabase;
+let world: MailWorld;
+let balie: TestBalie;
+let browser: Browser;
+let fatima: AgentPage;
+let petra: TestAgent;
+let chat: StartedChat;
+
+/** "ma 28 dec 17:00", formatted here independently of the inbox's own code. */
+const dutch = (at: Date) =>
+  new Intl.DateTimeFormat('nl-NL', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Amsterdam' })
+    .format(at)
+    .replace(/\./g, '')
+    .replace(/,/g, '');
+
+beforeAll(async () => {
+  [db, world, browser] = await Promise.all([createTestDatabase(), startMailWorld(), launchBrowser()]);
+  balie = await startTestBalie(db.url, { ...CHAT_ENV, ...world.env });
+  const pool = balie.database.pool;
+  const kcc = await namedAgent(pool, 'Fatima Yilmaz');
+  petra = await namedAgent(pool, 'Petra Jansen', 'backoffice');
+  const sem = await namedAgent(pool, 'Sem de Wit', 'backoffice');
+  const admin = await balie.login(ADMIN.email, ADMIN.password);
+  for (const team of [
+    { name: 'Vergunningen', notificationEmail: 'vergunningen@gemeente.test', coordinatorId: petra.id, memberIds: [petra.id] },
+    { name: 'Afval', memberIds: [sem.id] },
+  ]) {
+    const response = await balie.request('/api/teams', { cookie: admin, body: team });
+    if (response.status !== 201) throw new Error(`team not created: ${await response.text()}`);
+  }
+  // Afval has work of its own, which Petra must not see.
+  const other = await seedConversation(pool, { channel: 'email', status: 'open', subject: 'Container', contact: { name: 'Kees Bakker', email: 'kees@example.nl' } });
+  const afval = ((await (await balie.request('/api/teams', { cookie: admin })).json()) as { teams: { id: number; name: string }[] }).teams.find((team) => team.name === 'Afval')!;
+  const fatimaCookie = await balie.login(kcc.email, kcc.password);
+  const seeded = await balie.request('/api/backoffice/handoffs', { cookie: fatimaCookie, body: { conversationId: other.id, teamId: afval.id, action: 'callback', phone: '0104172000', question: 'Container te klein' } });
+  if (seeded.status !== 201) throw new Error(`hand-off not created: ${await seeded.text()}`);
+  await world.smtp.waitFor(1, 30_000);
+  fatima = await openInbox(browser, balie.url, pool, kcc);
+});
+afterAll(async () => {
+  closeSockets();
+  await browser?.close();
+  await balie?.stop();
+  await world?.close();
+  await db?.drop();
+});
+
+/** Logs a back-office user in; they land on their own view, not the inbox. */
+async function openBackoffice(agent: TestAgent): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = watchForErrors(page);
+  await page.goto(balie.url);
+  await page.getByLabel('E-mailadres').fill(agent.email);
+  await page.getByLabel('Wachtwoord').fill(agent.password);
+  await page.getByRole('button', { name: 'Inloggen' }).click();
+  await page.getByRole('heading', { name: 'Contactverzoeken', level: 1 }).waitFor();
+  await until(async () => (await db.pool.query('SELECT 1 FROM agent_connections WHERE agent_id = $1', [agent.id])).rowCount! > 0, 'the back-office socket');
+  return { page, errors };
+}
+
+describe('a live chat handed to the back office as a callback', () => {
+  it('the KCC agent hands the chat to Vergunningen; the dialog shows availability and the promise; no WCAG 2.1 AA violations', async () => {
+    chat = await startChat(balie, 'Mag ik een dakkapel plaatsen zonder vergunning?', { name: 'Sanne de Boer' });
+    const { page } = fatima;
+    await row(page, 'Sanne de Boer').waitFor({ timeout: 15_000 });
+    await row(page, 'Sanne de Boer').click();
+    await page.getByRole('heading', { name: chat.conversation.reference }).waitFor();
+    await page.getByRole('button', { name: 'Oppakken', exact: true }).click();
+    await page.getByText('U heeft dit gesprek opgepakt.').waitFor();
+
+    await page.getByRole('button', { name: 'Doorzetten naar backoffice' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Contactverzoek doorzetten' });
+    await dialog.waitFor();
+    await dialog.getByLabel('Team').selectOption({ label: 'Vergunningen' });
+    // Who can act, and the promise the norm makes (Rotterdam: next working day before 17:00).
+    await dialog.getByText(/Petra Jansen: nu beschikbaar|Petra Jansen: beschikbaar vanaf/).waitFor();
+    await dialog.getByText(/Belofte aan de inwoner: uiterlijk .* \(servicenorm\)/).waitFor();
+    expect(await dialog.getByLabel('Terugbellen').isChecked()).toBe(true);
+    await dialog.getByLabel('Vraag van de inwoner').fill('Mag ik een dakkapel plaatsen zonder vergunning? Achterzijde, Dorpsstraat 12.');
+    await dialog.getByLabel('Telefoonnummer').fill('06 12345678');
+    await dialog.getByLabel('E-mailadres van de inwoner').fill('sanne@example.nl');
+    await dialog.getByLabel('Voorkeursmoment (optioneel)').fill('liefst vóór 12:00');
+    expect(await axeViolations(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Doorzetten', exact: true }).click();
+    await page.getByText(/Doorgezet naar Vergunningen; uiterlijk/).waitFor();
+    expect(await dialog.count()).toBe(0);
+
+    const { rows } = await db.pool.query<{ status: string; outcome: string; due_at: Date; phone: string }>(
+      `SELECT c.status, c.outcome, m.due_at, h.phone FROM handoffs h JOIN conversations c ON c.id = h.conversation_id JOIN milestones m ON m.id = h.milestone_id WHERE c.id = $1`,
+      [chat.conversationId],
+    );
+    expect(rows).toEqual([expect.objectContaining({ status: 'closed', outcome: 'callback_requested', phone: '+31612345678' })]);
+    // The contact card shows the hand-off at once.
+    const card = page.getByRole('region', { name: 'Inwoner' });
+    await card.getByText('Terugbellen — Vergunningen').waitFor();
+    await card.getByText(`uiterlijk ${dutch(rows[0]!.due_at)}`).waitFor();
+    expect(fatima.errors).toEqual([]);
+  });
+
+  it("the citizen's confirmation names the reference and the promised moment; the team's notification reaches its address", async () => {
+    const mails = await world.smtp.waitFor(3, 30_000);
+    const toCitizen = mails.find((mail) => mail.to.includes('sanne@example.nl'));
+    const toTeam = mails.find((mail) => mail.to.includes('vergunningen@gemeente.test'));
+    expect(toCitizen, JSON.stringify(mails.map((mail) => mail.to))).toBeDefined();
+    expect(toTeam).toBeDefined();
+    const { rows } = await db.pool.query<{ due_at: Date }>('SELECT h.due_at FROM handoffs h WHERE h.conversation_id = $1', [chat.conversationId]);
+    const day = new Intl.DateTimeFormat('nl-NL', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Amsterdam' }).format(rows[0]!.due_at);
+    const text = toCitizen!.parsed.text ?? '';
+    expect(text).toContain(chat.conversation.reference);
+    expect(text).toContain(`uiterlijk ${day} vóór 17:00 terug op 06 12345678`);
+    expect(toCitizen!.parsed.subject).toContain(chat.conversation.reference);
+    expect(toTeam!.parsed.text).toContain('Mag ik een dakkapel plaatsen zonder vergunning? Achterzijde, Dorpsstraat 12.');
+    expect(toTeam!.parsed.text).toContain('Telefoon: 06 12345678');
+    expect(toTeam!.parsed.subject).toContain(`[${chat.conversation.reference}] Contactverzoek`);
+  });
+
+  it('the back-office user sees only that hand-off, records niet bereikt then bereikt; the KCC agent sees each step live; no WCAG 2.1 AA violations', async () => {
+    const { page, errors } = await openBackoffice(petra);
+    const list = page.getByRole('list', { name: 'Open contactverzoeken' });
+    await list.getByRole('button').first().waitFor();
+    expect(await list.getByRole('button').count()).toBe(1);
+    expect(await list.textContent()).toContain(chat.conversation.reference);
+    expect(await list.textContent()).not.toContain('Kees Bakker');
+    // Not the KCC inbox.
+    expect(await page.getByRole('heading', { name: 'Inbox' }).count()).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
+
+    await list.getByRole('button').first().click();
+    await page.getByRole('heading', { name: /Terugbellen — Sanne de Boer/ }).waitFor();
+    await page.getByText('Mag ik een dakkapel plaatsen zonder vergunning? Achterzijde, Dorpsstraat 12.').first().waitFor();
+    expect(await page.getByRole('link', { name: '+31612345678' }).getAttribute('href')).toBe('tel:+31612345678');
+    expect(await axeViolations(page)).toEqual([]);
+
+    const card = fatima.page.getByRole('region', { name: 'Inwoner' });
+    await page.getByLabel('Resultaat').selectOption({ label: 'niet bereikt' });
+    await page.getByLabel('Notitie (optioneel)').fill('geen gehoor');
+    await page.getByRole('button', { name: 'Belpoging opslaan' }).click();
+    await page.getByRole('status').filter({ hasText: 'Belpoging opgeslagen.' }).waitFor();
+    await card.getByText(/Gebeld door Petra Jansen \(Vergunningen\) .* — niet bereikt: geen gehoor/).waitFor({ timeout: 10_000 });
+    await card.getByText('Poging gedaan').waitFor();
+
+    await page.getByLabel('Resultaat').selectOption({ label: 'bereikt' });
+    await page.getByLabel('Uitkomst: wat is er afgesproken?').fill('Achterzijde vergunningvrij; uitgelegd en bevestigd.');
+    await page.getByRole('button', { name: 'Belpoging opslaan' }).click();
+    await page.getByRole('status').filter({ hasText: 'Contactverzoek afgehandeld.' }).waitFor();
+    await card.getByText(/Gebeld door Petra Jansen \(Vergunningen\) .* — bereikt/).waitFor({ timeout: 10_000 });
+    await card.getByText(/Afgehandeld door Petra Jansen \(Vergunningen\) .*: Achterzijde vergunningvrij; uitgelegd en bevestigd\./).waitFor();
+    // Done: it leaves the back office's open list.
+    await page.getByText('Er staan geen contactverzoeken voor u of uw teams open.').waitFor();
+
+    const { rows } = await db.pool.query<{ state: string; met_by: string }>("SELECT state, met_by FROM milestones WHERE conversation_id = $1 AND kind = 'callback'", [chat.conversationId]);
+    expect(rows).toEqual([{ state: 'met', met_by: 'callback' }]);
+    expect(await axeViolations(fatima.page)).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(fatima.errors).toEqual([]);
+  });
+});
