@@ -158,8 +158,9 @@ export type RetryOutcome =
   /** Another retry of this mail is running. */
   | { outcome: 'busy' };
 
-// The first key of the two-key advisory lock a retry holds ("balie" + 2; the poller's is + 1).
-const RETRY_LOCK = 0x62616c69;
+// The first key of the two-key advisory lock a retry holds: "balQ", distinct from every other
+// advisory lock key of Balie (the outbox's sender class is "bali", 0x62616c69).
+const RETRY_LOCK = 0x62616c51;
 
 /**
  * Runs the normal ingest again on the stored raw mail. The ingest's own idempotency key (the
