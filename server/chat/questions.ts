@@ -8,7 +8,7 @@ import { inTransaction, type Db, type Pool } from '../db/index.ts';
 import { loadServiceContext, ZONE, type Milestone } from '../deadlines/index.ts';
 import { acknowledgementMail } from '../mail/acknowledgement.ts';
 import { newMessageIdValue } from '../mail/compose.ts';
-import { acknowledgedRecently, enqueueMail } from '../mail/outbox.ts';
+import { acknowledgedRecently, automaticMailAllowance, enqueueMail, type AutomaticMailLimits } from '../mail/outbox.ts';
 import { insertEmailHeaders } from '../mail/store.ts';
 import type { AnswerPromise } from './service.ts';
 
@@ -28,13 +28,18 @@ export interface QuestionOutcome {
   messageId: number;
   reference: string;
   promise: AnswerPromise | null;
-  /** queued: the acknowledgement mail is in the outbox; skipped: one went to this address within the hour; not_configured: no e-mail channel. */
+  /**
+   * queued: the acknowledgement mail is in the outbox; skipped: one went to this address within the
+   * hour, or the address (or Balie in all) had its share of automatic mail; not_configured: no e-mail channel.
+   */
   acknowledgement: 'queued' | 'skipped' | 'not_configured' | 'disabled';
 }
 
 export interface QuestionMailSettings {
   from: { name: string | null; address: string };
   autoAck: boolean;
+  /** Limits on automatic mail (AUTOMATIC_MAIL_PER_RECIPIENT_DAY, AUTOMATIC_MAIL_PER_HOUR); defaults when absent. */
+  automaticMail?: AutomaticMailLimits;
 }
 
 const iso = (at: string | undefined) => (at ? DateTime.fromISO(at, { zone: ZONE }).toISO()! : undefined);
@@ -69,7 +74,8 @@ export async function askQuestion(pool: Pool, question: Question, settings: { re
       );
       const found = earlier.rows[0];
       if (found) {
-        const acknowledgement = found.acked ? 'queued' : found.ackSkipped === 'recently_acknowledged' ? 'skipped' : found.ackSkipped === 'disabled' ? 'disabled' : 'not_configured';
+        const skipped = found.ackSkipped === 'recently_acknowledged' || found.ackSkipped === 'automatic_mail_limit';
+        const acknowledgement = found.acked ? 'queued' : skipped ? 'skipped' : found.ackSkipped === 'disabled' ? 'disabled' : 'not_configured';
         return { created: false, ...found, promise: promiseOf(await milestonesOf(tx, found.conversationId)), acknowledgement };
       }
       const receivedAt = new Date();
@@ -85,9 +91,15 @@ export async function askQuestion(pool: Pool, question: Question, settings: { re
       const messageId = inserted.rows[0]!.id;
       const mail = settings.mail;
       let acknowledgement: QuestionOutcome['acknowledgement'] = 'not_configured';
+      let skipReason: 'recently_acknowledged' | 'automatic_mail_limit' = 'recently_acknowledged';
       if (mail && !mail.autoAck) acknowledgement = 'disabled';
       else if (mail && (await acknowledgedRecently(tx, email, receivedAt))) acknowledgement = 'skipped';
-      else if (mail) acknowledgement = 'queued';
+      else if (mail && (await automaticMailAllowance(tx, email, mail.automaticMail)) !== 'allowed') {
+        // Anyone can type any address here (issue 12.5): the question is kept and answered by an
+        // agent, but the gemeente's address does not mail a stranger over and over.
+        acknowledgement = 'skipped';
+        skipReason = 'automatic_mail_limit';
+      } else if (mail) acknowledgement = 'queued';
       // Stored like an incoming mail: agents' replies find the address to answer (lastIncomingMail),
       // and the citizen's answer to our mail threads on this id.
       const domain = mail?.from.address.split('@')[1] ?? 'balie.local';
@@ -101,7 +113,7 @@ export async function askQuestion(pool: Pool, question: Question, settings: { re
         toAddresses: mail ? [mail.from.address] : [],
         subject,
         sentAt: receivedAt,
-        ackSkipped: acknowledgement === 'skipped' ? 'recently_acknowledged' : acknowledgement === 'disabled' ? 'disabled' : acknowledgement === 'not_configured' ? 'not_configured' : null,
+        ackSkipped: acknowledgement === 'skipped' ? skipReason : acknowledgement === 'disabled' ? 'disabled' : acknowledgement === 'not_configured' ? 'not_configured' : null,
       });
       if (acknowledgement === 'queued') {
         await queueAcknowledgement(tx, { conversationId: conversation.id, reference: conversation.reference, question, email, subject, rfcMessageId, receivedAt, milestones, from: mail!.from });
@@ -126,9 +138,12 @@ async function queueAcknowledgement(
     const milestone = input.milestones.find((candidate) => candidate.kind === kind);
     return milestone ? DateTime.fromISO(milestone.dueAt, { zone: ZONE }) : null;
   };
+  // Nothing the visitor typed goes into this mail (issue 12.5): whoever filled in the form chose the
+  // address, so the name would be a stranger's words in the gemeente's mail to someone else. The
+  // salutation is neutral, the question is not repeated, and the To header carries no name.
   const content = acknowledgementMail({
     reference: input.reference,
-    citizenName: input.question.name,
+    citizenName: null,
     subject: input.subject,
     receivedAt: DateTime.fromJSDate(input.receivedAt, { zone: ZONE }),
     due: { acknowledgement: dueOf('acknowledgement'), answer: dueOf('answer'), complexAnswer: dueOf('complexAnswer'), callback: dueOf('callback') },
@@ -146,7 +161,7 @@ async function queueAcknowledgement(
     purpose: 'acknowledgement',
     rfcMessageId: newMessageIdValue(input.from.address.split('@')[1] ?? 'balie.local'),
     from: input.from,
-    to: { name: input.question.name, address: input.email },
+    to: { name: null, address: input.email },
     subject: content.subject,
     text: content.text,
     html: content.html,

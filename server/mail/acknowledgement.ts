@@ -50,9 +50,23 @@ const LOCALE = { nl: 'nl', en: 'en-GB' } as const;
  * and when. A norm without an answer term (VNG's only promises this acknowledgement) gets no
  * answer date: the mail then promises nothing the gemeente did not.
  */
-/** The citizen's display name on one line: it came from a mail header and may carry anything. */
-function salutationName(name: string | null): string | undefined {
-  return name?.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim() || undefined;
+/** A salutation name longer than this, or with more words, is not a name but a message. */
+const MAX_NAME_CHARS = 60;
+const MAX_NAME_WORDS = 6;
+// Letters (with their accents), and what names join them with: spaces, hyphens, apostrophes, dots.
+const NAME = /^[\p{L}\p{M}][\p{L}\p{M} .'’-]*$/u;
+
+/**
+ * The citizen's display name for the salutation, or undefined for the neutral one. The name came
+ * from a mail header (anyone can put anything there, including a forged From at someone else's
+ * address) and is written into the gemeente's own mail: only what looks like a name is used —
+ * letters and the marks names have, a few words — so that "Uw DigiD is geblokkeerd, bel 0900-…" or
+ * a link never appears as if the gemeente wrote it (issue 12.5).
+ */
+export function salutationName(name: string | null): string | undefined {
+  const line = name?.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  if (!line || [...line].length > MAX_NAME_CHARS || line.split(' ').length > MAX_NAME_WORDS || !NAME.test(line)) return undefined;
+  return line;
 }
 
 export function acknowledgementMail(input: AcknowledgementInput): AcknowledgementMail {

@@ -134,14 +134,36 @@ describe('acknowledgementMail (nl)', () => {
 
 describe('acknowledgementMail HTML', () => {
   it('is a small accessible document in Dutch with everything escaped', () => {
-    const mail = acknowledgementMail(input(preset('rotterdam'), { citizenName: '<script>alert(1)</script> & "Jan"', subject: 'Vraag <b>vet</b>' }));
+    const mail = acknowledgementMail(input(preset('rotterdam'), { citizenName: "Siobhán O'Brien", subject: 'Vraag <b>vet</b> & "meer"' }));
     expect(mail.html).toContain('<html lang="nl">');
-    expect(mail.html).toContain('<title>Re: Vraag &lt;b&gt;vet&lt;/b&gt; [BAL-2026-000123]</title>');
-    expect(mail.html).toContain('<p>Beste &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Jan&quot;,</p>');
+    expect(mail.html).toContain('<title>Re: Vraag &lt;b&gt;vet&lt;/b&gt; &amp; &quot;meer&quot; [BAL-2026-000123]</title>');
+    expect(mail.html).toContain('<p>Beste Siobhán O&#39;Brien,</p>');
     expect(mail.html).toContain('<p>Uw bericht heeft het nummer <strong>BAL-2026-000123</strong>.');
     expect(mail.html).toContain('<p>U ontvangt uiterlijk <strong>maandag 4 januari 2027</strong> een inhoudelijk antwoord.</p>');
     expect(mail.html).toContain('<p>Met vriendelijke groet,<br>\n<br>\nKlantcontactcentrum<br>\nGemeente Voorbeeld</p>');
     expect(mail.html).not.toContain('<script');
+  });
+});
+
+describe('the salutation (issue 12.5: a From name is anyone\'s text)', () => {
+  it.each([
+    ['<script>alert(1)</script> & "Jan"'],
+    ['Uw DigiD is geblokkeerd, bel 0900-1234'],
+    ['Betaal via https://phish.example/login'],
+    ['jan@example.nl'],
+    ['Uw rekening wordt vandaag nog afgesloten tenzij u reageert'],
+    ['Jan'.repeat(25)],
+  ])('%s is no name: the neutral salutation', (citizenName) => {
+    const mail = acknowledgementMail(input(twoDays, { citizenName }));
+    expect(mail.text.startsWith('Beste heer of mevrouw,\n')).toBe(true);
+    expect(mail.text).not.toContain(citizenName);
+    expect(mail.html).toContain('<p>Beste heer of mevrouw,</p>');
+    expect(acknowledgementMail(input(twoDays, { citizenName, lang: 'en' })).text.startsWith('Dear Sir or Madam,\n')).toBe(true);
+  });
+
+  it.each([['Jan Jansen'], ['Anne-Marie van der Berg'], ["J. d'Hondt"], ['Zoë Çelik'], ['Jan\r\n  Jansen']])('%j is a name', (citizenName) => {
+    expect(acknowledgementMail(input(twoDays, { citizenName })).text).toMatch(/^Beste [^\n]+,\n/);
+    expect(acknowledgementMail(input(twoDays, { citizenName })).text).not.toMatch(/^Beste heer of mevrouw/);
   });
 });
 
