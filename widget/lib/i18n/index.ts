@@ -73,6 +73,7 @@ const nl = {
   'error.closed': 'Dit gesprek is afgesloten; er kunnen geen berichten meer bij.',
   'error.generic': 'Er ging iets mis. Probeer het opnieuw.',
   'error.retry': 'Opnieuw proberen',
+  'chat.closedRemoved': 'De medewerker heeft het gesprek afgesloten. Het is van dit apparaat gewist.',
 } as const;
 
 export type WidgetMessageKey = keyof typeof nl;
@@ -150,6 +151,7 @@ const en: Record<WidgetMessageKey, string> = {
   'error.closed': 'This conversation is closed; no more messages can be added.',
   'error.generic': 'Something went wrong. Please try again.',
   'error.retry': 'Try again',
+  'chat.closedRemoved': 'The member of staff has closed the conversation. It was removed from this device.',
 };
 
 export type WidgetLang = 'nl' | 'en';

@@ -27,8 +27,11 @@ export interface ShownMessage {
 }
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
-/** Why the chat stopped on this device: the citizen ended it, or its token no longer works. */
-export type ChatEnd = 'ended' | 'expired';
+/**
+ * Why the chat stopped on this device: the citizen ended it, its token no longer works, or an agent
+ * closed it and the time to rate it is over.
+ */
+export type ChatEnd = 'ended' | 'expired' | 'closed';
 
 interface Outgoing {
   clientId: string;
@@ -74,6 +77,12 @@ export class ChatConversation {
    */
   private synced: number | null = null;
   private flushing = false;
+  /**
+   * An agent closed the chat: its token was dropped from localStorage at once (issue 12 §10 — a
+   * shared computer's next user must not find it there), and is kept in memory only while this
+   * page may still rate the chat.
+   */
+  private forgotten = false;
   private deliveredSent = 0;
   private readSent = 0;
   private typingSentAt = 0;
@@ -113,7 +122,16 @@ export class ChatConversation {
   }
 
   private persist() {
-    this.deps.storage.save(this.stored);
+    if (!this.forgotten) this.deps.storage.save(this.stored);
+  }
+
+  /** Closed by an agent: the server ended the token; the device no longer keeps it. */
+  private forget() {
+    this.status = 'closed';
+    this.agentTyping = false;
+    if (this.forgotten) return;
+    this.forgotten = true;
+    this.deps.storage.clear();
   }
 
   private listen() {
@@ -143,13 +161,12 @@ export class ChatConversation {
       this.agentTyping = typing ? firstName : false;
       if (typing) this.agentTypingClear = setTimeout(() => (this.agentTyping = false), AGENT_TYPING_CLEAR_MS);
     });
-    socket.on('conversation.closed', () => {
-      this.status = 'closed';
-      this.agentTyping = false;
-    });
+    socket.on('conversation.closed', () => this.forget());
     socket.on('disconnect', (reason) => {
       this.ready = false;
       if (this.ended) return;
+      // Closed by an agent and let go by the server: the time to rate is over, the token ended.
+      if (this.status === 'closed' && reason === 'io server disconnect') return this.stop('closed');
       this.connection = 'reconnecting';
       // The server let go of us (session ended elsewhere or expired): socket.io does not retry
       // those by itself; one handshake tells whether the token still works.
@@ -157,7 +174,7 @@ export class ChatConversation {
     });
     socket.on('connect_error', (error) => {
       const code = (error as Error & { data?: { code?: string } }).data?.code;
-      if (code === 'unauthorized') return this.stop('expired');
+      if (code === 'unauthorized') return this.stop(this.status === 'closed' ? 'closed' : 'expired');
       if (code === 'forbidden_origin') {
         this.problem = 'forbidden_origin';
         return;
@@ -177,6 +194,7 @@ export class ChatConversation {
 
   private applyState(state: ChatState) {
     this.status = state.status;
+    if (state.status === 'closed') this.forget();
     if (state.agent) this.agentName = state.agent.firstName;
     this.readThrough = Math.max(this.readThrough ?? 0, state.readThrough ?? 0) || null;
     this.rated = state.rated;
@@ -280,7 +298,7 @@ export class ChatConversation {
           if (shown) shown.state = 'failed';
         }
         this.problem = code === 'session_ended' ? null : code;
-        if (code === 'conversation_closed') this.status = 'closed';
+        if (code === 'conversation_closed') this.forget();
         if (code === 'session_ended') return this.stop('expired');
       }
     } finally {
