@@ -133,6 +133,8 @@ export class MailChannel {
   async retryQuarantined(id: number, agentId: number): Promise<RetryOutcome> {
     const outcome = await retryQuarantined(this.pool, id, this.settings, agentId);
     if (outcome.outcome === 'stored' || outcome.outcome === 'duplicate') {
+      // Marks it \Seen in the mailbox now if this instance reads it, else at that one's next sync.
+      this.poller.syncSoon();
       await this.announce(outcome.result).catch((error: unknown) => this.log.warn({ err: error }, 'could not announce a stored mail'));
     }
     await this.recountQuarantine();
@@ -141,6 +143,7 @@ export class MailChannel {
 
   async dismissQuarantined(id: number, agentId: number, reason: string): Promise<boolean> {
     const dismissed = await dismissQuarantined(this.pool, id, agentId, reason);
+    if (dismissed) this.poller.syncSoon();
     await this.recountQuarantine();
     return dismissed;
   }

@@ -5,7 +5,7 @@ import pg from 'pg';
 import type { Pool } from '../db/index.ts';
 import type { Logger } from '../log.ts';
 import { ingestMail, type IngestResult, type MailboxPosition, type MailSettings } from './ingest.ts';
-import { quarantineMail } from './quarantine.ts';
+import { markFlagged, quarantineMail, resolvedToFlag } from './quarantine.ts';
 import { loadCheckpoint, saveCheckpoint } from './store.ts';
 
 export interface ImapSettings {
@@ -232,6 +232,7 @@ export class MailPoller {
       const lastUid = sameMailbox ? checkpoint.lastUid : 0;
       if (!sameMailbox) await saveCheckpoint(this.pool, mailboxName, { uidValidity, lastUid: 0 });
       if (mailbox.exists === 0) return;
+      if (this.imap.markSeen) await this.flagResolved(client, mailboxName, uidValidity);
       // `UID SEARCH n:*` also returns the highest UID when n is past it: filter (infra-notes).
       const found = (await client.search({ uid: `${lastUid + 1}:*` }, { uid: true })) || [];
       const uids = found.filter((uid) => uid > lastUid).sort((a, b) => a - b);
@@ -276,6 +277,24 @@ export class MailPoller {
     } finally {
       lock.release();
     }
+  }
+
+  /** Asks for a sync now, if this instance reads the mailbox (e.g. after a quarantined mail was stored). */
+  syncSoon(): void {
+    const client = this.client;
+    if (client && this.status.state === 'connected') void this.requestSync(client);
+  }
+
+  /**
+   * Quarantined mail was left unseen; once a supervisor stored or dismissed it, it is marked \Seen
+   * like any other stored mail. A UID the mailbox no longer has is simply not flagged (STORE on a
+   * missing UID is no error, RFC 9051 §6.4.9).
+   */
+  private async flagResolved(client: ImapFlow, mailbox: string, uidValidity: string): Promise<void> {
+    const uids = await resolvedToFlag(this.pool, mailbox, uidValidity);
+    if (uids.length === 0) return;
+    await client.messageFlagsAdd(uids.join(','), ['\\Seen'], { uid: true });
+    await markFlagged(this.pool, mailbox, uidValidity, uids);
   }
 
   /**

@@ -94,7 +94,7 @@ export async function quarantineMail(
          ON CONFLICT (mailbox, uid_validity, uid) DO UPDATE SET
            reason = EXCLUDED.reason, reason_code = EXCLUDED.reason_code, attempts = mail_quarantine.attempts + 1,
            last_attempt_at = now(), resolved_at = NULL, resolved_message_id = NULL, resolved_by = NULL,
-           dismissed_at = NULL, dismissed_by = NULL, dismiss_reason = NULL
+           dismissed_at = NULL, dismissed_by = NULL, dismiss_reason = NULL, seen_flagged_at = NULL
          RETURNING id`,
         [position.mailbox, position.uidValidity, position.uid, mail.raw, reason, reasonCode, mail.receivedAt ?? new Date(), mail.size ?? mail.raw.length, sha],
       );
@@ -104,6 +104,20 @@ export async function quarantineMail(
     return rowId;
   });
   return { id, reasonCode, reason };
+}
+
+/** UIDs of quarantined mail in this mailbox that was resolved or dismissed and is still unseen there. */
+export async function resolvedToFlag(db: Db, mailbox: string, uidValidity: string): Promise<number[]> {
+  const { rows } = await db.query<{ uid: string }>(
+    `SELECT uid FROM mail_quarantine WHERE mailbox = $1 AND uid_validity = $2
+        AND (resolved_at IS NOT NULL OR dismissed_at IS NOT NULL) AND seen_flagged_at IS NULL ORDER BY uid LIMIT 1000`,
+    [mailbox, uidValidity],
+  );
+  return rows.map((row) => Number(row.uid));
+}
+
+export async function markFlagged(db: Db, mailbox: string, uidValidity: string, uids: readonly number[]): Promise<void> {
+  await db.query('UPDATE mail_quarantine SET seen_flagged_at = now() WHERE mailbox = $1 AND uid_validity = $2 AND uid = ANY($3)', [mailbox, uidValidity, uids]);
 }
 
 /** How many quarantined mails wait for a supervisor, on every instance (the table, not a counter). */

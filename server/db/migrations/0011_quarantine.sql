@@ -20,10 +20,15 @@ ALTER TABLE mail_quarantine
   ADD COLUMN resolved_by         bigint REFERENCES agents (id) ON DELETE SET NULL,
   ADD COLUMN dismissed_at        timestamptz,
   ADD COLUMN dismissed_by        bigint REFERENCES agents (id) ON DELETE SET NULL,
-  ADD COLUMN dismiss_reason      text;
+  ADD COLUMN dismiss_reason      text,
+  -- Quarantined mail stays unseen in the mailbox; once resolved or dismissed the poller marks it
+  -- \Seen like any stored mail, so that unseen keeps meaning "needs someone".
+  ADD COLUMN seen_flagged_at     timestamptz;
 
 UPDATE mail_quarantine SET raw_sha256 = sha256(raw), received_at = created_at, size_bytes = octet_length(raw), last_attempt_at = created_at;
 
 -- The list and the count read only what still waits for someone.
 CREATE INDEX mail_quarantine_open ON mail_quarantine (created_at DESC, id DESC) WHERE resolved_at IS NULL AND dismissed_at IS NULL;
 CREATE INDEX mail_quarantine_sha ON mail_quarantine (raw_sha256) WHERE resolved_at IS NULL AND dismissed_at IS NULL;
+CREATE INDEX mail_quarantine_to_flag ON mail_quarantine (mailbox, uid_validity)
+  WHERE (resolved_at IS NOT NULL OR dismissed_at IS NOT NULL) AND seen_flagged_at IS NULL;

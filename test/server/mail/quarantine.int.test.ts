@@ -153,6 +153,9 @@ describe('quarantine', () => {
       expect(Number(result.messageId)).toBe(Number(stored.rows[0].id));
       expect(Number(result.conversationId)).toBe(Number(stored.rows[0].conversation_id));
 
+      // Stored now, so marked read in the mailbox like any stored mail: unseen means "needs someone".
+      await eventually(async () => (await mailbox()).get('<geweigerd@example.nl>')!.seen, (seen) => seen, 30_000);
+
       // Resolved: off the list, out of the count; a second retry finds nothing to do and stores nothing.
       expect((await (await balie.request('/api/quarantine', { cookie })).json()).total).toBe(0);
       await eventually(() => health(balie, cookie), (email) => email?.quarantined === 0);
@@ -175,11 +178,12 @@ describe('quarantine', () => {
         world.dovecot,
         citizenMail({ messageId: 'dubbel@example.nl', subject: 'Twee keer', body: `Eerste poging. ${MARKER}` }),
         citizenMail({ messageId: 'weg@example.nl', subject: 'Spam', body: `Koop nu. ${MARKER}` }),
+        citizenMail({ messageId: 'tegelijk@example.nl', subject: 'Tegelijk', body: `Twee supervisors. ${MARKER}` }),
       );
-      const listed = await eventually(async () => (await balie.request('/api/quarantine', { cookie })).json(), (body) => body.total === 2, 60_000);
+      const listed = await eventually(async () => (await balie.request('/api/quarantine', { cookie })).json(), (body) => body.total === 3, 60_000);
       // Newest first.
-      expect(listed.mails.map((mail: { subject: string }) => mail.subject)).toEqual(['Spam', 'Twee keer']);
-      const [spam, twice] = listed.mails;
+      expect(listed.mails.map((mail: { subject: string }) => mail.subject)).toEqual(['Tegelijk', 'Spam', 'Twee keer']);
+      const [together, spam, twice] = listed.mails;
       await acceptMarkedMail(db);
 
       // The same mail delivered again is stored by the poller; the retry then finds it, stores nothing.
@@ -189,6 +193,16 @@ describe('quarantine', () => {
       expect(retried.outcome).toBe('duplicate');
       expect(await storedCount('dubbel@example.nl')).toBe(1);
 
+      // Two supervisors press "try again" at the same moment: stored once; the other is told it is
+      // running already, or finds it resolved (404), or recognises it as stored.
+      const answers = await Promise.all([1, 2, 3].map(() => balie.request(`/api/quarantine/${together.id}/retry`, { cookie, method: 'POST' })));
+      const bodies = await Promise.all(answers.map(async (answer) => ({ status: answer.status, body: await answer.json().catch(() => null) })));
+      expect(bodies.filter((answer) => answer.status === 200 && answer.body.outcome === 'stored')).toHaveLength(1);
+      for (const answer of bodies) {
+        expect(answer.status === 200 ? answer.body.outcome : answer.body.error.code).toMatch(/^(stored|duplicate|quarantine_retry_running|not_found)$/);
+      }
+      expect(await storedCount('tegelijk@example.nl')).toBe(1);
+
       expect((await balie.request(`/api/quarantine/${spam.id}/dismiss`, { cookie, method: 'POST', body: {} })).status).toBe(400);
       expect((await balie.request(`/api/quarantine/${spam.id}/dismiss`, { cookie, method: 'POST', body: { reason: 'spam' } })).status).toBe(204);
       expect((await (await balie.request('/api/quarantine', { cookie })).json()).total).toBe(0);
@@ -196,6 +210,8 @@ describe('quarantine', () => {
       const row = await db.pool.query('SELECT dismiss_reason, dismissed_by FROM mail_quarantine WHERE id = $1', [spam.id]);
       expect(row.rows[0].dismiss_reason).toBe('spam');
       expect(row.rows[0].dismissed_by).not.toBeNull();
+      // Dismissed is dealt with too: marked read in the mailbox.
+      await eventually(async () => (await mailbox()).get('<weg@example.nl>')!.seen, (seen) => seen, 30_000);
       await eventually(() => health(balie, cookie), (email) => email?.quarantined === 0);
     } finally {
       await balie.stop();
