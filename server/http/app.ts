@@ -153,7 +153,7 @@ export function createHttpApp({ config, database, events, log, mail, chat, recom
     next();
   }, api);
 
-  app.use(staticRoutes({ publicUrl: config.publicUrl, widgetOrigins: config.widgetOrigins }));
+  app.use(staticRoutes({ publicUrl: config.publicUrl, widgetOrigins: config.widgetOrigins, securityContacts: config.securityContacts }));
   app.use(errorHandler(log));
   return app;
 }

@@ -11,8 +11,32 @@ function notBuilt(what: string) {
   return `Balie's ${what} has not been built yet: run \`npm run build\` (npm start does this for you).`;
 }
 
-export function staticRoutes(options: { publicUrl: URL; widgetOrigins: readonly string[] }): Router {
+/**
+ * RFC 9116's security.txt: where to report a vulnerability in this installation. Expires is
+ * computed when served, as the contact is configuration that holds until changed.
+ */
+export function securityTxt(contacts: readonly string[], publicUrl: URL, now = new Date()): string {
+  const expires = new Date(now.getTime() + 180 * 86_400_000);
+  expires.setUTCHours(0, 0, 0, 0);
+  return [
+    ...contacts.map((contact) => `Contact: ${contact}`),
+    `Expires: ${expires.toISOString().replace('.000Z', 'Z')}`,
+    'Preferred-Languages: nl, en',
+    `Canonical: ${new URL('/.well-known/security.txt', publicUrl).href}`,
+    '',
+  ].join('\n');
+}
+
+export function staticRoutes(options: { publicUrl: URL; widgetOrigins: readonly string[]; securityContacts?: readonly string[] }): Router {
   const router = Router();
+  const contacts = options.securityContacts ?? [];
+  router.get('/.well-known/security.txt', (_req, res) => {
+    if (contacts.length === 0) {
+      res.status(404).type('text/plain').send('No security contact is configured (SECURITY_CONTACT).\n');
+      return;
+    }
+    res.set('Cache-Control', 'max-age=86400').type('text/plain; charset=utf-8').send(securityTxt(contacts, options.publicUrl));
+  });
   const widgetDir = path.join(DIST_DIR, 'widget');
   const inboxDir = path.join(DIST_DIR, 'inbox');
 
