@@ -158,6 +158,12 @@ const environment = z.object({
   AUTOMATIC_MAIL_PER_RECIPIENT_DAY: z.coerce.number({ error: 'must be a number of mails' }).int('must be a whole number').min(1, 'must be at least 1').default(5),
   /** Issue 12.5: transcripts and acknowledgements to all addresses together per hour. */
   AUTOMATIC_MAIL_PER_HOUR: z.coerce.number({ error: 'must be a number of mails' }).int('must be a whole number').min(1, 'must be at least 1').default(300),
+  /** Issue 12.1: an HTML body larger than this is not shown; the mail keeps its text and the HTML as an attachment. */
+  MAIL_HTML_MAX_BYTES: z.coerce.number({ error: 'must be a number of bytes' }).int('must be a whole number').min(10_000, 'must be at least 10000').default(2 * 1024 * 1024),
+  /** Issue 12.1: worker threads that parse and sanitise mail, off the event loop. */
+  MAIL_PARSE_THREADS: z.coerce.number({ error: 'must be a number of threads' }).int('must be a whole number').min(1, 'must be between 1 and 16').max(16, 'must be between 1 and 16').default(1),
+  /** Issue 12.1: one mail may take this long to read; longer, and it is quarantined with the reason. */
+  MAIL_PARSE_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(1, 'must be between 1 and 3600').max(3600, 'must be between 1 and 3600').default(120),
 });
 
 export type MailConfig = Readonly<{
@@ -171,6 +177,8 @@ export type MailConfig = Readonly<{
   outbox: Readonly<{ windowHours: number; maxDelaySeconds: number }>;
   /** Automatic mail (transcripts, acknowledgements) per recipient per day and in all per hour (issue 12.5). */
   automaticMail: Readonly<{ perRecipientPerDay: number; perHour: number }>;
+  /** Reading mail on worker threads (issue 12.1): threads, the time one mail may take, the HTML shown at most. */
+  parsing: Readonly<{ threads: number; timeoutMs: number; htmlMaxBytes: number }>;
 }>;
 
 export type Config = Readonly<{
@@ -291,6 +299,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxBytes: e.MAIL_MAX_BYTES,
       outbox: Object.freeze({ windowHours: e.OUTBOX_RETRY_HOURS, maxDelaySeconds: e.OUTBOX_RETRY_MAX_DELAY_SECONDS }),
       automaticMail: Object.freeze({ perRecipientPerDay: e.AUTOMATIC_MAIL_PER_RECIPIENT_DAY, perHour: e.AUTOMATIC_MAIL_PER_HOUR }),
+      parsing: Object.freeze({ threads: e.MAIL_PARSE_THREADS, timeoutMs: e.MAIL_PARSE_TIMEOUT_SECONDS * 1000, htmlMaxBytes: e.MAIL_HTML_MAX_BYTES }),
     });
   }
   return Object.freeze({

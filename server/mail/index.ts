@@ -5,6 +5,7 @@ import type { Pool } from '../db/index.ts';
 import type { DomainEvents } from '../domain-events.ts';
 import type { Logger } from '../log.ts';
 import type { IngestResult, MailSettings } from './ingest.ts';
+import { openMailParsing } from './parse-pool.ts';
 import { MailPoller } from './poller.ts';
 import { countQuarantined, dismissQuarantined, retryQuarantined, type RetryOutcome } from './quarantine.ts';
 import { MailSender, smtpTransport } from './sender.ts';
@@ -43,12 +44,16 @@ export class MailChannel {
   private recountTimer: NodeJS.Timeout | undefined;
   private recounting: Promise<void> | undefined;
   private recountAgain = false;
+  /** The worker threads that read mail (issue 12.1), open while the channel runs. */
+  private parsing: { close(): Promise<void> } | undefined;
+  private readonly parsingSettings: MailConfig['parsing'];
 
   constructor(options: { pool: Pool; connectionString: string; config: MailConfig; referencePrefix: string; events: DomainEvents; log: Logger }) {
     const { pool, connectionString, config, events, log } = options;
     const mailLog = log.child({ channel: 'email' });
     this.pool = pool;
     this.log = mailLog;
+    this.parsingSettings = config.parsing;
     this.settings = {
       referencePrefix: options.referencePrefix,
       from: config.from,
@@ -92,6 +97,7 @@ export class MailChannel {
   private readonly announce: (result: IngestResult) => Promise<void>;
 
   start(): void {
+    this.parsing ??= openMailParsing(this.parsingSettings);
     this.poller.start();
     this.sender?.start();
     void this.recountQuarantine();
@@ -102,6 +108,9 @@ export class MailChannel {
   async stop(): Promise<void> {
     clearInterval(this.recountTimer);
     await Promise.all([this.poller.stop(), this.sender?.stop(), this.recounting]);
+    // After the poller: a mail still being read fails as 'shutting down' and is read again at the next start.
+    await this.parsing?.close();
+    this.parsing = undefined;
   }
 
   health(): MailHealth {

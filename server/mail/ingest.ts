@@ -14,8 +14,9 @@ import { acknowledgementBlocker, readHeaderFields, type AcknowledgementBlocker }
 import { newMessageIdValue, referencesChain } from './compose.ts';
 import { dedupeKey } from './fingerprint.ts';
 import { acknowledgedRecently, enqueueMail } from './outbox.ts';
-import { parseMail, type ParsedMail } from './parse.ts';
-import { rewriteCidImages } from './sanitize.ts';
+import type { ParsedMail } from './parse.ts';
+// Parsing and sanitising run on worker threads: a large mail must not stall the event loop (issue 12, item 1).
+import { parseMailOffThread, rewriteCidImagesOffThread } from './parse-pool.ts';
 import { conversationByMessageIds, conversationsByReference, insertEmailHeaders, saveCheckpoint } from './store.ts';
 import { chooseThread, threadHints } from './threading.ts';
 
@@ -58,7 +59,7 @@ export async function ingestMail(
   settings: MailSettings,
   options: { position?: MailboxPosition; receivedAt?: Date; size?: number } = {},
 ): Promise<IngestResult> {
-  const mail = withoutNul(await parseMail(raw, { maxBytes: settings.maxBytes, size: options.size }));
+  const mail = withoutNul(await parseMailOffThread(raw, { maxBytes: settings.maxBytes, size: options.size }));
   const receivedAt = options.receivedAt ?? new Date();
   const idempotencyKey = mailIdempotencyKey(mail);
   return inTransaction(pool, async (tx) => {
@@ -215,10 +216,7 @@ async function insertIncomingMessage(tx: Db, conversationId: number, mail: Parse
     if (attachment.contentId) cidToAttachment.set(attachment.contentId, inserted.rows[0]!.id);
   }
   if (mail.html) {
-    const html = rewriteCidImages(mail.html, (cid) => {
-      const id = cidToAttachment.get(cid);
-      return id === undefined ? null : `/api/attachments/${id}`;
-    });
+    const html = await rewriteCidImagesOffThread(mail.html, new Map([...cidToAttachment].map(([cid, id]) => [cid, `/api/attachments/${id}`])));
     await tx.query('UPDATE messages SET body_html = $2 WHERE id = $1', [messageId, html]);
   }
   return messageId;

@@ -1,7 +1,8 @@
 // Turns a raw RFC 5322 message into the plain, normalised data the e-mail channel stores (issue 4, "Parsing").
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { simpleParser, type AddressObject, type EmailAddress, type ParsedMail as MailparserMail } from 'mailparser';
+import type { AddressObject, EmailAddress, ParsedMail as MailparserMail } from 'mailparser';
+import { parseMime } from './mime-parser.ts';
 import { referencedContentIds, sanitizeMailHtml, textFromSanitizedHtml } from './sanitize.ts';
 
 export interface MailAddress {
@@ -82,6 +83,12 @@ export interface ParsedMail {
   readonly deliveryReport: DeliveryReport | null;
   /** Set when the mail was larger than allowed: only its header block was read. */
   readonly oversize: { readonly bytes: number } | null;
+  /**
+   * Set when the HTML body was larger than `htmlMaxBytes` (its size in bytes, UTF-8): `html` is
+   * null, `text` is the text part (or the text of the HTML's beginning), and the whole HTML is the
+   * attachment named {@link ORIGINAL_HTML_FILENAME}.
+   */
+  readonly htmlOmitted: { readonly bytes: number } | null;
   /** Why the mail could be read only in part; null when it parsed normally. */
   readonly parseError: string | null;
 }
@@ -94,7 +101,14 @@ export interface ParseOptions {
    * the body of a mail it will not keep).
    */
   readonly size?: number;
+  /** Larger HTML is not sanitised or shown but kept as an attachment (MAIL_HTML_MAX_BYTES). */
+  readonly htmlMaxBytes?: number;
 }
+
+/** MAIL_HTML_MAX_BYTES's default: 2 MiB of markup sanitises in about a second. */
+export const DEFAULT_HTML_MAX_BYTES = 2 * 1024 * 1024;
+/** The attachment that holds an HTML body too large to show. */
+export const ORIGINAL_HTML_FILENAME = 'bericht.html';
 
 /** Where to look for the end of the header block of a mail whose body is not read. */
 const HEADER_SCAN_BYTES = 1024 * 1024;
@@ -112,9 +126,8 @@ export async function parseMail(raw: Buffer, options: ParseOptions): Promise<Par
     return { ...(await parseHeaderBlock(raw)), oversize: { bytes: size } };
   }
   try {
-    const mail = await simpleParser(raw, {
-      // The server serves inline images itself (/api/attachments/:id), not as data: URLs.
-      keepCidLinks: true,
+    // cid: links are kept (parseMime): the server serves inline images itself, not as data: URLs.
+    const mail = await parseMime(raw, {
       // The report is read into deliveryReport rather than appended to the text.
       keepDeliveryStatus: true,
       // Text for HTML-only mail is made from the sanitised HTML; these conversions are not used.
@@ -124,7 +137,7 @@ export async function parseMail(raw: Buffer, options: ParseOptions): Promise<Par
       skipTextLinks: true,
       checksumAlgo: false,
     });
-    return await fromMailparser(mail, raw);
+    return await fromMailparser(mail, raw, options.htmlMaxBytes ?? DEFAULT_HTML_MAX_BYTES);
   } catch (error) {
     const stub = await parseHeaderBlock(raw);
     // Show the agent what there is: the body as text, undecoded.
@@ -133,14 +146,27 @@ export async function parseMail(raw: Buffer, options: ParseOptions): Promise<Par
   }
 }
 
-async function fromMailparser(mail: MailparserMail, raw: Buffer): Promise<ParsedMail> {
+async function fromMailparser(mail: MailparserMail, raw: Buffer, htmlMaxBytes: number): Promise<ParsedMail> {
   const lines = headerValues(mail.headerLines ?? []);
   const headers = classificationHeaders(lines);
-  const html = typeof mail.html === 'string' && mail.html.trim() !== '' ? sanitizeMailHtml(mail.html) : null;
+  const original = typeof mail.html === 'string' && mail.html.trim() !== '' ? mail.html : null;
+  const originalBytes = original === null ? 0 : Buffer.byteLength(original);
+  // Sanitising costs seconds per megabyte of markup (issue 12, item 1): past the cap the mail keeps
+  // its text and the original HTML as an attachment, and shows no HTML.
+  const omitted = original !== null && originalBytes > htmlMaxBytes;
+  const html = original !== null && !omitted ? sanitizeMailHtml(original) : null;
   const plain = normaliseNewlines(mail.text ?? '');
-  const text = plain.trim() !== '' ? plain : html !== null ? textFromSanitizedHtml(html) : '';
+  const text =
+    plain.trim() !== ''
+      ? plain
+      : html !== null
+        ? textFromSanitizedHtml(html)
+        : omitted
+          ? // HTML-only: the text of the markup's first htmlMaxBytes characters; the rest is in the attachment.
+            textFromSanitizedHtml(sanitizeMailHtml(original.slice(0, htmlMaxBytes)))
+          : '';
   const shown = html !== null ? referencedContentIds(html) : new Set<string>();
-  const attachments = mail.attachments.map((part): MailAttachment => {
+  const parts = mail.attachments.map((part): MailAttachment => {
     const contentId = part.contentId ? messageIdsIn(part.contentId)[0] ?? null : null;
     return {
       filename: safeFilename(part.filename),
@@ -152,6 +178,7 @@ async function fromMailparser(mail: MailparserMail, raw: Buffer): Promise<Parsed
       content: part.content,
     };
   });
+  const attachments = omitted ? [...parts, originalHtmlAttachment(original)] : parts;
   const deliveryReport =
     headers.contentType === 'multipart/report' && headers.reportType === 'delivery-status' ? readDeliveryReport(attachments) : null;
   return {
@@ -162,7 +189,22 @@ async function fromMailparser(mail: MailparserMail, raw: Buffer): Promise<Parsed
     headers,
     deliveryReport,
     oversize: null,
+    htmlOmitted: omitted ? { bytes: originalBytes } : null,
     parseError: raw.length === 0 ? 'empty message' : null,
+  };
+}
+
+/** The HTML body that was too large to show, kept whole for the agent to download. */
+function originalHtmlAttachment(html: string): MailAttachment {
+  const content = Buffer.from(html, 'utf8');
+  return {
+    filename: ORIGINAL_HTML_FILENAME,
+    contentType: 'text/html',
+    size: content.length,
+    sha256: createHash('sha256').update(content).digest(),
+    contentId: null,
+    inline: false,
+    content,
   };
 }
 
@@ -174,8 +216,7 @@ async function parseHeaderBlock(raw: Buffer): Promise<ParsedMail> {
   let parseError: string | null = null;
   try {
     // An empty body after the block: nothing of the real body is read.
-    mail = await simpleParser(Buffer.concat([block, Buffer.from('\r\n\r\n')]), {
-      keepCidLinks: true,
+    mail = await parseMime(Buffer.concat([block, Buffer.from('\r\n\r\n')]), {
       skipHtmlToText: true,
       skipTextToHtml: true,
       checksumAlgo: false,
@@ -192,6 +233,7 @@ async function parseHeaderBlock(raw: Buffer): Promise<ParsedMail> {
     headers: classificationHeaders(lines),
     deliveryReport: null,
     oversize: null,
+    htmlOmitted: null,
     parseError,
   };
 }
