@@ -149,7 +149,7 @@ export async function startBalie(config: Config, log: Logger, options: StartOpti
         // each gets a moment instead of waiting out its timeouts, and the whole stop stays well
         // inside main.ts's hard limit (issue 13.11). With the database there, steps finish.
         const reachable = await database.ping(STOP_PING_MS);
-        const step = stepBound(reachable ? STEP_MS : OUTAGE_STEP_MS, log);
+        const step = stepBound(reachable ? STEP_MS : OUTAGE_STEP_MS, Date.now() + STEPS_BUDGET_MS, log);
         if (!reachable) log.warn('stopping while the database is unreachable: not waiting for writes that cannot finish');
         // Before the sockets close: this instance's agents stop counting as online at once. The
         // background workers are independent of each other and stop side by side.
@@ -179,11 +179,17 @@ export async function startBalie(config: Config, log: Logger, options: StartOpti
 const STOP_PING_MS = 500;
 const STEP_MS = 5_000;
 const OUTAGE_STEP_MS = 700;
+// All steps together, so that closing the pools and the embedded server still fits in the 8 s.
+const STEPS_BUDGET_MS = 4_000;
 
-/** Waits for a shutdown step at most `ms`; true when it finished, false (and a log line) when it was left behind. */
-function stepBound(ms: number, log: Logger) {
+/**
+ * Waits for a shutdown step at most `ms`, and not past `deadline` (a step always gets a moment);
+ * true when it finished, false (and a log line) when it was left behind.
+ */
+function stepBound(stepMs: number, deadline: number, log: Logger) {
   return async (name: string, work: Promise<unknown> | undefined): Promise<boolean> => {
     if (!work) return true;
+    const ms = Math.max(100, Math.min(stepMs, deadline - Date.now()));
     let timer: NodeJS.Timeout | undefined;
     const finished = await Promise.race([
       work.then(

@@ -277,7 +277,7 @@ class Postmaster {
     if (this.#stopsServer) {
       const pid = readLockPid(this.clusterDir) ?? this.#pid;
       if (pid && (await isRunningPostgres(pid))) {
-        const stopped = (await stopPostmaster(pid, 'SIGINT', quick ? 2_000 : 5_000)) || (await stopPostmaster(pid, 'SIGQUIT', quick ? 500 : 2_000));
+        const stopped = (await stopPostmaster(pid, 'SIGINT', quick ? 2_000 : 3_000)) || (await stopPostmaster(pid, 'SIGQUIT', quick ? 500 : 1_000));
         // A server that does not react (frozen: SIGSTOP, a hung disk) acts on the signal once it runs again.
         if (!stopped) this.log.warn({ pid }, 'the embedded PostgreSQL did not stop in time; it shuts down by itself once it runs again');
       } else {

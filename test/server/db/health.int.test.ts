@@ -62,7 +62,8 @@ describe('connection limits', () => {
 
 describe('/healthz', () => {
   it('tells anonymous callers the status only, however they ask', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong-token-of-some-length' }, { cookie: 'balie_session=made-up' }]) {
+    const asked: Record<string, string>[] = [{}, { authorization: 'Bearer wrong-token-of-some-length' }, { cookie: 'balie_session=made-up' }];
+    for (const headers of asked) {
       const response = await balie.request('/healthz', { headers });
       expect(response.status).toBe(200);
       const text = await response.text();
@@ -73,7 +74,8 @@ describe('/healthz', () => {
 
   it('gives the details to a HEALTH_TOKEN bearer and to a logged-in agent', async () => {
     const cookie = await balie.login(ADMIN.email, ADMIN.password);
-    for (const headers of [{ authorization: `Bearer ${HEALTH_TOKEN}` }, { cookie }]) {
+    const asked: Record<string, string>[] = [{ authorization: `Bearer ${HEALTH_TOKEN}` }, { cookie }];
+    for (const headers of asked) {
       const body = await (await balie.request('/healthz', { headers })).json();
       expect(body).toMatchObject({ status: 'ok', checks: { database: 'ok' }, details: { database: { state: 'ok', kind: 'external', error: null } } });
       // The mail server is not there: its state and error are for operators only.
