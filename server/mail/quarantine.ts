@@ -64,6 +64,18 @@ export async function quarantineMail(
   const sha = createHash('sha256').update(mail.raw).digest();
   const { position } = mail;
   const id = await inTransaction(pool, async (tx) => {
+    // Dismissed once is dismissed for good: the same bytes read again (a new UIDVALIDITY makes the
+    // poller re-read the whole mailbox) do not put spam back on the supervisors' list.
+    const dismissed = await tx.query<{ id: number }>(
+      'SELECT id FROM mail_quarantine WHERE raw_sha256 = $1 AND dismissed_at IS NOT NULL ORDER BY id DESC LIMIT 1 FOR UPDATE',
+      [sha],
+    );
+    if (dismissed.rows[0]) {
+      const rowId = Number(dismissed.rows[0].id);
+      await tx.query('UPDATE mail_quarantine SET attempts = attempts + 1, last_attempt_at = now() WHERE id = $1', [rowId]);
+      await saveCheckpoint(tx, position.mailbox, { uidValidity: position.uidValidity, lastUid: position.uid });
+      return rowId;
+    }
     const waiting = await tx.query<{ id: number }>(
       `SELECT id FROM mail_quarantine WHERE resolved_at IS NULL AND dismissed_at IS NULL
           AND (raw_sha256 = $1 OR (mailbox = $2 AND uid_validity = $3 AND uid = $4))

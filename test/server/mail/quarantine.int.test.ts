@@ -1,6 +1,8 @@
 // Quarantined mail (issue 13, item 4) with a real Balie, PostgreSQL and Dovecot: a mail the database
 // refuses is listed with its reason, downloadable byte for byte, left unseen in the mailbox, counted
 // from the table across a restart, and stored exactly once by "try again" once the cause is gone.
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, addAgent, startTestBalie, type TestBalie } from '../../support/balie.ts';
@@ -213,6 +215,42 @@ describe('quarantine', () => {
       // Dismissed is dealt with too: marked read in the mailbox.
       await eventually(async () => (await mailbox()).get('<weg@example.nl>')!.seen, (seen) => seen, 30_000);
       await eventually(() => health(balie, cookie), (email) => email?.quarantined === 0);
+    } finally {
+      await balie.stop();
+    }
+  });
+
+  // Last: it starts the mailbox over under a new UIDVALIDITY, so the poller reads every mail again.
+  it('a mailbox read again after a UIDVALIDITY change lists a waiting mail once and keeps dismissed mail dismissed', { timeout: 120_000 }, async () => {
+    await refuseMarkedMail(db);
+    const balie = await startTestBalie(db.url, world.env);
+    try {
+      const cookie = await balie.login(ADMIN.email, ADMIN.password);
+      await deliver(world.dovecot, citizenMail({ messageId: 'wacht@example.nl', subject: 'Wacht nog', body: `Nog niet opgelost. ${MARKER}` }));
+      const before = await eventually(async () => (await balie.request('/api/quarantine', { cookie })).json(), (body) => body.total === 1, 60_000);
+      const validityBefore = (await db.pool.query('SELECT uid_validity FROM mailbox_checkpoints')).rows[0].uid_validity;
+
+      await world.dovecot.stop();
+      const maildir = path.join(world.dovecot.dir, 'mail', world.dovecot.user);
+      for (const file of await fs.readdir(maildir)) {
+        if (file.startsWith('dovecot')) await fs.rm(path.join(maildir, file), { recursive: true, force: true });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1100)); // UIDVALIDITY is a timestamp in seconds
+      await world.dovecot.restart();
+      await deliver(world.dovecot, citizenMail({ messageId: 'na-wissel@example.nl', subject: 'Na de wissel' }));
+      await eventually(() => storedCount('na-wissel@example.nl'), (count) => count === 1, 60_000);
+      expect((await db.pool.query('SELECT uid_validity FROM mailbox_checkpoints')).rows[0].uid_validity).not.toBe(validityBefore);
+
+      // Every earlier mail was read again: the one still waiting is listed once, tried once more,
+      // at its new place; the dismissed spam (refused again by the same cause) stays off the list.
+      const after = await (await balie.request('/api/quarantine', { cookie })).json();
+      expect(after.total).toBe(1);
+      expect(after.mails[0]).toMatchObject({ id: before.mails[0].id, subject: 'Wacht nog', attempts: 2 });
+      expect(after.mails[0].uidValidity).not.toBe(before.mails[0].uidValidity);
+      const spam = await db.pool.query("SELECT count(*)::int AS rows, bool_and(dismissed_at IS NOT NULL) AS dismissed FROM mail_quarantine WHERE convert_from(raw, 'UTF8') LIKE '%Koop nu%'");
+      expect(spam.rows[0]).toEqual({ rows: 1, dismissed: true });
+      await eventually(() => health(balie, cookie), (email) => email?.quarantined === 1);
+      for (const id of ['geweigerd@example.nl', 'dubbel@example.nl', 'tegelijk@example.nl']) expect(await storedCount(id), id).toBe(1);
     } finally {
       await balie.stop();
     }
