@@ -151,3 +151,26 @@ describe('PostgreSQL just died (kill -9 of the postmaster)', () => {
     expect((await stopBalie(balie!)).code).toBe(0);
   });
 });
+
+describe('PostgreSQL cannot be started again', () => {
+  it('after five failed restarts Balie stops and exits non-zero, so that its supervisor restarts it', { timeout: 180_000 }, async () => {
+    await start();
+    const clusterDir = path.join(dataDir, 'postgres');
+    const mode = (await fs.stat(clusterDir)).mode & 0o7777;
+    process.kill(postmasterPid(), 'SIGKILL');
+    // The server may no longer read its own data directory: every start fails.
+    await fs.chmod(clusterDir, 0o000);
+    try {
+      const exit = await balie!.exited;
+      expect(exit.code, balie!.output().slice(-3000)).toBe(1);
+      expect(balie!.output().match(/could not restart the embedded PostgreSQL/g)).toHaveLength(5);
+      expect(balie!.output()).toMatch(/the embedded PostgreSQL is gone and could not be restarted; Balie exits so that its supervisor restarts it/);
+      expect(balie!.output()).toMatch(/Balie stopped/);
+    } finally {
+      await fs.chmod(clusterDir, mode);
+    }
+    // What the supervisor does next: a fresh start recovers the database.
+    await start();
+    expect((await stopBalie(balie!)).code).toBe(0);
+  });
+});
