@@ -317,7 +317,7 @@ export async function createHandoff(pool: Pool, input: NewHandoff, by: { id: num
           phone: input.phone ?? null,
           dueAt: due,
         });
-        await queueMail(tx, { conversationId: input.conversationId, from: mail.from, to: { name: conversation.contactName, address: email }, ...composed, kind: 'message', by: by.id });
+        await queueMail(tx, { conversationId: input.conversationId, from: mail.from, to: { name: conversation.contactName, address: email }, ...composed, kind: 'message', by: by.id, purpose: 'reply' });
         mails++;
       }
       if (team?.notificationEmail) {
@@ -336,8 +336,8 @@ export async function createHandoff(pool: Pool, input: NewHandoff, by: { id: num
           handedOffBy: by.name,
           link: new URL('/#backoffice', mail.publicUrl).href,
         });
-        // A note: the citizen never sees the team's notification in the thread.
-        await queueMail(tx, { conversationId: input.conversationId, from: mail.from, to: { name: team.name, address: team.notificationEmail }, ...composed, kind: 'note', by: by.id });
+        // A note: the citizen never sees the team's notification in the thread; internal mail meets no milestone.
+        await queueMail(tx, { conversationId: input.conversationId, from: mail.from, to: { name: team.name, address: team.notificationEmail }, ...composed, kind: 'note', by: by.id, purpose: 'internal' });
         mails++;
       }
     }
@@ -349,18 +349,34 @@ function isCreateRefusal(code: string): code is CreateRefusal {
   return ['not_found', 'conversation_closed', 'unknown_team', 'unknown_agent', 'not_a_member', 'assignee_absent'].includes(code);
 }
 
-async function queueMail(
-  tx: Db,
-  mail: { conversationId: number; from: { name: string | null; address: string }; to: { name: string | null; address: string }; subject: string; text: string; kind: 'message' | 'note'; by: number },
-): Promise<void> {
+export interface QueuedMail {
+  conversationId: number;
+  from: { name: string | null; address: string };
+  to: { name: string | null; address: string };
+  subject: string;
+  text: string;
+  kind: 'message' | 'note';
+  by: number | null;
+  /** `reply`: to the citizen; `internal`: to staff — delivered as the outbox's `transcript`, which meets no milestone. */
+  purpose: 'reply' | 'internal';
+  /** The note shown in the thread, when it differs from the mail's text. */
+  noteText?: string;
+  /** A reminder's once-only key (messages.idempotency_key): a second instance finds it taken. */
+  idempotencyKey?: string;
+}
+
+/** Stores the mail's message row and queues it; false when its idempotency key was taken (sent already). */
+export async function queueMail(tx: Db, mail: QueuedMail): Promise<boolean> {
   const inserted = await tx.query<{ id: number }>(
-    `INSERT INTO messages (conversation_id, direction, kind, author_agent_id, body_text) VALUES ($1, 'out', $2, $3, $4) RETURNING id`,
-    [mail.conversationId, mail.kind, mail.by, mail.text],
+    `INSERT INTO messages (conversation_id, direction, kind, author_agent_id, body_text, idempotency_key) VALUES ($1, 'out', $2, $3, $4, $5)
+     ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+    [mail.conversationId, mail.kind, mail.by, mail.noteText ?? mail.text, mail.idempotencyKey ?? null],
   );
+  if (!inserted.rows[0]) return false;
   await enqueueMail(tx, {
     conversationId: mail.conversationId,
-    messageId: inserted.rows[0]!.id,
-    purpose: 'reply',
+    messageId: inserted.rows[0].id,
+    purpose: mail.purpose === 'reply' ? 'reply' : 'transcript',
     rfcMessageId: newMessageIdValue(mail.from.address.split('@')[1] ?? 'balie.local'),
     from: mail.from,
     to: mail.to,
@@ -370,6 +386,7 @@ async function queueMail(
     inReplyTo: null,
     references: [],
   });
+  return true;
 }
 
 /**

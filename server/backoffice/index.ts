@@ -6,3 +6,4 @@ export { handoffTermFor, handoffDue, type HandoffTerm, type TermSource } from '.
 export { teamAvailability, availableFrom, memberAvailability, type MemberSchedule, type TeamAvailability } from './availability.ts';
 export { createHandoff, recordAttempt, completeHandoff, sendBack, findHandoff, listHandoffsFor, handoffsInHistory, type Handoff, type HandoffStatus, type AttemptResult } from './handoffs.ts';
 export { listTeams, findTeam, createTeam, updateTeam, type Team } from './teams.ts';
+export { HandoffReminders, reminderMoments, type ReminderOptions } from './reminders.ts';

@@ -94,3 +94,44 @@ export function teamNotificationMail(input: TeamNotificationInput): ComposedMail
 function capital(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/** Who is reminded when (issue 14 §5): the assignee before the due moment, the coordinator at it, the supervisor once it is breached. */
+export type ReminderKind = 'assignee' | 'coordinator' | 'supervisor';
+
+export interface ReminderInput {
+  kind: ReminderKind;
+  reference: string;
+  teamName: string | null;
+  action: HandoffAction;
+  question: string;
+  citizenName: string | null;
+  phone: string | null;
+  dueAt: DateTime;
+  link: string;
+}
+
+const REMINDER_OPENING: Record<ReminderKind, string> = {
+  assignee: 'Herinnering: dit contactverzoek moet binnenkort zijn afgehandeld.',
+  coordinator: 'Dit contactverzoek van uw team is nu op de beloofde termijn en nog niet afgehandeld.',
+  supervisor: 'Escalatie: dit contactverzoek is over de termijn en nog niet afgehandeld.',
+};
+
+export function reminderMail(input: ReminderInput): ComposedMail {
+  const lines = [
+    REMINDER_OPENING[input.kind],
+    '',
+    `Nummer: ${input.reference}`,
+    ...(input.teamName ? [`Team: ${oneLine(input.teamName)}`] : []),
+    `Actie: ${ACTION_WORDS[input.action]}`,
+    `Uiterlijk: ${promisedMoment(input.dueAt)}`,
+    `Inwoner: ${oneLine(input.citizenName) ?? 'onbekend'}`,
+    ...(input.phone ? [`Telefoon: ${displayPhone(input.phone)}`] : []),
+    '',
+    'Vraag:',
+    input.question,
+    '',
+    `Openen in Balie: ${input.link}`,
+  ];
+  const label = input.kind === 'supervisor' ? 'Termijn verstreken' : input.kind === 'coordinator' ? 'Termijn bereikt' : 'Herinnering';
+  return { subject: `[${input.reference}] ${label}: contactverzoek — uiterlijk ${promisedMoment(input.dueAt)}`, text: `${lines.join('\n')}\n` };
+}
