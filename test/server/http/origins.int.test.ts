@@ -33,7 +33,8 @@ describe('the widget API (/api/public)', () => {
 
   it('refuses a question posted by a page of any other site, and stores nothing', async () => {
     const before = await questions();
-    for (const headers of [{ origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }]) {
+    const forged: Record<string, string>[] = [{ origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }];
+    for (const headers of forged) {
       const response = await ask(headers);
       expect(response.status).toBe(403);
       expect((await response.json()).error.code).toBe('cross_origin_refused');
@@ -53,13 +54,14 @@ describe('the agents\' API', () => {
 
   it('refuses a state change that a page of another origin sent with the agent\'s cookie', async () => {
     const cookie = await balie.login(ADMIN.email, ADMIN.password);
-    for (const headers of [
+    const forged: Record<string, string>[] = [
       { origin: 'http://www.balie.test', 'sec-fetch-site': 'same-site' },
       { 'sec-fetch-site': 'same-site' },
       { 'sec-fetch-site': 'cross-site' },
       { origin: 'http://evil.example' },
       { origin: 'null' },
-    ]) {
+    ];
+    for (const headers of forged) {
       const response = await logout(cookie, headers);
       expect(response.status, JSON.stringify(headers)).toBe(403);
       expect((await response.json()).error.code).toBe('cross_origin_refused');
@@ -69,7 +71,8 @@ describe('the agents\' API', () => {
   });
 
   it('takes it from Balie\'s own pages and from clients that are not browsers (curl, scripts)', async () => {
-    for (const headers of [{ 'sec-fetch-site': 'same-origin', origin: balie.url }, { origin: balie.url }, {}]) {
+    const own: Record<string, string>[] = [{ 'sec-fetch-site': 'same-origin', origin: balie.url }, { origin: balie.url }, {}];
+    for (const headers of own) {
       const cookie = await balie.login(ADMIN.email, ADMIN.password);
       expect((await logout(cookie, headers)).status, JSON.stringify(headers)).toBe(204);
     }

@@ -79,6 +79,21 @@ describe('deep JSON bodies (issue 12.7)', () => {
     expect((await balie.request('/api/norms')).status).toBe(200);
   });
 
+  it.each([
+    ['POST', '/api/canned-answers'],
+    ['PUT', '/api/settings/service'],
+    ['PUT', '/api/settings/norms/diep'],
+    ['PATCH', '/api/agents/1'],
+    ['POST', '/api/conversations/1/messages'],
+    ['POST', '/api/conversations/1/close'],
+  ])('a 200,000-deep body to %s %s (as an admin) is a 400', async (method, path) => {
+    const cookie = await balie.login(ADMIN.email, ADMIN.password);
+    for (const body of [deep(200_000), `{"title":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`]) {
+      const response = await fetch(`${balie.url}${path}`, { method, headers: { 'content-type': 'application/json', cookie }, body });
+      expect(response.status).toBe(400);
+    }
+  });
+
   it('a 30,000-deep body to the widget API (within its 64 kB) is a 400', async () => {
     expect((await post('/api/public/chats', deep(30_000))).status).toBe(400);
   });
