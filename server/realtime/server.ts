@@ -159,10 +159,11 @@ export function createRealtime(options: {
     socket.data.agent = { id: agent.id, name: agent.name, role: agent.role };
     socket.data.sessionRoom = sessionRoom(token!);
     // The token stays on this instance, for the session re-checks: socket.data travels to others.
-    sessionTokens.set(socket.id, token!);
+    sessionTokens.set(socket, token!);
     next();
   });
-  const sessionTokens = new Map<string, string>();
+  // By socket object: a handshake that never becomes a connection leaves nothing behind.
+  const sessionTokens = new WeakMap<object, string>();
   const watch = new AgentSessionWatch({
     db,
     connectionString: options.adapterPool?.options.connectionString,
@@ -173,8 +174,8 @@ export function createRealtime(options: {
   watch.start();
   agents.on('connection', (socket) => {
     const agent = socket.data.agent;
-    const token = sessionTokens.get(socket.id)!;
-    sessionTokens.delete(socket.id);
+    const token = sessionTokens.get(socket)!;
+    sessionTokens.delete(socket);
     const watched: WatchedSocket = {
       agentId: agent.id,
       token,
