@@ -94,54 +94,62 @@ it('while a 24 MB HTML mail is read, /healthz and a chat message are each answer
   const received = new Set<number>();
   agent!.on('message.created', ({ messageId }) => received.add(messageId));
 
+  const sent: string[] = [];
+  const stored: number[] = [];
+  const failures: string[] = [];
+  /** Sends probes on a fixed beat until `until` settles; each probe's time from sending to its answer. */
+  async function probeUntil<T>(until: Promise<T>): Promise<{ result: T; health: number[]; chat: number[] }> {
+    const health: number[] = [];
+    const chat: number[] = [];
+    const inFlight: Promise<void>[] = [];
+    const probeHealth = async () => {
+      const started = performance.now();
+      const response = await fetch(`${url}/healthz`).catch((error: unknown) => error as Error);
+      health.push(performance.now() - started);
+      if (response instanceof Error || response.status !== 200) failures.push(`healthz: ${response instanceof Error ? response.message : response.status}`);
+    };
+    const probeChat = async () => {
+      const text = `Nog steeds hier ${sent.length + 1}`;
+      sent.push(text);
+      const started = performance.now();
+      const reply = await citizen!.timeout(120_000).emitWithAck('message.send', { clientId: randomUUID(), text }).catch((error: unknown) => error as Error);
+      chat.push(performance.now() - started);
+      if (reply instanceof Error || !reply.ok) failures.push(`message.send: ${reply instanceof Error ? reply.message : reply.error.code}`);
+      else stored.push(reply.data.message.id);
+    };
+    // Probes go out whether or not the previous ones were answered, so that a blocked event loop
+    // shows as the time each waited, not as probes that were never sent.
+    let beat = 0;
+    const timer = setInterval(() => {
+      beat += 1;
+      inFlight.push(probeHealth());
+      if (beat % 2 === 0) inFlight.push(probeChat());
+    }, 50);
+    try {
+      return { result: await until, health, chat };
+    } finally {
+      clearInterval(timer);
+      await Promise.all(inFlight);
+    }
+  }
+  const max = (times: number[]) => Math.round(Math.max(...times));
+
+  // The same probes for 3 s with no mail coming in: what this machine gives anyway, shown beside
+  // the figures below when they fail.
+  const quiet = await probeUntil(new Promise((resolve) => setTimeout(resolve, 3_000)));
+  const baseline = `with no mail coming in the slowest /healthz took ${max(quiet.health)} ms, the slowest chat message ${max(quiet.chat)} ms`;
+
   // The mail is in the mailbox first: the test's own IMAP upload does not delay its probes. Balie
   // hears of it by IDLE about 0.5 s later and only then fetches and reads it.
   await deliver(world.dovecot, raw);
-
-  const health: number[] = [];
-  const chat: number[] = [];
-  const failures: string[] = [];
-  const inFlight: Promise<void>[] = [];
-  const sent: string[] = [];
-  const stored: number[] = [];
-  const probeHealth = async () => {
-    const started = performance.now();
-    const response = await fetch(`${url}/healthz`).catch((error: unknown) => error as Error);
-    health.push(performance.now() - started);
-    if (response instanceof Error || response.status !== 200) failures.push(`healthz: ${response instanceof Error ? response.message : response.status}`);
-  };
-  const probeChat = async () => {
-    const text = `Nog steeds hier ${sent.length + 1}`;
-    sent.push(text);
-    const started = performance.now();
-    const reply = await citizen!.timeout(120_000).emitWithAck('message.send', { clientId: randomUUID(), text }).catch((error: unknown) => error as Error);
-    chat.push(performance.now() - started);
-    if (reply instanceof Error || !reply.ok) failures.push(`message.send: ${reply instanceof Error ? reply.message : reply.error.code}`);
-    else stored.push(reply.data.message.id);
-  };
-  // Probes go out on a fixed beat whether or not the previous ones were answered, so that a blocked
-  // event loop shows as the time each waited, not as probes that were never sent.
-  let beat = 0;
-  const timer = setInterval(() => {
-    beat += 1;
-    inFlight.push(probeHealth());
-    if (beat % 2 === 0) inFlight.push(probeChat());
-  }, 50);
-  let mail: Awaited<ReturnType<typeof storedMail>>;
-  try {
-    mail = await untilDone(storedMail, (row) => row !== undefined, { stallMs: 300_000, everyMs: 250 });
-  } finally {
-    clearInterval(timer);
-    await Promise.all(inFlight);
-  }
+  const { result: mail, health, chat } = await probeUntil(untilDone(storedMail, (row) => row !== undefined, { stallMs: 300_000, everyMs: 250 }));
 
   // Reading the mail took a while (seconds, not one beat): the probes saw it happen.
   expect(health.length).toBeGreaterThanOrEqual(20);
   expect(chat.length).toBeGreaterThanOrEqual(10);
-  const slowest = { healthz: Math.round(Math.max(...health)), chat: Math.round(Math.max(...chat)) };
   const slow = (times: number[]) => times.map(Math.round).filter((ms) => ms > ANSWER_MS).join(', ');
-  expect(slowest.healthz, `slowest of ${health.length} /healthz (over ${ANSWER_MS} ms: ${slow(health)})`).toBeLessThanOrEqual(ANSWER_MS);
-  expect(slowest.chat, `slowest of ${chat.length} chat messages (over ${ANSWER_MS} ms: ${slow(chat)})`).toBeLessThanOrEqual(ANSWER_MS);
+  expect(max(health), `slowest of ${health.length} /healthz (over ${ANSWER_MS} ms: ${slow(health)}); ${baseline}`).toBeLessThanOrEqual(ANSWER_MS);
+  expect(max(chat), `slowest of ${chat.length} chat messages (over ${ANSWER_MS} ms: ${slow(chat)}); ${baseline}`).toBeLessThanOrEqual(ANSWER_MS);
 
   expect([...new Set(failures)]).toEqual([]);
 
