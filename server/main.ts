@@ -1,7 +1,5 @@
 // Entry point of `npm start`: read the configuration, start Balie, stop it cleanly on a signal.
 import { ConfigError, loadConfig } from './config.ts';
-import { DatabaseUnavailableError } from './db/index.ts';
-import { startBalie } from './balie.ts';
 import { createLogger } from './log.ts';
 
 function fail(message: string): never {
@@ -19,6 +17,10 @@ try {
 }
 
 const log = createLogger(config.logLevel);
+// Loaded only once the configuration is known to be good: a bad variable is reported at once,
+// without waiting for the whole server (and its dependencies) to load.
+const { startBalie } = await import('./balie.ts');
+const { DatabaseUnavailableError } = await import('./db/index.ts');
 let balie;
 // Set once Balie runs: the embedded database died for good, so stop and exit non-zero.
 let onDatabaseLost: () => void = () => process.exit(1);
