@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { reconcileInbox } from '../../../server/reconcile/index.ts';
 import { ADMIN, startTestBalie, type TestBalie } from '../../support/balie.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 import { citizenMail, deliver, eventually, startMailWorld, type MailWorld } from './mail-support.ts';
@@ -123,6 +124,9 @@ describe('robots', () => {
     };
     const acknowledgement = report.lines.find((line) => line.kind === 'acknowledgement')!;
     expect(acknowledgement).toMatchObject({ total: citizens.length, notApplicable: robots.length });
+    // And the lifecycle's rules hold on the rows (status, outcome, closed time, milestones, counts).
+    const drift = await reconcileInbox(db.pool);
+    expect(drift.clean, JSON.stringify(drift)).toBe(true);
   });
 
   it("a robot's answer to our mail (an iCloud vacation reply, marked only X-Apple-Action) neither reopens the citizen's conversation nor opens milestones", async () => {
