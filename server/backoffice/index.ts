@@ -7,3 +7,4 @@ export { teamAvailability, availableFrom, memberAvailability, type MemberSchedul
 export { createHandoff, recordAttempt, completeHandoff, sendBack, findHandoff, listHandoffsFor, handoffsInHistory, type Handoff, type HandoffStatus, type AttemptResult } from './handoffs.ts';
 export { listTeams, findTeam, createTeam, updateTeam, type Team } from './teams.ts';
 export { HandoffReminders, reminderMoments, type ReminderOptions } from './reminders.ts';
+export { backofficeFigures, type TeamFigures } from './kpis.ts';

@@ -14,6 +14,7 @@ import { requireRole } from '../http/auth.ts';
 import { HttpError, httpErrors, validate } from '../http/errors.ts';
 import { inboxEvents } from '../inbox/events.ts';
 import { teamAvailability } from './availability.ts';
+import { backofficeFigures } from './kpis.ts';
 import {
   attemptSchema,
   completeHandoff,
@@ -237,6 +238,15 @@ export function backofficeRoutes(options: {
         throw new HttpError(400, 'validation_failed', 'No such team.', [{ field: 'teamId', message: 'unknown team' }]);
     }
   }
+
+  /** Per team: callbacks within term / late / never, time to first attempt, misrouted share (supervisors). */
+  router.get('/figures', requireRole('supervisor'), async (req, res) => {
+    const day = z.iso.date();
+    const { from, to } = validate(z.strictObject({ from: day, to: day }).refine((q) => q.from < q.to, { path: ['to'], message: 'must be after from' }), req.query);
+    const start = DateTime.fromISO(from, { zone: ZONE }).toJSDate();
+    const end = DateTime.fromISO(to, { zone: ZONE }).toJSDate();
+    res.json({ from, to, teams: await backofficeFigures(pool, start, end) });
+  });
 
   router.post('/handoffs/:id/attempts', async (req, res) => {
     const { id } = validate(idParam, req.params);
