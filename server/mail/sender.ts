@@ -160,7 +160,8 @@ export class MailSender {
    */
   private async listen(): Promise<void> {
     if (this.stopping || this.listener) return;
-    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'balie outbox sender' });
+    // The URL carries application_name (balie-mail) and the timeouts (server/db/pool.ts connectionStringFor).
+    const client = new pg.Client({ connectionString: this.databaseUrl });
     this.listener = client;
     const lost = () => {
       if (this.listener !== client) return;
