@@ -86,6 +86,9 @@ export function acknowledgementBlocker(mail: ParsedMail, options: ClassifyOption
   // Other reports (read receipts, RFC 8098; abuse feedback, RFC 5965 ARF — report-type
   // feedback-report, or its message/feedback-report part when a provider wraps it differently).
   if (headers.contentType === 'multipart/report' || parts.has('message/feedback-report')) return 'auto_reply';
+  // Microsoft's Junk Mail Reporting Program (Outlook.com / Hotmail complaints) names the
+  // complaining recipient in X-HmXmrOriginalRecipient, whatever shape the rest of the report has.
+  if (fields.has('x-hmxmroriginalrecipient')) return 'auto_reply';
 
   const precedence = precedenceOf(headers.precedence ?? field('x-precedence'));
   // Precedence is not standardised (RFC 3834 §3.1.8 mentions it); some responders mark their

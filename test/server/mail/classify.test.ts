@@ -147,6 +147,7 @@ describe('acknowledgementBlocker: robots, each marker in a mail of its own', () 
     [['X-Mailman-Version: 2.1.39'], 'x', 'list'],
     [['X-BeenThere: buurt@lists.example.org'], 'x', 'list'],
     [['X-Mailer: Microsoft Outlook 16.0', 'X-MS-Has-Attach: yes'], 'x', null],
+    [['X-HmXmrOriginalRecipient: <klaas@hotmail.com>', 'Content-Type: multipart/mixed; boundary=b'], 'complaint about message from 192.0.2.10', 'auto_reply'],
   ])('%j with subject %j → %s', async (headers, subject, expectedBlocker) => {
     const raw = Buffer.from([`From: Jan <jan@example.nl>`, `Subject: ${subject}`, 'Message-ID: <q@example.nl>', ...headers, '', 'Hallo'].join('\r\n'));
     const mail = await parseMail(raw, { maxBytes: 10_000 });
