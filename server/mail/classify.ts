@@ -70,15 +70,16 @@ export function acknowledgementBlocker(mail: ParsedMail, options: ClassifyOption
   // RFC 3834 §5: any Auto-Submitted value other than "no" means no human wrote it (auto-replied,
   // auto-generated, auto-notified).
   if (headers.autoSubmitted !== null && keyword(headers.autoSubmitted) !== 'no') return 'auto_reply';
-  // X-Autoreply / X-Autorespond: the pre-RFC 3834 markers of vacation programs (Horde, cPanel,
-  // many webmail responders); present at all means an answering machine wrote it.
+  // X-Autoreply / X-Autorespond: the markers vacation programs and webmail responders wrote before
+  // RFC 3834 (and many still do); present at all means an answering machine wrote it.
   if (headers.xAutoreply !== null || headers.xAutorespond !== null) return 'auto_reply';
   // Apple iCloud Mail's vacation reply carries only "X-Apple-Action: VACATION" (issue 13).
   if (field('x-apple-action') !== null && keyword(field('x-apple-action')!) === 'vacation') return 'auto_reply';
   // Microsoft Exchange / Outlook: X-Auto-Response-Suppress (MS-OXCMAIL §2.1.3.2.20) is a *request*
   // that nobody auto-answer this mail, not a mark of who wrote it: Exchange puts "All" or
-  // "DR, OOF, AutoReply" on ordinary mail too (mail through a distribution list, meeting mail), and
-  // helpdesks that filtered on it lost people's mail. Alone it decides nothing; together with the
+  // "DR, OOF, AutoReply" on ordinary mail too (e.g. mail through a distribution list, GLPI issue
+  // 2170), and helpdesks that filtered on it lost people's mail (Jitbit, "Do not use
+  // X-Auto-Response-Suppress"). Alone it decides nothing; together with the
   // automatic-reply subject Outlook writes ("Automatisch antwoord: …") it is Exchange's
   // out-of-office reply of servers that set no Auto-Submitted.
   const suppress = field('x-auto-response-suppress');
