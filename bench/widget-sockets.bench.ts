@@ -62,6 +62,8 @@ const balie = spawnBalie({
   PUBLIC_RATE_LIMIT: '1000000',
   PUBLIC_SUBMIT_LIMIT: '1000000',
   WIDGET_IP_RATE_LIMIT: '1000000',
+  SOCKETS_PER_ADDRESS: '1000000',
+  SOCKETS_MAX: '1000000',
 });
 const citizens: CitizenSocket[] = [];
 let agent: Socket<AgentServerEvents, AgentClientEvents> | undefined;
