@@ -147,6 +147,7 @@ export async function newSenderKey(db: Db | pg.ClientBase): Promise<number> {
  * Due are: queued mail whose time has come, and mail claimed by a sender whose advisory lock is
  * gone — its process died (PostgreSQL released the lock when the connection closed), so the row
  * comes back at once instead of after the lease, and goes out again with the same Message-ID.
+ * Call it only between batches: mail still claimed under `key` is taken again as left over.
  */
 export async function claimDueMail(db: Db, limit: number, key: number): Promise<ClaimedMail[]> {
   const { rows } = await db.query<ClaimedMail>(
@@ -156,7 +157,10 @@ export async function claimDueMail(db: Db, limit: number, key: number): Promise<
         SELECT m.id FROM mail_outbox m
          WHERE m.state IN ('queued', 'sending')
            AND (m.next_attempt_at <= now()
-                OR (m.claimed_by IS NOT NULL AND m.claimed_by <> $3 AND NOT EXISTS (
+                -- Left over from this sender's own earlier batch (it lost its lock mid-batch and
+                -- skipped the rest): a sender claims only between batches, so none is in flight.
+                OR m.claimed_by = $3
+                OR (m.claimed_by IS NOT NULL AND NOT EXISTS (
                       SELECT 1 FROM pg_locks l
                        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
                          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
