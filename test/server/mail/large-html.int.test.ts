@@ -148,8 +148,9 @@ it('while a 24 MB HTML mail is read, /healthz and a chat message are each answer
   expect(health.length).toBeGreaterThanOrEqual(20);
   expect(chat.length).toBeGreaterThanOrEqual(10);
   const slow = (times: number[]) => times.map(Math.round).filter((ms) => ms > ANSWER_MS).join(', ');
-  expect(max(health), `slowest of ${health.length} /healthz (over ${ANSWER_MS} ms: ${slow(health)}); ${baseline}`).toBeLessThanOrEqual(ANSWER_MS);
-  expect(max(chat), `slowest of ${chat.length} chat messages (over ${ANSWER_MS} ms: ${slow(chat)}); ${baseline}`).toBeLessThanOrEqual(ANSWER_MS);
+  // Soft: when they fail, the rest (stored, delivered, a clean stop) is still checked and reported.
+  expect.soft(max(health), `slowest of ${health.length} /healthz (over ${ANSWER_MS} ms: ${slow(health)}); ${baseline}`).toBeLessThanOrEqual(ANSWER_MS);
+  expect.soft(max(chat), `slowest of ${chat.length} chat messages (over ${ANSWER_MS} ms: ${slow(chat)}); ${baseline}`).toBeLessThanOrEqual(ANSWER_MS);
 
   expect([...new Set(failures)]).toEqual([]);
 
