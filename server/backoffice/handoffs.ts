@@ -46,8 +46,8 @@ const phone = z
   })
   .optional();
 
-export const newHandoffSchema = z
-  .strictObject({
+/** The fields of a hand-off, before the rules between them (newHandoffSchema). */
+export const handoffFields = z.strictObject({
     conversationId: id,
     teamId: id.nullable().default(null),
     assigneeId: id.nullable().default(null),
@@ -59,8 +59,9 @@ export const newHandoffSchema = z
     email: z.email().max(254).transform((value) => value.toLowerCase()).optional(),
     preferredMoment: optionalText(200),
     internalNote: optionalText(1000),
-  })
-  .superRefine((input, ctx) => {
+});
+
+export const newHandoffSchema = handoffFields.superRefine((input, ctx) => {
     if (input.teamId === null && input.assigneeId === null) ctx.addIssue({ code: 'custom', path: ['teamId'], message: 'hand it to a team or a person' });
     if (input.action === 'callback' && !input.phone) ctx.addIssue({ code: 'custom', path: ['phone'], message: 'a callback needs a phone number' });
     if (input.action === 'email' && !input.email) ctx.addIssue({ code: 'custom', path: ['email'], message: 'an answer by e-mail needs an e-mail address' });
@@ -230,7 +231,14 @@ export interface MailContext {
  * queues the citizen's confirmation and the team's notification in the same transaction.
  */
 export async function createHandoff(pool: Pool, input: NewHandoff, by: { id: number; name: string }, mail: MailContext, now = new Date()): Promise<CreateOutcome> {
-  return inLifecycle(pool, async (tx): Promise<CreateOutcome> => {
+  return inLifecycle(pool, (tx) => createHandoffIn(tx, input, by, mail, now)).then((outcome) =>
+    outcome.ok || isCreateRefusal(outcome.code) ? (outcome as CreateOutcome) : { ok: false, code: 'conversation_closed' },
+  );
+}
+
+/** createHandoff inside the caller's transaction (a phone contact registered with its hand-off); a refusal must roll it back. */
+export async function createHandoffIn(tx: Db, input: NewHandoff, by: { id: number; name: string }, mail: MailContext, now = new Date()): Promise<CreateOutcome> {
+  {
     let team: Team | undefined;
     if (input.teamId !== null) {
       team = await findTeam(tx, input.teamId);
@@ -342,7 +350,7 @@ export async function createHandoff(pool: Pool, input: NewHandoff, by: { id: num
       }
     }
     return { ok: true, handoff: (await findHandoff(tx, handoffId))!, change, mails };
-  }).then((outcome) => (outcome.ok || isCreateRefusal(outcome.code) ? (outcome as CreateOutcome) : { ok: false, code: 'conversation_closed' }));
+  }
 }
 
 function isCreateRefusal(code: string): code is CreateRefusal {

@@ -15,6 +15,7 @@ import { HttpError, httpErrors, validate } from '../http/errors.ts';
 import { inboxEvents } from '../inbox/events.ts';
 import { teamAvailability } from './availability.ts';
 import { backofficeFigures } from './kpis.ts';
+import { findContacts, phoneContactSchema, registerPhoneContact } from './phone-contacts.ts';
 import {
   attemptSchema,
   completeHandoff,
@@ -110,6 +111,8 @@ export function backofficeRoutes(options: {
   events: DomainEvents;
   from: () => { name: string | null; address: string } | undefined;
   publicUrl: string;
+  /** For the reference of a phone contact (REFERENCE_PREFIX); default BAL. */
+  referencePrefix?: string;
 }): Router {
   const { pool, events } = options;
   const router = Router();
@@ -238,6 +241,34 @@ export function backofficeRoutes(options: {
         throw new HttpError(400, 'validation_failed', 'No such team.', [{ field: 'teamId', message: 'unknown team' }]);
     }
   }
+
+  // ── Phone contacts ───────────────────────────────────────────────────────
+  /** Finds the caller by phone number, e-mail address or name, with their latest conversations. */
+  router.get('/contacts', requireRole('agent'), async (req, res) => {
+    const { q } = validate(z.strictObject({ q: z.string().trim().min(1).max(200) }), req.query);
+    res.json({ contacts: await findContacts(pool, q) });
+  });
+
+  /** Registers a phone call as a conversation of channel phone: handled in first contact, or with a hand-off. */
+  router.post('/phone-contacts', requireRole('agent'), async (req, res) => {
+    const input = validate(phoneContactSchema, req.body);
+    const outcome = await registerPhoneContact(pool, input, req.agent!, { referencePrefix: options.referencePrefix ?? 'BAL', mail: { from: options.from(), publicUrl: options.publicUrl } });
+    if (!outcome.ok) {
+      if (outcome.code === 'assignee_absent') throw new HttpError(409, 'assignee_absent', 'This colleague is away; hand it to the team instead.', undefined, { absentUntil: outcome.absentUntil });
+      if (outcome.code === 'unknown_team' || outcome.code === 'unknown_agent' || outcome.code === 'unknown_contact' || outcome.code === 'validation_failed') {
+        throw new HttpError(400, 'validation_failed', `The phone contact cannot be registered: ${outcome.code}.`, [{ field: outcome.code === 'unknown_contact' ? 'contactId' : 'handoff', message: outcome.code }]);
+      }
+      if (outcome.code === 'not_a_member') throw new HttpError(409, 'assignee_not_in_team', 'This colleague is not in the chosen team.');
+      throw httpErrors.conflict('conversation_closed', 'The phone contact could not be closed.');
+    }
+    const { conversation, change, handoff } = outcome;
+    const activity = { conversationId: conversation.conversationId, reference: conversation.reference, channel: 'phone' as unknown as 'email' };
+    events.emit('conversation.created', activity);
+    events.emit('conversation.closed', { ...activity, outcome: change.conversation.outcome as 'handled_first_contact', closedAt: change.conversation.closedAt! });
+    if (handoff) announce(handoff, change);
+    else announceChange(events, change);
+    res.status(201).json({ conversation, handoff });
+  });
 
   /** Per team: callbacks within term / late / never, time to first attempt, misrouted share (supervisors). */
   router.get('/figures', requireRole('supervisor'), async (req, res) => {

@@ -144,7 +144,7 @@ export function createHttpApp({ config, database, events, log, mail, chat, recom
   api.use(inboxRoutes({ pool: database.pool, from: () => config.mail?.from, chat, events }));
   api.use(cannedRoutes({ pool: database.pool }));
   api.use('/teams', teamRoutes({ pool: database.pool }));
-  api.use('/backoffice', backofficeRoutes({ pool: database.pool, events, from: () => config.mail?.from, publicUrl: config.publicUrl.href }));
+  api.use('/backoffice', backofficeRoutes({ pool: database.pool, events, from: () => config.mail?.from, publicUrl: config.publicUrl.href, referencePrefix: config.referencePrefix }));
   api.use((_req, _res, next) => next(httpErrors.notFound('endpoint')));
   api.use(errorHandler(log));
   app.use('/api', (_req, res, next) => {

@@ -407,4 +407,6 @@ export const en: Record<MessageKey, string> = {
   'outbox.failure.permanent': 'Refused by the mail server',
   'outbox.failure.retry_window': 'Mail server unreachable for too long',
   'error.not_failed': 'This e-mail is already waiting or was sent.',
+  // Phone contacts (issue 14 §7): the channel of a registered call.
+  'channel.phone': 'Phone',
 };

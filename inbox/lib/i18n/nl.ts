@@ -405,6 +405,8 @@ export const nl = {
   'outbox.failure.permanent': 'Geweigerd door de mailserver',
   'outbox.failure.retry_window': 'Mailserver te lang onbereikbaar',
   'error.not_failed': 'Deze e-mail wacht al of is al verstuurd.',
+  // Phone contacts (issue 14 §7): the channel of a registered call.
+  'channel.phone': 'Telefoon',
 } as const;
 
 export type MessageKey = keyof typeof nl;
