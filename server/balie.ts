@@ -75,7 +75,7 @@ export async function startBalie(config: Config, log: Logger, options: StartOpti
     referencePrefix: config.referencePrefix,
     sessionHours: config.chatSessionHours,
     abandonSeconds: config.chatAbandonSeconds,
-    mail: config.mail ? { from: config.mail.from, autoAck: config.mail.autoAck } : undefined,
+    mail: config.mail ? { from: config.mail.from, autoAck: config.mail.autoAck, automaticMail: config.mail.automaticMail } : undefined,
   });
   // Settings changes wait for it; the scheduler resumes what a crash or a lost connection left.
   // Its pass waits for another instance's and walks every open milestone: no statement timeout.

@@ -211,7 +211,7 @@ export class Chat {
 
   async transcript(session: ChatSession, email: string, lang: 'nl' | 'en'): Promise<{ ok: true } | { ok: false; code: 'mail_not_configured' | 'too_many_transcripts' }> {
     if (!this.#mail) return { ok: false, code: 'mail_not_configured' };
-    const outcome = await sendTranscript(this.#pool, { conversationId: session.conversationId, email, lang, from: this.#mail.from });
+    const outcome = await sendTranscript(this.#pool, { conversationId: session.conversationId, email, lang, from: this.#mail.from, limits: this.#mail.automaticMail });
     if (!outcome.ok) return outcome;
     this.#events.emit('message.created', { conversationId: session.conversationId, reference: outcome.reference, channel: 'chat', messageId: outcome.messageId, direction: 'out', kind: 'system' });
     return { ok: true };

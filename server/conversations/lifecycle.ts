@@ -54,7 +54,8 @@ export type LifecycleEvent =
   /** The agent sets the conversation waiting on the citizen, or back to open. */
   | { type: 'wait' }
   | { type: 'resume' }
-  | { type: 'close'; outcome: CloseOutcome; reason?: NoAnswerReason; agentId: number }
+  // agentId null: Balie closed it itself (machine-made mail that starts a conversation, issue 13.3).
+  | { type: 'close'; outcome: CloseOutcome; reason?: NoAnswerReason; agentId: number | null }
   /** An agent reopens a closed conversation (a citizen's mail reopens it as citizen_message). */
   | { type: 'reopen' }
   /** The agent records that the answer was given on another channel (phone, desk), at its time. */

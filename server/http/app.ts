@@ -17,11 +17,11 @@ import type { DomainEvents } from '../domain-events.ts';
 import type { Logger } from '../log.ts';
 import { authenticate, requireAgent, sessionTokenFrom } from './auth.ts';
 import { errorHandler, httpErrors } from './errors.ts';
-import { staticRoutes } from './static.ts';
 import { sameOriginOnly } from './same-origin.ts';
+import { staticRoutes } from './static.ts';
+import { auditRoutes } from '../audit.ts';
 import { cannedRoutes } from '../canned/index.ts';
 import { backofficeRoutes, teamRoutes } from '../backoffice/index.ts';
-import { auditRoutes } from '../audit.ts';
 import { inboxEvents, sessionRoom } from '../inbox/events.ts';
 import { inboxRoutes } from '../inbox/routes.ts';
 import type { MailChannel } from '../mail/index.ts';
@@ -99,7 +99,7 @@ export function createHttpApp({ config, database, events, log, mail, chat, recom
       const expected = createHash('sha256').update(config.healthToken).digest();
       if (timingSafeEqual(given, expected)) return true;
     }
-    const token = sessionTokenFrom(req.headers.cookie);
+    const token = sessionTokenFrom(req.headers.cookie, secure);
     // Without a database no session can be checked: then only the token shows the details.
     if (!token || !databaseOk) return false;
     const agent = await withDeadline(agentForSession(database.pool, token, config.sessionHours), HEALTH_SESSION_MS).catch(() => undefined);
@@ -136,7 +136,8 @@ export function createHttpApp({ config, database, events, log, mail, chat, recom
   api.use(requireAgent);
   api.use('/agents', agentRoutes({ pool: database.pool, events }));
   api.use('/settings', settingsRoutes({ pool: database.pool, log, recompute }));
-  api.use('/reconcile', reconcileRoutes({ pool: database.pool, log }));
+  // Reconcile scans every conversation: on the pool without a statement timeout.
+  api.use('/reconcile', reconcileRoutes({ pool: database.maintenancePool, log }));
   api.use('/quarantine', quarantineRoutes({ pool: database.pool, mail, log }));
   api.use(outboxRoutes({ pool: database.pool, events }));
   api.use('/reports', reportRoutes({ pool: database.pool }), overviewRoutes({ pool: database.pool, presence: chat.presence }));
@@ -145,10 +146,10 @@ export function createHttpApp({ config, database, events, log, mail, chat, recom
   api.use(cannedRoutes({ pool: database.pool }));
   api.use('/teams', teamRoutes({ pool: database.pool }));
   api.use('/backoffice', backofficeRoutes({ pool: database.pool, events, from: () => config.mail?.from, publicUrl: config.publicUrl.href, referencePrefix: config.referencePrefix }));
+  api.use(auditRoutes({ db: database.pool }));
   api.use((_req, _res, next) => next(httpErrors.notFound('endpoint')));
   api.use(errorHandler(log));
   app.use('/api', (_req, res, next) => {
-  api.use(auditRoutes({ db: database.pool }));
     res.set('Cache-Control', 'no-store');
     next();
   }, api);

@@ -162,7 +162,7 @@ const MACHINE_MADE: ReadonlySet<AcknowledgementBlocker> = new Set(['bounce', 'au
  * lifecycle.ts types the closing agent as a number; the state machine and apply.ts treat a missing
  * one as nobody (assignee stays null, ended_by NULL), which is what this close is.
  */
-const CLOSE_MACHINE_MADE = { type: 'close', outcome: 'no_answer_needed', reason: 'auto_reply', agentId: null } as unknown as LifecycleEvent;
+const CLOSE_MACHINE_MADE: LifecycleEvent = { type: 'close', outcome: 'no_answer_needed', reason: 'auto_reply', agentId: null };
 
 /**
  * The de-duplication key of a mail (fingerprint.ts). A Message-ID has no length limit, but the key

@@ -89,6 +89,8 @@ export function createRealtime(options: {
   adapterPool?: pg.Pool;
 }): Realtime {
   const { db, sessionHours, agentOrigin, widgetOrigins, log, chat } = options;
+  // Over https only the __Host- cookie counts: a sibling host can plant the plain name (issue 12.9).
+  const secureCookies = agentOrigin.startsWith('https:');
   const presence = chat.presence;
   const sockets = options.sockets ?? DEFAULT_SOCKET_SETTINGS;
   const trustProxy = options.trustProxy ?? false;
@@ -105,7 +107,7 @@ export function createRealtime(options: {
     const address = clientAddress({ address: req.socket.remoteAddress ?? '', headers: req.headers }, trustProxy);
     let agentId: number | undefined;
     const origin = req.headers.origin;
-    const token = req.headers.cookie && (origin === undefined || origin === agentOrigin) ? sessionTokenFrom(req.headers.cookie) : undefined;
+    const token = req.headers.cookie && (origin === undefined || origin === agentOrigin) ? sessionTokenFrom(req.headers.cookie, secureCookies) : undefined;
     if (token) {
       agentId = (await agentForSession(db, token, sessionHours).catch((error: unknown) => {
         log.warn({ err: error }, 'session lookup for a socket handshake failed');
@@ -150,7 +152,7 @@ export function createRealtime(options: {
     if (origin !== undefined && origin !== agentOrigin) {
       return next(refused('This origin may not open an agent connection.', { code: 'forbidden_origin' }));
     }
-    const token = sessionTokenFrom(socket.handshake.headers.cookie);
+    const token = sessionTokenFrom(socket.handshake.headers.cookie, secureCookies);
     const agent = token ? await agentForSession(db, token, sessionHours).catch((error: unknown) => {
       log.error({ err: error }, 'session lookup for an agent socket failed');
       return undefined;

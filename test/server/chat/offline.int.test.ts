@@ -103,7 +103,9 @@ describe('with the e-mail channel (Dovecot and an SMTP server)', () => {
     const mail = (await eventually(async () => world.smtp.received.slice(before).find((m) => m.to.includes('eva@example.nl')), (found) => found !== undefined))!;
     expect(mail.parsed.from?.value[0]?.address).toBe(MAIL_FROM_ADDRESS);
     expect(mail.parsed.subject).toContain(answer.reference);
-    expect(mail.parsed.text).toContain('Beste Eva de Boer');
+    // Issue 12.5: the typed name never reaches the salutation (anyone can type any name and address).
+    expect(mail.parsed.text).toContain('Beste heer of mevrouw,');
+    expect(mail.parsed.text).not.toContain('Eva de Boer');
     const promised = new Intl.DateTimeFormat('nl-NL', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Amsterdam' }).format(new Date(answer.promise.dueAt));
     expect(mail.parsed.text).toContain(`U ontvangt uiterlijk ${promised}`);
     // The promise is the conversation's answer milestone (Rotterdam has no acknowledgement term).
