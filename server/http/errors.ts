@@ -85,6 +85,8 @@ export const httpErrors = {
     new HttpError(409, 'canned_variable_missing', `This conversation has no value for ${variables.map((name) => `{${name}}`).join(', ')}; the text would have a gap.`, undefined, {
       variables,
     }),
+  crossOriginRefused: () => new HttpError(403, 'cross_origin_refused', 'This request did not come from a page of Balie itself.'),
+  unsupportedMediaType: () => new HttpError(415, 'unsupported_media_type', 'Send the body as application/json.'),
   chatUnavailable: (service: unknown) => new HttpError(409, 'chat_unavailable', 'Nobody can chat now; leave the question instead.', undefined, { service }),
 };
 
@@ -95,8 +97,6 @@ export function validate<T extends z.ZodType>(schema: T, value: unknown): z.infe
   const fields = result.error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', message: issue.message }));
   const summary = fields.map((problem) => `${problem.field}: ${problem.message}`).join('; ');
   throw new HttpError(400, 'validation_failed', summary, fields);
-  crossOriginRefused: () => new HttpError(403, 'cross_origin_refused', 'This request did not come from a page of Balie itself.'),
-  unsupportedMediaType: () => new HttpError(415, 'unsupported_media_type', 'Send the body as application/json.'),
 }
 
 export function errorBody(error: HttpError) {
