@@ -170,4 +170,25 @@ describe('a live chat handed to the back office as a callback', () => {
     expect(errors).toEqual([]);
     expect(fatima.errors).toEqual([]);
   });
+
+  it('a phone call is registered after finding the caller, and opens as a conversation of channel Telefoon; no WCAG 2.1 AA violations', async () => {
+    const { page } = fatima;
+    await page.getByRole('button', { name: 'Telefoongesprek vastleggen' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Telefoongesprek vastleggen' });
+    await dialog.waitFor();
+    await dialog.getByLabel('Zoek de inwoner op telefoonnummer, e-mailadres of naam').fill('kees@example.nl');
+    await dialog.getByRole('button', { name: 'Zoeken' }).click();
+    // Kees's earlier conversation shows before anything is asked.
+    await dialog.getByRole('list', { name: 'Gevonden inwoners' }).getByText(/Container · E-mail/).waitFor();
+    await dialog.getByRole('button', { name: 'Kees Bakker' }).click();
+    await dialog.getByLabel('Onderwerp').fill('Afvalkalender');
+    await dialog.getByLabel('Wat is er gedaan?').fill('Uitgelegd waar de afvalkalender op de website staat.');
+    expect(await axeViolations(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Vastleggen' }).click();
+    await page.getByRole('heading', { name: 'Afvalkalender' }).waitFor();
+    expect(await page.locator('.meta').first().textContent()).toContain('Telefoon');
+    const { rows } = await db.pool.query("SELECT c.channel, c.outcome, k.name FROM conversations c JOIN contacts k ON k.id = c.contact_id WHERE c.subject = 'Afvalkalender'");
+    expect(rows).toEqual([{ channel: 'phone', outcome: 'handled_first_contact', name: 'Kees Bakker' }]);
+    expect(fatima.errors).toEqual([]);
+  });
 });

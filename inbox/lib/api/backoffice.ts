@@ -91,3 +91,25 @@ export async function sendBack(id: number, teamId: number | null, note: string):
 export function markAbsence(startsAt: string, endsAt: string, note?: string): Promise<unknown> {
   return api('POST', '/api/backoffice/absences', { startsAt, endsAt, ...(note ? { note } : {}) });
 }
+
+export type { ContactMatch } from '../../../server/backoffice/phone-contacts.ts';
+import type { ContactMatch as Match } from '../../../server/backoffice/phone-contacts.ts';
+
+/** The caller by phone number, e-mail address or name, with their latest conversations. */
+export async function findContacts(q: string): Promise<Match[]> {
+  return (await api<{ contacts: Match[] }>('GET', `/api/backoffice/contacts?q=${encodeURIComponent(q)}`)).contacts;
+}
+
+export interface NewPhoneContact {
+  contactId?: number;
+  name?: string;
+  phone?: string;
+  email?: string;
+  subject: string;
+  summary: string;
+  handoff?: { teamId: number; action: HandoffAction };
+}
+
+export function registerPhoneContact(input: NewPhoneContact): Promise<{ conversation: { conversationId: number; reference: string }; handoff: Handoff | null }> {
+  return api('POST', '/api/backoffice/phone-contacts', input);
+}

@@ -409,4 +409,19 @@ export const en: Record<MessageKey, string> = {
   'error.not_failed': 'This e-mail is already waiting or was sent.',
   // Phone contacts (issue 14 §7): the channel of a registered call.
   'channel.phone': 'Phone',
+  // Registering a phone call (issue 14 §7).
+  'phone.open_dialog': 'Register a phone call',
+  'phone.dialog_title': 'Register a phone call',
+  'phone.search': 'Find the citizen by phone number, e-mail address or name',
+  'phone.search_submit': 'Search',
+  'phone.no_match': 'No citizen found. Fill in the details below.',
+  'phone.matches': 'Citizens found',
+  'phone.name': 'Name',
+  'phone.subject': 'Subject',
+  'phone.summary': 'What was done?',
+  'phone.handoff': 'Outcome',
+  'phone.first_contact': 'Handled in first contact',
+  'phone.callback_by': 'Call back by {team}',
+  'phone.submit': 'Register',
+  'phone.done': 'Phone call {reference} registered.',
 };

@@ -407,6 +407,21 @@ export const nl = {
   'error.not_failed': 'Deze e-mail wacht al of is al verstuurd.',
   // Phone contacts (issue 14 §7): the channel of a registered call.
   'channel.phone': 'Telefoon',
+  // Registering a phone call (issue 14 §7).
+  'phone.open_dialog': 'Telefoongesprek vastleggen',
+  'phone.dialog_title': 'Telefoongesprek vastleggen',
+  'phone.search': 'Zoek de inwoner op telefoonnummer, e-mailadres of naam',
+  'phone.search_submit': 'Zoeken',
+  'phone.no_match': 'Geen inwoner gevonden. Vul de gegevens hieronder in.',
+  'phone.matches': 'Gevonden inwoners',
+  'phone.name': 'Naam',
+  'phone.subject': 'Onderwerp',
+  'phone.summary': 'Wat is er gedaan?',
+  'phone.handoff': 'Uitkomst',
+  'phone.first_contact': 'In één keer afgehandeld',
+  'phone.callback_by': 'Terugbellen door {team}',
+  'phone.submit': 'Vastleggen',
+  'phone.done': 'Telefoongesprek {reference} vastgelegd.',
 } as const;
 
 export type MessageKey = keyof typeof nl;
