@@ -113,3 +113,11 @@ export interface NewPhoneContact {
 export function registerPhoneContact(input: NewPhoneContact): Promise<{ conversation: { conversationId: number; reference: string }; handoff: Handoff | null }> {
   return api('POST', '/api/backoffice/phone-contacts', input);
 }
+
+export type { TeamFigures } from '../../../server/backoffice/kpis.ts';
+import type { TeamFigures as Figures } from '../../../server/backoffice/kpis.ts';
+
+/** Per team, of the hand-offs due in [from, to): callbacks within term / late / never, time to first attempt, misrouted share. */
+export async function backofficeFigures(from: string, to: string): Promise<Figures[]> {
+  return (await api<{ teams: Figures[] }>('GET', `/api/backoffice/figures?from=${from}&to=${to}`)).teams;
+}

@@ -424,4 +424,15 @@ export const en: Record<MessageKey, string> = {
   'phone.callback_by': 'Call back by {team}',
   'phone.submit': 'Register',
   'phone.done': 'Phone call {reference} registered.',
+  // The back office's figures per team (issue 14 §8).
+  'figures.title': 'Back office: contact requests per team',
+  'figures.from': 'Due from',
+  'figures.to': 'to',
+  'figures.none': 'No contact requests due in this period.',
+  'figures.handoffs': 'Contact requests',
+  'figures.within_term': 'Called back within term',
+  'figures.late': 'Late',
+  'figures.never': 'Never',
+  'figures.first_attempt': 'Time to first attempt (median)',
+  'figures.misrouted': 'Wrong department',
 };

@@ -422,6 +422,17 @@ export const nl = {
   'phone.callback_by': 'Terugbellen door {team}',
   'phone.submit': 'Vastleggen',
   'phone.done': 'Telefoongesprek {reference} vastgelegd.',
+  // The back office's figures per team (issue 14 §8).
+  'figures.title': 'Backoffice: contactverzoeken per team',
+  'figures.from': 'Uiterlijk vanaf',
+  'figures.to': 'tot',
+  'figures.none': 'Geen contactverzoeken met een termijn in deze periode.',
+  'figures.handoffs': 'Contactverzoeken',
+  'figures.within_term': 'Teruggebeld binnen termijn',
+  'figures.late': 'Te laat',
+  'figures.never': 'Nooit',
+  'figures.first_attempt': 'Tijd tot eerste poging (mediaan)',
+  'figures.misrouted': 'Verkeerde afdeling',
 } as const;
 
 export type MessageKey = keyof typeof nl;
