@@ -7,10 +7,14 @@ import type { Db } from '../../server/db/index.ts';
 import { freePort } from './process.ts';
 
 export const ADMIN = { email: 'beheer@gemeente.test', password: 'correct horse battery' } as const;
+/** The operator's bearer for /healthz's details (issue 12.11: anonymous callers get the status only). */
+export const HEALTH_TOKEN = 'test-operator-health-token';
 
 export interface TestBalie extends Balie {
   /** Fetches a path on this Balie; a JSON body is sent as JSON. */
   request(path: string, init?: { method?: string; body?: unknown; cookie?: string; headers?: Record<string, string> }): Promise<Response>;
+  /** /healthz as the operator sees it (HEALTH_TOKEN bearer): status, checks and details. */
+  health(): Promise<any>;
   /** Logs in and returns the session cookie ("balie_session=…"). */
   login(email: string, password: string): Promise<string>;
 }
@@ -25,6 +29,7 @@ export async function startTestBalie(databaseUrl: string, env: Record<string, st
     DATA_DIR: '/nonexistent-data-dir-unused-with-database-url',
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
+    HEALTH_TOKEN,
     ...env,
   });
   const balie = await startBalie(config, createLogger(process.env.BALIE_TEST_LOG ?? 'silent'));
@@ -42,6 +47,9 @@ export async function startTestBalie(databaseUrl: string, env: Record<string, st
 
   return Object.assign(balie, {
     request,
+    async health() {
+      return (await request('/healthz', { headers: { authorization: `Bearer ${HEALTH_TOKEN}` } })).json();
+    },
     async login(email: string, password: string) {
       const response = await request('/api/auth/login', { body: { email, password } });
       if (response.status !== 200) throw new Error(`login as ${email} failed: ${response.status} ${await response.text()}`);

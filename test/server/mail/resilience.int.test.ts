@@ -83,7 +83,7 @@ describe('crashes and outages', () => {
       await world.dovecot.restart();
       await deliver(world.dovecot, citizenMail({ messageId: 'na-herstart@example.nl' }));
       await eventually(() => db.pool.query("SELECT 1 FROM email_messages WHERE rfc_message_id = 'na-herstart@example.nl'"), (r) => r.rowCount === 1, 60_000);
-      const health = await (await balie.request('/healthz')).json();
+      const health = await balie.health();
       expect(health.checks.email).toBe('connected');
     } finally {
       await balie.stop();
