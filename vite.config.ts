@@ -100,7 +100,7 @@ export default defineConfig(({ mode }) => {
         {
           // Pure code: no PostgreSQL is started for these.
           extends: true,
-          test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/**/*.int.test.ts', 'test/**/*.e2e.test.ts'] },
+          test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/**/*.int.test.ts', 'test/**/*.e2e.test.ts', 'test/**/*.latency.test.ts'] },
         },
         {
           // One real PostgreSQL for the run (shared with e2e); each file clones its own database.
@@ -111,6 +111,18 @@ export default defineConfig(({ mode }) => {
             globalSetup: ['test/support/global-setup.ts'],
             testTimeout: 60_000,
             hookTimeout: 120_000,
+          },
+        },
+        {
+          // Answer times an issue demands, run after the rest with nothing beside them (scripts/test.mjs).
+          extends: true,
+          test: {
+            name: 'latency',
+            include: ['test/**/*.latency.test.ts'],
+            globalSetup: ['test/support/global-setup.ts'],
+            fileParallelism: false,
+            testTimeout: 600_000,
+            hookTimeout: 180_000,
           },
         },
         {
