@@ -48,25 +48,25 @@ const phone = z
 
 /** The fields of a hand-off, before the rules between them (newHandoffSchema). */
 export const handoffFields = z.strictObject({
-    conversationId: id,
-    teamId: id.nullable().default(null),
-    assigneeId: id.nullable().default(null),
-    action: z.enum(['callback', 'email', 'other']),
-    actionLabel: optionalText(200),
-    // Klantinteracties: klantcontact.inhoud and interne taak.toelichting hold at most 1000 characters.
-    question: z.string().trim().min(1).max(1000),
-    phone,
-    email: z.email().max(254).transform((value) => value.toLowerCase()).optional(),
-    preferredMoment: optionalText(200),
-    internalNote: optionalText(1000),
+  conversationId: id,
+  teamId: id.nullable().default(null),
+  assigneeId: id.nullable().default(null),
+  action: z.enum(['callback', 'email', 'other']),
+  actionLabel: optionalText(200),
+  // Klantinteracties: klantcontact.inhoud and interne taak.toelichting hold at most 1000 characters.
+  question: z.string().trim().min(1).max(1000),
+  phone,
+  email: z.email().max(254).transform((value) => value.toLowerCase()).optional(),
+  preferredMoment: optionalText(200),
+  internalNote: optionalText(1000),
 });
 
 export const newHandoffSchema = handoffFields.superRefine((input, ctx) => {
-    if (input.teamId === null && input.assigneeId === null) ctx.addIssue({ code: 'custom', path: ['teamId'], message: 'hand it to a team or a person' });
-    if (input.action === 'callback' && !input.phone) ctx.addIssue({ code: 'custom', path: ['phone'], message: 'a callback needs a phone number' });
-    if (input.action === 'email' && !input.email) ctx.addIssue({ code: 'custom', path: ['email'], message: 'an answer by e-mail needs an e-mail address' });
-    if (input.action === 'other' && !input.actionLabel) ctx.addIssue({ code: 'custom', path: ['actionLabel'], message: 'say what should be done' });
-  });
+  if (input.teamId === null && input.assigneeId === null) ctx.addIssue({ code: 'custom', path: ['teamId'], message: 'hand it to a team or a person' });
+  if (input.action === 'callback' && !input.phone) ctx.addIssue({ code: 'custom', path: ['phone'], message: 'a callback needs a phone number' });
+  if (input.action === 'email' && !input.email) ctx.addIssue({ code: 'custom', path: ['email'], message: 'an answer by e-mail needs an e-mail address' });
+  if (input.action === 'other' && !input.actionLabel) ctx.addIssue({ code: 'custom', path: ['actionLabel'], message: 'say what should be done' });
+});
 export type NewHandoff = z.infer<typeof newHandoffSchema>;
 
 export interface HandoffAttempt {
@@ -238,119 +238,117 @@ export async function createHandoff(pool: Pool, input: NewHandoff, by: { id: num
 
 /** createHandoff inside the caller's transaction (a phone contact registered with its hand-off); a refusal must roll it back. */
 export async function createHandoffIn(tx: Db, input: NewHandoff, by: { id: number; name: string }, mail: MailContext, now = new Date()): Promise<CreateOutcome> {
-  {
-    let team: Team | undefined;
-    if (input.teamId !== null) {
-      team = await findTeam(tx, input.teamId);
-      if (!team) return { ok: false, code: 'unknown_team' };
-    }
-    let assignee: { id: number; name: string } | undefined;
-    if (input.assigneeId !== null) {
-      assignee = (await tx.query<{ id: number; name: string }>('SELECT id, name FROM agents WHERE id = $1 AND NOT disabled', [input.assigneeId])).rows[0];
-      if (!assignee) return { ok: false, code: 'unknown_agent' };
-      if (team && !team.members.some((member) => member.id === assignee!.id)) return { ok: false, code: 'not_a_member' };
-      const away = (await currentAbsences(tx, now, [assignee.id])).find((absence) => absence.startsAt <= now);
-      if (away) return { ok: false, code: 'assignee_absent', absentUntil: isoAmsterdam(away.endsAt) };
-    }
-
-    const outcome = input.action === 'callback' ? 'callback_requested' : 'back_office';
-    const applied = await applyEvent(tx, input.conversationId, { type: 'close', outcome, agentId: by.id }, { at: now });
-    if (!applied.ok) return { ok: false, code: applied.code === 'not_found' ? 'not_found' : 'conversation_closed' };
-    const { change } = applied;
-
-    const context = await loadServiceContext(tx);
-    const { term, source } = handoffTermFor(team?.handoffTerm ?? null, context.activeNorm);
-    const requestedAt = DateTime.fromJSDate(now, { zone: ZONE });
-    let due = handoffDue(term, requestedAt, context.calendar);
-    let milestoneId: number | null = null;
-    if (input.action === 'callback') {
-      const milestone = await setCallbackMilestone(tx, input.conversationId, term, source, requestedAt, context);
-      milestoneId = milestone.id;
-      due = DateTime.fromISO(milestone.dueAt, { zone: ZONE });
-      change.milestones = [...change.milestones.filter((changed) => changed.id !== milestone.id), milestone];
-    }
-
-    const conversation = (
-      await tx.query<{ subject: string | null; contactName: string | null; contactEmail: string | null }>(
-        `SELECT c.subject, k.name AS "contactName", k.email AS "contactEmail" FROM conversations c LEFT JOIN contacts k ON k.id = c.contact_id WHERE c.id = $1`,
-        [input.conversationId],
-      )
-    ).rows[0]!;
-    const email = input.email ?? conversation.contactEmail ?? null;
-    const { rows } = await tx.query<{ id: number }>(
-      `INSERT INTO handoffs (conversation_id, team_id, assignee_id, action, action_label, question, internal_note, citizen_name, phone, email,
-                             preferred_moment, term_unit, term_amount, term_source, requested_at, due_at, milestone_id, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id`,
-      [
-        input.conversationId,
-        team?.id ?? null,
-        assignee?.id ?? null,
-        input.action,
-        input.action === 'other' ? input.actionLabel : null,
-        input.question,
-        input.internalNote ?? null,
-        conversation.contactName,
-        input.phone ?? null,
-        email,
-        input.preferredMoment ?? null,
-        term.unit,
-        term.amount,
-        source,
-        now,
-        due.toJSDate(),
-        milestoneId,
-        by.id,
-      ],
-    );
-    const handoffId = rows[0]!.id;
-    await tx.query(`INSERT INTO handoff_events (handoff_id, kind, agent_id, to_team_id, at) VALUES ($1, 'created', $2, $3, $4)`, [handoffId, by.id, team?.id ?? null, now]);
-    await recordAudit(tx, {
-      agentId: by.id,
-      action: 'handoff.created',
-      subjectType: 'handoff',
-      subjectId: handoffId,
-      details: { conversationId: input.conversationId, teamId: team?.id ?? null, assigneeId: assignee?.id ?? null, action: input.action, termSource: source },
-    });
-
-    let mails = 0;
-    if (mail.from) {
-      const reference = change.conversation.reference;
-      if (email) {
-        const composed = confirmationMail({
-          reference,
-          subject: conversation.subject,
-          citizenName: conversation.contactName,
-          action: input.action,
-          teamName: team?.name ?? null,
-          phone: input.phone ?? null,
-          dueAt: due,
-        });
-        await queueMail(tx, { conversationId: input.conversationId, from: mail.from, to: { name: conversation.contactName, address: email }, ...composed, kind: 'message', by: by.id, purpose: 'reply' });
-        mails++;
-      }
-      if (team?.notificationEmail) {
-        const composed = teamNotificationMail({
-          reference,
-          teamName: team.name,
-          action: input.action,
-          actionLabel: input.actionLabel ?? null,
-          question: input.question,
-          citizenName: conversation.contactName,
-          phone: input.phone ?? null,
-          email,
-          preferredMoment: input.preferredMoment ?? null,
-          internalNote: input.internalNote ?? null,
-          dueAt: due,
-          handedOffBy: by.name,
-          link: new URL('/#backoffice', mail.publicUrl).href,
-        });
-        // A note: the citizen never sees the team's notification in the thread; internal mail meets no milestone.
-        await queueMail(tx, { conversationId: input.conversationId, from: mail.from, to: { name: team.name, address: team.notificationEmail }, ...composed, kind: 'note', by: by.id, purpose: 'internal' });
-        mails++;
-      }
-    }
-    return { ok: true, handoff: (await findHandoff(tx, handoffId))!, change, mails };
+  let team: Team | undefined;
+  if (input.teamId !== null) {
+    team = await findTeam(tx, input.teamId);
+    if (!team) return { ok: false, code: 'unknown_team' };
   }
+  let assignee: { id: number; name: string } | undefined;
+  if (input.assigneeId !== null) {
+    assignee = (await tx.query<{ id: number; name: string }>('SELECT id, name FROM agents WHERE id = $1 AND NOT disabled', [input.assigneeId])).rows[0];
+    if (!assignee) return { ok: false, code: 'unknown_agent' };
+    if (team && !team.members.some((member) => member.id === assignee!.id)) return { ok: false, code: 'not_a_member' };
+    const away = (await currentAbsences(tx, now, [assignee.id])).find((absence) => absence.startsAt <= now);
+    if (away) return { ok: false, code: 'assignee_absent', absentUntil: isoAmsterdam(away.endsAt) };
+  }
+
+  const outcome = input.action === 'callback' ? 'callback_requested' : 'back_office';
+  const applied = await applyEvent(tx, input.conversationId, { type: 'close', outcome, agentId: by.id }, { at: now });
+  if (!applied.ok) return { ok: false, code: applied.code === 'not_found' ? 'not_found' : 'conversation_closed' };
+  const { change } = applied;
+
+  const context = await loadServiceContext(tx);
+  const { term, source } = handoffTermFor(team?.handoffTerm ?? null, context.activeNorm);
+  const requestedAt = DateTime.fromJSDate(now, { zone: ZONE });
+  let due = handoffDue(term, requestedAt, context.calendar);
+  let milestoneId: number | null = null;
+  if (input.action === 'callback') {
+    const milestone = await setCallbackMilestone(tx, input.conversationId, term, source, requestedAt, context);
+    milestoneId = milestone.id;
+    due = DateTime.fromISO(milestone.dueAt, { zone: ZONE });
+    change.milestones = [...change.milestones.filter((changed) => changed.id !== milestone.id), milestone];
+  }
+
+  const conversation = (
+    await tx.query<{ subject: string | null; contactName: string | null; contactEmail: string | null }>(
+      `SELECT c.subject, k.name AS "contactName", k.email AS "contactEmail" FROM conversations c LEFT JOIN contacts k ON k.id = c.contact_id WHERE c.id = $1`,
+      [input.conversationId],
+    )
+  ).rows[0]!;
+  const email = input.email ?? conversation.contactEmail ?? null;
+  const { rows } = await tx.query<{ id: number }>(
+    `INSERT INTO handoffs (conversation_id, team_id, assignee_id, action, action_label, question, internal_note, citizen_name, phone, email,
+                           preferred_moment, term_unit, term_amount, term_source, requested_at, due_at, milestone_id, created_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id`,
+    [
+      input.conversationId,
+      team?.id ?? null,
+      assignee?.id ?? null,
+      input.action,
+      input.action === 'other' ? input.actionLabel : null,
+      input.question,
+      input.internalNote ?? null,
+      conversation.contactName,
+      input.phone ?? null,
+      email,
+      input.preferredMoment ?? null,
+      term.unit,
+      term.amount,
+      source,
+      now,
+      due.toJSDate(),
+      milestoneId,
+      by.id,
+    ],
+  );
+  const handoffId = rows[0]!.id;
+  await tx.query(`INSERT INTO handoff_events (handoff_id, kind, agent_id, to_team_id, at) VALUES ($1, 'created', $2, $3, $4)`, [handoffId, by.id, team?.id ?? null, now]);
+  await recordAudit(tx, {
+    agentId: by.id,
+    action: 'handoff.created',
+    subjectType: 'handoff',
+    subjectId: handoffId,
+    details: { conversationId: input.conversationId, teamId: team?.id ?? null, assigneeId: assignee?.id ?? null, action: input.action, termSource: source },
+  });
+
+  let mails = 0;
+  if (mail.from) {
+    const reference = change.conversation.reference;
+    if (email) {
+      const composed = confirmationMail({
+        reference,
+        subject: conversation.subject,
+        citizenName: conversation.contactName,
+        action: input.action,
+        teamName: team?.name ?? null,
+        phone: input.phone ?? null,
+        dueAt: due,
+      });
+      await queueMail(tx, { conversationId: input.conversationId, from: mail.from, to: { name: conversation.contactName, address: email }, ...composed, kind: 'message', by: by.id, purpose: 'reply' });
+      mails++;
+    }
+    if (team?.notificationEmail) {
+      const composed = teamNotificationMail({
+        reference,
+        teamName: team.name,
+        action: input.action,
+        actionLabel: input.actionLabel ?? null,
+        question: input.question,
+        citizenName: conversation.contactName,
+        phone: input.phone ?? null,
+        email,
+        preferredMoment: input.preferredMoment ?? null,
+        internalNote: input.internalNote ?? null,
+        dueAt: due,
+        handedOffBy: by.name,
+        link: new URL('/#backoffice', mail.publicUrl).href,
+      });
+      // A note: the citizen never sees the team's notification in the thread; internal mail meets no milestone.
+      await queueMail(tx, { conversationId: input.conversationId, from: mail.from, to: { name: team.name, address: team.notificationEmail }, ...composed, kind: 'note', by: by.id, purpose: 'internal' });
+      mails++;
+    }
+  }
+  return { ok: true, handoff: (await findHandoff(tx, handoffId))!, change, mails };
 }
 
 function isCreateRefusal(code: string): code is CreateRefusal {
