@@ -173,8 +173,8 @@ describe('a live chat handed to the back office as a callback', () => {
 
   it('a phone call is registered after finding the caller, and opens as a conversation of channel Telefoon; no WCAG 2.1 AA violations', async () => {
     const { page } = fatima;
-    await page.getByRole('button', { name: 'Telefoongesprek vastleggen' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Telefoongesprek vastleggen' });
+    await page.getByRole('button', { name: 'Telefoongesprek noteren' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Telefoongesprek noteren' });
     await dialog.waitFor();
     await dialog.getByLabel('Zoek de inwoner op telefoonnummer, e-mailadres of naam').fill('kees@example.nl');
     await dialog.getByRole('button', { name: 'Zoeken' }).click();

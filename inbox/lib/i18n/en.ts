@@ -410,8 +410,8 @@ export const en: Record<MessageKey, string> = {
   // Phone contacts (issue 14 §7): the channel of a registered call.
   'channel.phone': 'Phone',
   // Registering a phone call (issue 14 §7).
-  'phone.open_dialog': 'Register a phone call',
-  'phone.dialog_title': 'Register a phone call',
+  'phone.open_dialog': 'Log a phone call',
+  'phone.dialog_title': 'Log a phone call',
   'phone.search': 'Find the citizen by phone number, e-mail address or name',
   'phone.search_submit': 'Search',
   'phone.no_match': 'No citizen found. Fill in the details below.',

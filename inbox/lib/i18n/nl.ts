@@ -408,8 +408,8 @@ export const nl = {
   // Phone contacts (issue 14 §7): the channel of a registered call.
   'channel.phone': 'Telefoon',
   // Registering a phone call (issue 14 §7).
-  'phone.open_dialog': 'Telefoongesprek vastleggen',
-  'phone.dialog_title': 'Telefoongesprek vastleggen',
+  'phone.open_dialog': 'Telefoongesprek noteren',
+  'phone.dialog_title': 'Telefoongesprek noteren',
   'phone.search': 'Zoek de inwoner op telefoonnummer, e-mailadres of naam',
   'phone.search_submit': 'Zoeken',
   'phone.no_match': 'Geen inwoner gevonden. Vul de gegevens hieronder in.',
