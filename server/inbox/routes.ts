@@ -177,14 +177,18 @@ export function inboxRoutes(options: {
   // the browser's cache after logout. The inline images of an e-mail (cid:) come here too.
   router.get('/attachments/:id', async (req, res) => {
     const { id } = validate(idParam, req.params);
-    const { rows } = await pool.query<{ filename: string | null; content: Buffer | null; conversationId: number }>(
-      `SELECT a.filename, a.content, m.conversation_id::int AS "conversationId"
+    const { rows } = await pool.query<{ filename: string | null; content: Buffer | null; chunkCount: number | null; conversationId: number }>(
+      `SELECT a.filename, a.content, a.chunk_count AS "chunkCount", m.conversation_id::int AS "conversationId"
          FROM attachments a JOIN messages m ON m.id = a.message_id WHERE a.id = $1`,
       [id],
     );
     const attachment = rows[0];
-    if (!attachment?.content) throw httpErrors.notFound('attachment');
-    const image = sniffImage(attachment.content);
+    if (!attachment || (!attachment.content && attachment.chunkCount === null)) throw httpErrors.notFound('attachment');
+    // A large attachment is stored in pieces (migration 0016): it is sent piece by piece, so that
+    // neither the database read nor the copy holds up the event loop for the whole of it.
+    const pieces = attachment.content ? undefined : await attachmentPieces(pool, id, attachment.chunkCount!);
+    const head = attachment.content ?? pieces!.first;
+    const image = sniffImage(head);
     await auditRequest(pool, req, { action: 'attachment.downloaded', subjectType: 'conversation', subjectId: attachment.conversationId, details: { attachmentId: id, inline: image !== undefined } });
     // res.attachment encodes the name safely (RFC 6266, filename* of RFC 5987) — and sets the
     // type from the name's extension, which is why the type is set after it.
@@ -196,8 +200,52 @@ export function inboxRoutes(options: {
       'Cache-Control': 'no-store',
     });
     if (image) res.set('Content-Disposition', res.get('Content-Disposition')!.replace(/^attachment/, 'inline'));
-    res.send(attachment.content);
+    if (!pieces) {
+      res.send(attachment.content);
+      return;
+    }
+    res.set('Content-Length', String(pieces.bytes));
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    try {
+      for await (const piece of pieces.all()) {
+        if (res.destroyed) return;
+        if (!res.write(piece)) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+      }
+      res.end();
+    } catch (error) {
+      // The headers are out: a broken download must not look like a whole one.
+      res.destroy(error as Error);
+    }
   });
 
   return router;
+}
+
+/**
+ * The pieces of a chunked attachment: its length, the first piece (to know an image by its bytes),
+ * and all of them in order, read one query each. A piece missing is an error, never a short file.
+ */
+async function attachmentPieces(pool: Pool, id: number, count: number) {
+  const { rows } = await pool.query<{ n: number; bytes: string }>(
+    'SELECT count(*)::int AS n, coalesce(sum(octet_length(bytes)), 0)::bigint AS bytes FROM attachment_chunks WHERE attachment_id = $1',
+    [id],
+  );
+  if (rows[0]!.n !== count) throw new Error(`attachment ${id}: ${rows[0]!.n} of its ${count} pieces are stored`);
+  const piece = async (seq: number) => {
+    const found = await pool.query<{ bytes: Buffer }>('SELECT bytes FROM attachment_chunks WHERE attachment_id = $1 AND seq = $2', [id, seq]);
+    if (!found.rows[0]) throw new Error(`attachment ${id}: piece ${seq} is missing`);
+    return found.rows[0].bytes;
+  };
+  const first = await piece(0);
+  return {
+    bytes: Number(rows[0]!.bytes),
+    first,
+    async *all(): AsyncGenerator<Buffer> {
+      yield first;
+      for (let seq = 1; seq < count; seq++) yield await piece(seq);
+    },
+  };
 }

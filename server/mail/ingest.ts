@@ -208,18 +208,40 @@ async function insertIncomingMessage(tx: Db, conversationId: number, mail: Parse
   const messageId = rows[0]!.id;
   const cidToAttachment = new Map<string, number>();
   for (const attachment of mail.attachments) {
-    const inserted = await tx.query<{ id: number }>(
-      `INSERT INTO attachments (message_id, filename, content_type, size_bytes, sha256, content_id, content)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-      [messageId, attachment.filename, attachment.contentType, attachment.size, attachment.sha256, attachment.contentId, attachment.content],
-    );
-    if (attachment.contentId) cidToAttachment.set(attachment.contentId, inserted.rows[0]!.id);
+    const id = await insertAttachment(tx, messageId, attachment);
+    if (attachment.contentId) cidToAttachment.set(attachment.contentId, id);
   }
   if (mail.html) {
     const html = await rewriteCidImagesOffThread(mail.html, new Map([...cidToAttachment].map(([cid, id]) => [cid, `/api/attachments/${id}`])));
     await tx.query('UPDATE messages SET body_html = $2 WHERE id = $1', [messageId, html]);
   }
   return messageId;
+}
+
+/**
+ * Attachments up to this size keep their bytes in attachments.content; larger ones are stored as
+ * attachment_chunks rows of this size (migration 0016): pg copies a bytea parameter on the event
+ * loop in one step, and PostgreSQL compresses and WAL-logs it in one go — for a 25 MB part that
+ * held every answer up by 300 ms and more, in pieces the event loop gets its turn after each one.
+ */
+export const ATTACHMENT_CHUNK_BYTES = 256 * 1024;
+
+/** Stores one attachment, in the mail's transaction; its id. */
+async function insertAttachment(tx: Db, messageId: number, attachment: ParsedMail['attachments'][number]): Promise<number> {
+  const content = attachment.content;
+  const chunked = content.byteLength > ATTACHMENT_CHUNK_BYTES;
+  const chunkCount = chunked ? Math.ceil(content.byteLength / ATTACHMENT_CHUNK_BYTES) : null;
+  const inserted = await tx.query<{ id: number }>(
+    `INSERT INTO attachments (message_id, filename, content_type, size_bytes, sha256, content_id, content, chunk_count)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+    [messageId, attachment.filename, attachment.contentType, attachment.size, attachment.sha256, attachment.contentId, chunked ? null : content, chunkCount],
+  );
+  const id = inserted.rows[0]!.id;
+  for (let seq = 0; chunkCount !== null && seq < chunkCount; seq++) {
+    const bytes = content.subarray(seq * ATTACHMENT_CHUNK_BYTES, (seq + 1) * ATTACHMENT_CHUNK_BYTES);
+    await tx.query('INSERT INTO attachment_chunks (attachment_id, seq, bytes) VALUES ($1, $2, $3)', [id, seq, bytes]);
+  }
+  return id;
 }
 
 async function queueAcknowledgement(tx: Db, conversationId: number, mail: ParsedMail, milestones: readonly Milestone[], receivedAt: Date, settings: MailSettings) {

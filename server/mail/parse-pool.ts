@@ -55,6 +55,13 @@ const WORKER = new URL('./parse-worker.ts', import.meta.url).href;
 /** From this size a mail reaches the worker through shared memory (see MailParsePool.parse). */
 const LARGE_MAIL_BYTES = 1024 * 1024;
 
+/** Memory lent for one mail (see MailParsePool.leaseMemory). */
+export interface MailMemoryLease {
+  /** A Buffer over the shared memory, exactly as long as asked. */
+  readonly bytes: Buffer;
+  release(): void;
+}
+
 /** A pool of parse workers, started with its first mail; close() ends them. */
 export class MailParsePool {
   private piscina: Piscina | undefined;
@@ -72,6 +79,8 @@ export class MailParsePool {
       const copy = new Uint8Array(raw);
       return revive(await this.run<ParsedMail>('parse', { raw: copy, options: withDefaults }, [copy.buffer]));
     }
+    // Read straight into shared memory of this pool (see leaseMemory): the worker reads it there.
+    if (raw.buffer instanceof SharedArrayBuffer) return revive(await this.run<ParsedMail>('parse', { raw, options: withDefaults }));
     // A large mail goes through shared memory the worker has already paged in (see allocate()),
     // so that this thread only copies it: cloning or a fresh copy would fault in every page here.
     const memory = await this.sharedMemory(raw.byteLength);
@@ -82,6 +91,26 @@ export class MailParsePool {
     } finally {
       if (this.spare.length < this.settings.threads) this.spare.push(memory);
     }
+  }
+
+  /**
+   * Shared memory of `bytes`, already paged in by a worker, for reading a large mail into (the
+   * poller writes each chunk it downloads there): the mail then never exists on this thread as one
+   * fresh 25 MB buffer, whose first touch alone costs ~120 ms of page faults on a small VM, and
+   * parse() hands it to the worker without a copy. `release()` once the mail is stored or
+   * quarantined; the memory is then kept for the next one.
+   */
+  async leaseMemory(bytes: number): Promise<MailMemoryLease> {
+    const memory = await this.sharedMemory(bytes);
+    let released = false;
+    return {
+      bytes: Buffer.from(memory, 0, bytes),
+      release: () => {
+        if (released) return;
+        released = true;
+        if (!this.closed && this.spare.length < this.settings.threads) this.spare.push(memory);
+      },
+    };
   }
 
   /** {@link rewriteCidImages} on a worker, with the resolver given as a map (functions stay on their thread). */
@@ -197,4 +226,9 @@ export function parseMailOffThread(raw: Buffer, options: ParseOptions): Promise<
 /** Points `cid:` images at their URLs on a worker (see rewriteCidImages). */
 export function rewriteCidImagesOffThread(html: string, urls: ReadonlyMap<string, string>): Promise<string> {
   return currentPool().rewriteCidImages(html, urls);
+}
+
+/** Shared memory for reading one large mail into (see MailParsePool.leaseMemory). */
+export function leaseMailMemory(bytes: number): Promise<MailMemoryLease> {
+  return currentPool().leaseMemory(bytes);
 }

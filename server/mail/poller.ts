@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { Pool } from '../db/index.ts';
 import type { Logger } from '../log.ts';
 import { ingestMail, type IngestResult, type MailboxPosition, type MailSettings } from './ingest.ts';
+import { leaseMailMemory, type MailMemoryLease } from './parse-pool.ts';
 import { markFlagged, quarantineMail, resolvedToFlag } from './quarantine.ts';
 import { loadCheckpoint, saveCheckpoint } from './store.ts';
 
@@ -43,6 +44,13 @@ const POLLER_LOCK = 0x62616c6965 + 1;
 const BATCH = 100;
 /** At most this many bytes of mail source in memory at once. */
 const BATCH_BYTES = 64 * 1024 * 1024;
+/**
+ * A mail from this size is downloaded on its own, in DOWNLOAD_CHUNK_BYTES partial fetches straight
+ * into shared memory of the parse workers (see downloadLarge): fetched whole, imapflow would join
+ * its literal in one synchronous step (25 MB: ~200 ms in which Balie answers nobody).
+ */
+const STREAM_BYTES = 1024 * 1024;
+const DOWNLOAD_CHUNK_BYTES = 1024 * 1024;
 const MIN_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 60_000;
 /**
@@ -241,7 +249,8 @@ export class MailPoller {
         // Sizes first: a mail over MAIL_MAX_BYTES is kept as a stub, so only its header is fetched,
         // and the others come in groups of at most BATCH_BYTES.
         const sizes = await client.fetchAll(batch.join(','), { uid: true, size: true, internalDate: true }, { uid: true });
-        const small = sizes.filter((message) => (message.size ?? 0) <= this.mail.maxBytes).map((message) => message.uid);
+        const small = sizes.filter((message) => (message.size ?? 0) < STREAM_BYTES).map((message) => message.uid);
+        const streamed = new Set(sizes.filter((message) => (message.size ?? 0) >= STREAM_BYTES && (message.size ?? 0) <= this.mail.maxBytes).map((message) => message.uid));
         const large = sizes.filter((message) => (message.size ?? 0) > this.mail.maxBytes).map((message) => message.uid);
         const sources = new Map<number, Buffer>();
         const sizeOf = new Map(sizes.map((message) => [message.uid, message.size ?? 0]));
@@ -260,10 +269,17 @@ export class MailPoller {
         for (const message of sizes.sort((a, b) => a.uid - b.uid)) {
           const position = { mailbox: mailboxName, uidValidity, uid: message.uid };
           const receivedAt = message.internalDate instanceof Date ? message.internalDate : undefined;
-          const source = sources.get(message.uid) ?? Buffer.alloc(0);
-          const result = await ingestMail(this.pool, source, this.mail, { position, receivedAt, size: message.size }).catch((error: unknown) =>
-            this.quarantine({ raw: source, position, receivedAt, size: message.size }, error),
-          );
+          // A large mail is read only now, one at a time: at most one is in memory.
+          const lease = streamed.has(message.uid) ? await this.downloadLarge(client, message.uid, message.size ?? 0) : undefined;
+          const source = lease?.bytes ?? sources.get(message.uid) ?? Buffer.alloc(0);
+          let result: IngestResult | undefined;
+          try {
+            result = await ingestMail(this.pool, source, this.mail, { position, receivedAt, size: message.size }).catch((error: unknown) =>
+              this.quarantine({ raw: source, position, receivedAt, size: message.size }, error),
+            );
+          } finally {
+            lease?.release();
+          }
           if (result) {
             stored.push(message.uid);
             this.onIngested(result);
@@ -277,6 +293,33 @@ export class MailPoller {
     } finally {
       lock.release();
     }
+  }
+
+  /**
+   * Downloads one large mail in partial fetches (imapflow's download(), `BODY.PEEK[]<start.length>`)
+   * into memory the parse workers paged in: the event loop copies 1 MB at a time and never builds
+   * the whole source as one fresh buffer. The mailbox lock of sync() is held.
+   */
+  private async downloadLarge(client: ImapFlow, uid: number, size: number): Promise<MailMemoryLease> {
+    const { content } = await client.download(String(uid), undefined, { uid: true, chunkSize: DOWNLOAD_CHUNK_BYTES });
+    if (!content) throw new Error(`mail UID ${uid} was not found to download`);
+    const chunks: Buffer[] = [];
+    let length = 0;
+    for await (const chunk of content as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      length += chunk.byteLength;
+    }
+    // RFC822.SIZE (`size`) is what the server reported; the mail is exactly the bytes that arrived.
+    if (length !== size) this.log.warn({ uid, size, length }, 'IMAP: the downloaded mail is not the size the server reported');
+    const lease = await leaseMailMemory(Math.max(length, 1));
+    let offset = 0;
+    for (const chunk of chunks.splice(0)) {
+      lease.bytes.set(chunk, offset);
+      offset += chunk.byteLength;
+      // Let other work in between the copies (each ~1 MB).
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return offset === lease.bytes.byteLength ? lease : { bytes: lease.bytes.subarray(0, offset), release: () => lease.release() };
   }
 
   /** Asks for a sync now, if this instance reads the mailbox (e.g. after a quarantined mail was stored). */
