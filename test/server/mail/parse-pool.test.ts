@@ -52,6 +52,27 @@ describe('parsing on a worker', { timeout: WORKER_TEST_MS }, () => {
     expect(third.text).toBe('De tekst van de mail.');
   });
 
+  it('parses a mail read into leased shared memory in place, and lends that memory again once released', async () => {
+    const parser = pool();
+    const raw = htmlMail(1.5);
+    const lease = await parser.leaseMemory(raw.byteLength);
+    expect(lease.bytes.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(lease.bytes.byteLength).toBe(raw.byteLength);
+    raw.copy(lease.bytes);
+    const inPlace = await parser.parse(lease.bytes, { maxBytes: 30_000_000 });
+    const memory = lease.bytes.buffer;
+    lease.release();
+    lease.release(); // once only: the memory is not lent twice
+    const next = await parser.leaseMemory(1024 * 1024 + 1);
+    expect(next.bytes.buffer).toBe(memory);
+    const other = await parser.leaseMemory(1024 * 1024 + 1);
+    expect(other.bytes.buffer).not.toBe(memory);
+    next.release();
+    other.release();
+    expect(inPlace.text).toMatch(/^Beste gemeente, mijn vraag over de vergunning\.\s+logo\s/);
+    expect(inPlace).toEqual(await parser.parse(raw, { maxBytes: 30_000_000 }));
+  });
+
   it('rewrites cid: images to the URLs given for them', async () => {
     const html = '<p><img src="cid:foto@example.nl" alt="Gevel"><img src="cid:onbekend@x" alt="Onbekend"></p>';
     await expect(pool().rewriteCidImages(html, new Map([['foto@example.nl', '/api/attachments/7']]))).resolves.toBe(
