@@ -11,6 +11,7 @@ import { createPool, releaseClientsWhenTheyEnd } from './db/pool.ts';
 import { DeadlineScheduler, ensureServiceSettings } from './deadlines/index.ts';
 import { CalendarRecompute } from './deadlines/calendar-recompute.ts';
 import { DomainEvents } from './domain-events.ts';
+import { HandoffReminders } from './backoffice/index.ts';
 import { createHttpApp } from './http/app.ts';
 import { MailChannel } from './mail/index.ts';
 import type { Logger } from './log.ts';
@@ -98,6 +99,9 @@ export async function startBalie(config: Config, log: Logger, options: StartOpti
   realtime.listen(events);
   const scheduler = new DeadlineScheduler({ pool: database.pool, connectionString: schedulerConnection, events, log, recompute });
 
+  // Hand-off reminders and escalation (issue 14): each sent once across instances by its key.
+  const reminders = new HandoffReminders({ pool: database.pool, from: () => config.mail?.from, publicUrl: config.publicUrl.href, log });
+
   const sweeper = setInterval(() => {
     deleteExpiredSessions(database.pool).catch((error: unknown) => log.warn({ err: error }, 'could not delete expired sessions'));
     deleteExpiredChatSessions(database.pool).catch((error: unknown) => log.warn({ err: error }, 'could not delete expired chat sessions'));
@@ -109,6 +113,7 @@ export async function startBalie(config: Config, log: Logger, options: StartOpti
   await scheduler.start();
   mail?.start();
   presence.start();
+  reminders.start();
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -120,6 +125,7 @@ export async function startBalie(config: Config, log: Logger, options: StartOpti
     });
   } catch (error) {
     clearInterval(sweeper);
+    await reminders.stop();
     await presence.stop();
     await mail?.stop();
     await scheduler.stop();
@@ -155,6 +161,7 @@ export async function startBalie(config: Config, log: Logger, options: StartOpti
         // background workers are independent of each other and stop side by side.
         await Promise.all([
           step('presence', presence.stop()),
+          step('hand-off reminders', reminders.stop()),
           step('mail', mail?.stop()),
           step('deadline scheduler', scheduler.stop()),
           step('calendar recompute', recompute.stop()),

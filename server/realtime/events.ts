@@ -156,6 +156,8 @@ export interface AgentServerEvents {
   'conversation.assigned': (payload: AssignmentActivity) => void;
   /** Status set by an agent (open / waiting) or reopened. */
   'conversation.updated': (payload: StatusActivity) => void;
+  /** To back-office users only: their hand-offs changed; they re-read their own list (no citizen data rides along). */
+  'handoffs.changed': (payload: Record<string, never>) => void;
   'conversation.closed': (payload: ClosedActivity) => void;
   'conversation.rated': (payload: ConversationActivity & { score: number }) => void;
   /** The citizen ended the chat ("Gesprek beëindigen"); the conversation stays for the agent to close. */

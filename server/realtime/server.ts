@@ -42,6 +42,10 @@ function refused(message: string, data: HandshakeErrorData): Error {
   return Object.assign(new Error(message), { data });
 }
 
+/** The room of the KCC's sockets (agents, supervisors, admins): every inbox broadcast goes here. */
+const KCC_ROOM = 'kcc';
+/** Back-office users' sockets: only that their hand-offs changed. */
+const BACKOFFICE_ROOM = 'backoffice';
 /** Agents' commands per socket per minute: typing repeats every few seconds, the rest is rare. */
 const AGENT_COMMANDS_PER_MINUTE = 600;
 const TYPING_RELAY_MS = 1000;
@@ -92,6 +96,7 @@ export function createRealtime(options: {
   // Over https only the __Host- cookie counts: a sibling host can plant the plain name (issue 12.9).
   const secureCookies = agentOrigin.startsWith('https:');
   const presence = chat.presence;
+  const kcc = () => agents.to(KCC_ROOM);
   const sockets = options.sockets ?? DEFAULT_SOCKET_SETTINGS;
   const trustProxy = options.trustProxy ?? false;
   const limiter = new ConnectionLimiter({ perAddress: sockets.perAddress, perAgent: sockets.perAgent, total: sockets.max });
@@ -192,7 +197,18 @@ export function createRealtime(options: {
     };
     watch.watch(watched);
     socket.on('disconnect', () => watch.forget(watched));
-    void socket.join([`agent:${agent.id}`, socket.data.sessionRoom]);
+    // Back-office users (issue 14) connect for their hand-offs only: not in the KCC's room, so no
+    // inbox event about conversations they may not read reaches them, and no presence, so they
+    // never count as an agent who can take a chat.
+    if (agent.role === 'backoffice') {
+      void socket.join([`agent:${agent.id}`, socket.data.sessionRoom, BACKOFFICE_ROOM]);
+      socket.on('presence.ping', (ack) => {
+        if (typeof ack === 'function') ack({ ok: true, data: { serverTime: new Date().toISOString() } });
+      });
+      socket.emit('session.ready', { agent });
+      return;
+    }
+    void socket.join([`agent:${agent.id}`, socket.data.sessionRoom, KCC_ROOM]);
     const perSocket = new WindowCounter(AGENT_COMMANDS_PER_MINUTE);
     const base = { allow: () => perSocket.take(''), log };
     type Reply<T> = { ok: true; data: T } | { ok: false; error: { code: AgentErrorCode } };
@@ -213,7 +229,7 @@ export function createRealtime(options: {
       const channel = await chat.channelOf(payload.conversationId);
       if (!channel) return { ok: false, error: { code: 'not_found' } };
       lastTyping = payload.typing ? now : 0;
-      socket.broadcast.emit('conversation.typing', { conversationId: payload.conversationId, by: { type: 'agent', id: agent.id, name: agent.name }, typing: payload.typing, note: payload.note });
+      socket.broadcast.to(KCC_ROOM).emit('conversation.typing', { conversationId: payload.conversationId, by: { type: 'agent', id: agent.id, name: agent.name }, typing: payload.typing, note: payload.note });
       // A note is internal: the citizen never sees that one is being written.
       if (channel === 'chat' && !payload.note) widget.to(chatRoom(payload.conversationId)).emit('agent.typing', { firstName: agent.name.trim().split(/\s+/)[0] ?? null, typing: payload.typing });
       return { ok: true, data: null };
@@ -241,7 +257,7 @@ export function createRealtime(options: {
     limits: options.widgetLimits ?? { socketPerMinute: 120, ipPerMinute: 1200 },
     closedGraceSeconds: sockets.chatClosedGraceSeconds,
     log,
-    relayTyping: (conversationId, typing) => agents.emit('conversation.typing', { conversationId, by: { type: 'citizen' }, typing, note: false }),
+    relayTyping: (conversationId, typing) => kcc().emit('conversation.typing', { conversationId, by: { type: 'citizen' }, typing, note: false }),
   });
 
   function listen(events: DomainEvents): void {
@@ -250,27 +266,31 @@ export function createRealtime(options: {
     events.on('agent.sessions_revoked', ({ agentId, reason }) => {
       watch.recheckAgent(agentId, reason).catch((error: unknown) => log.warn({ err: error }, 'could not re-check an agent’s sockets'));
     });
-    events.on('deadline.due_soon', (alert) => agents.emit('deadline.due_soon', alert));
-    events.on('deadline.breached', (alert) => agents.emit('deadline.breached', alert));
-    events.on('conversation.created', (activity) => agents.emit('conversation.created', activity));
+    events.on('deadline.due_soon', (alert) => kcc().emit('deadline.due_soon', alert));
+    events.on('deadline.breached', (alert) => kcc().emit('deadline.breached', alert));
+    events.on('conversation.created', (activity) => kcc().emit('conversation.created', activity));
     events.on('message.created', ({ chat: view, ...activity }) => {
-      agents.emit('message.created', activity);
+      kcc().emit('message.created', activity);
       if (view) widget.to(chatRoom(activity.conversationId)).emit('message.created', view);
     });
-    events.on('message.delivery_changed', (change) => agents.emit('message.delivery_changed', change));
+    events.on('message.delivery_changed', (change) => kcc().emit('message.delivery_changed', change));
     events.on('conversation.assigned', ({ firstName, pickedUp: _pickedUp, ...activity }) => {
-      agents.emit('conversation.assigned', activity);
+      kcc().emit('conversation.assigned', activity);
       if (activity.channel === 'chat') widget.to(chatRoom(activity.conversationId)).emit('agent.joined', { firstName });
     });
     const inbox = inboxEvents(events);
-    inbox.on('conversation.handed_over', (activity) => agents.emit('conversation.assigned', activity));
-    inbox.on('conversation.updated', (activity) => agents.emit('conversation.updated', activity));
+    inbox.on('conversation.handed_over', (activity) => kcc().emit('conversation.assigned', activity));
+    inbox.on('conversation.updated', (activity) => {
+      kcc().emit('conversation.updated', activity);
+      // Every hand-off step announces its conversation's update; back office re-reads its own list.
+      agents.to(BACKOFFICE_ROOM).emit('handoffs.changed', {});
+    });
     inbox.on('session.logged_out', ({ room }) => {
       agents.to(room).emit('session.ended', { reason: 'logged_out' });
       agents.in(room).disconnectSockets(true);
     });
     events.on('conversation.closed', (activity) => {
-      agents.emit('conversation.closed', activity);
+      kcc().emit('conversation.closed', activity);
       if (activity.channel !== 'chat') return;
       widget.to(chatRoom(activity.conversationId)).emit('conversation.closed', { closedAt: activity.closedAt });
       // Closing ended the citizen's sessions; open widgets may still rate for the grace period.
@@ -281,18 +301,18 @@ export function createRealtime(options: {
       timer.unref();
       graceTimers.add(timer);
     });
-    events.on('conversation.rated', (activity) => agents.emit('conversation.rated', activity));
+    events.on('conversation.rated', (activity) => kcc().emit('conversation.rated', activity));
     events.on('chat.ended', (activity) => {
-      agents.emit('chat.ended', activity);
+      kcc().emit('chat.ended', activity);
       // Deferred past the acknowledgement of chat.end, which is sent once its handler returns.
       setImmediate(() => widget.in(chatRoom(activity.conversationId)).disconnectSockets(true));
     });
     events.on('message.receipt', ({ conversationId, by, state, throughId, at }) => {
-      agents.emit(state === 'read' ? 'message.read' : 'message.delivered', { conversationId, by, throughId, at });
+      kcc().emit(state === 'read' ? 'message.read' : 'message.delivered', { conversationId, by, throughId, at });
       if (by === 'agent') widget.to(chatRoom(conversationId)).emit('message.read', { throughId, at });
     });
     events.on('agent.presence_changed', (change) => {
-      agents.emit('agent.presence_changed', change);
+      kcc().emit('agent.presence_changed', change);
       // Widgets that are open learn at once that chat became (un)available.
       chat.service().then(
         (service) => widget.emit('service.changed', { chatOpen: service.chat.open, agentsAvailable: service.chat.agentsAvailable }),

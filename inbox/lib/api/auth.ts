@@ -5,7 +5,7 @@ export interface CurrentAgent {
   id: number;
   email: string;
   name: string;
-  role: 'agent' | 'supervisor' | 'admin';
+  role: 'agent' | 'supervisor' | 'admin' | 'backoffice';
 }
 
 export async function currentAgent(): Promise<CurrentAgent | null> {
