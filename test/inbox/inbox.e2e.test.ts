@@ -172,7 +172,7 @@ describe('the inbox with e-mail', () => {
     // The answer given by phone afterwards: recorded with its time, it meets the complex answer.
     expect(await axeViolations(page)).toEqual([]);
     await page.getByLabel('Antwoord gegeven via').selectOption('phone');
-    await page.getByRole('button', { name: 'Vastleggen' }).click();
+    await page.getByRole('button', { name: 'Vastleggen', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'de antwoordtermijn is op dat moment gehaald' }).waitFor();
     const met = await db.pool.query<{ state: string; met_by: string }>(
       "SELECT ms.state, ms.met_by FROM milestones ms JOIN conversations c ON c.id = ms.conversation_id WHERE c.subject = 'Container niet geleegd' AND ms.kind = 'complexAnswer'",

@@ -227,7 +227,8 @@ describe('quarantine', () => {
     try {
       const cookie = await balie.login(ADMIN.email, ADMIN.password);
       await deliver(world.dovecot, citizenMail({ messageId: 'wacht@example.nl', subject: 'Wacht nog', body: `Nog niet opgelost. ${MARKER}` }));
-      const before = await eventually(async () => (await balie.request('/api/quarantine', { cookie })).json(), (body) => body.total === 1, 60_000);
+      // The list and the count are two reads: wait until both show the mail.
+      const before = await eventually(async () => (await balie.request('/api/quarantine', { cookie })).json(), (body) => body.total === 1 && body.mails.length === 1, 60_000);
       const validityBefore = (await db.pool.query('SELECT uid_validity FROM mailbox_checkpoints')).rows[0].uid_validity;
 
       await world.dovecot.stop();
