@@ -96,6 +96,10 @@ export default defineConfig(({ mode }) => {
         },
     test: {
       root: '.',
+      // Vitest's default on this two-core machine is one file at a time, and most of the suite
+      // waits on real servers (PostgreSQL, Dovecot, SMTP, Chromium) rather than computing: three
+      // files side by side. Tests wait on progress, not fixed sleeps, so they hold under the load.
+      maxWorkers: 3,
       projects: [
         {
           // Pure code: no PostgreSQL is started for these.
