@@ -7,7 +7,7 @@ import { applyEvent, inLifecycle, type LifecycleChange, type Refusal } from '../
 import type { ReplyKind } from '../conversations/lifecycle.ts';
 import type { Pool } from '../db/index.ts';
 import { ZONE } from '../deadlines/index.ts';
-import { newMessageIdValue, referencesChain, replySubject } from '../mail/compose.ts';
+import { newMessageIdValue, referencesChain, replySubject, writableMessageId } from '../mail/compose.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { lastIncomingMail } from '../mail/store.ts';
 
@@ -114,7 +114,7 @@ export async function postMessage(
       subject: replySubject(conversation.subject ?? lastMail!.subject, conversation.reference),
       text,
       html: replyHtml(text),
-      inReplyTo: lastMail!.rfcMessageId,
+      inReplyTo: writableMessageId(lastMail!.rfcMessageId),
       references: referencesChain(lastMail!.references, lastMail!.rfcMessageId),
     });
     return { ...done, queued: true };

@@ -50,6 +50,15 @@ export function newMessageId(domain: string): string {
 }
 
 /**
+ * A Message-ID cannot be folded, and a header line may not pass 998 characters (RFC 5322 §2.1.1):
+ * a longer id (issue 13.7 stores them whole) is left out of our In-Reply-To and References. A reply
+ * to our mail still threads, by our own Message-ID.
+ */
+export function writableMessageId(id: string | null): string | null {
+  return id !== null && id.length <= 900 ? id : null;
+}
+
+/**
  * The References of a reply: the parent's References followed by the parent's Message-ID
  * (RFC 5322 §3.6.4), ids without brackets (nodemailer adds them), without duplicates, the parent
  * last. A long chain keeps its first id (the thread root) and the most recent ones, as netnews
@@ -59,9 +68,9 @@ export function referencesChain(previous: readonly string[], inReplyTo: string |
   const parent = inReplyTo === null ? null : (messageIdsIn(inReplyTo)[0] ?? null);
   const chain: string[] = [];
   for (const id of messageIdsIn([...previous])) {
-    if (id !== parent && !chain.includes(id)) chain.push(id);
+    if (id !== parent && !chain.includes(id) && writableMessageId(id) !== null) chain.push(id);
   }
-  if (parent !== null) chain.push(parent);
+  if (parent !== null && writableMessageId(parent) !== null) chain.push(parent);
   if (chain.length <= MAX_REFERENCES) return chain;
   return [chain[0]!, ...chain.slice(chain.length - (MAX_REFERENCES - 1))];
 }

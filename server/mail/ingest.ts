@@ -11,7 +11,7 @@ import { inTransaction, type Db, type Pool } from '../db/index.ts';
 import { loadServiceContext, ZONE, type Milestone } from '../deadlines/index.ts';
 import { acknowledgementMail } from './acknowledgement.ts';
 import { acknowledgementBlocker, readHeaderFields, type AcknowledgementBlocker } from './classify.ts';
-import { newMessageIdValue, referencesChain } from './compose.ts';
+import { newMessageIdValue, referencesChain, writableMessageId } from './compose.ts';
 import { dedupeKey } from './fingerprint.ts';
 import { acknowledgedRecently, enqueueMail } from './outbox.ts';
 import type { ParsedMail } from './parse.ts';
@@ -276,16 +276,8 @@ async function queueAcknowledgement(tx: Db, conversationId: number, mail: Parsed
     subject: content.subject,
     text: content.text,
     html: content.html,
-    inReplyTo: writableId(mail.messageId),
-    references: referencesChain(mail.references.filter((id) => writableId(id) !== null), writableId(mail.messageId)),
+    inReplyTo: writableMessageId(mail.messageId),
+    references: referencesChain(mail.references, writableMessageId(mail.messageId)),
   });
 }
 
-/**
- * A Message-ID cannot be folded, and a header line may not pass 998 characters (RFC 5322 §2.1.1):
- * a longer id is left out of the acknowledgement's In-Reply-To and References. The citizen's reply
- * to the acknowledgement still threads, by the acknowledgement's own Message-ID.
- */
-function writableId(id: string | null): string | null {
-  return id !== null && id.length <= 900 ? id : null;
-}

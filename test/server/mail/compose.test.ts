@@ -1,6 +1,6 @@
 import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
-import { formatAddress, headerSafe, MAX_REFERENCES, newMessageId, referencesChain, replySubject } from '../../../server/mail/compose.ts';
+import { formatAddress, headerSafe, MAX_REFERENCES, newMessageId, referencesChain, replySubject, writableMessageId } from '../../../server/mail/compose.ts';
 import { parseMail } from '../../../server/mail/parse.ts';
 
 const REF = 'BAL-2026-000123';
@@ -87,6 +87,13 @@ describe('newMessageId', () => {
 });
 
 describe('referencesChain', () => {
+  it('leaves out ids too long for one header line (RFC 5322 §2.1.1), stored whole since issue 13.7', () => {
+    const long = `${'x'.repeat(10_000)}@example.nl`;
+    expect(writableMessageId(long)).toBeNull();
+    expect(writableMessageId('kort@example.nl')).toBe('kort@example.nl');
+    expect(referencesChain([`<${long}>`, '<a@x>'], `<${long}>`)).toEqual(['a@x']);
+    expect(referencesChain(['<a@x>'], '<b@x>')).toEqual(['a@x', 'b@x']);
+  });
   it('the parent References followed by the parent, brackets stripped, no duplicates', () => {
     expect(referencesChain(['<a@x>', 'b@x', '<a@x>'], '<c@x>')).toEqual(['a@x', 'b@x', 'c@x']);
   });
