@@ -69,7 +69,21 @@ export class MailParsePool {
   /** Shared memory for large mails, kept for the next one (at most one per thread). */
   private spare: SharedArrayBuffer[] = [];
 
+  /** Keep one worker started (see warm()). */
+  private keepWarm = false;
+
   constructor(readonly settings: MailParsingSettings = DEFAULT_MAIL_PARSING) {}
+
+  /**
+   * Starts a worker now and keeps one ready while the pool is open: starting one costs ~0.5 s of
+   * CPU (tsx, mailparser, sanitize-html), which, paid when a large mail arrives, competed with the
+   * event loop on a small machine just while that mail was downloaded.
+   */
+  warm(): void {
+    if (this.closed) return;
+    this.keepWarm = true;
+    this.piscina ??= this.start();
+  }
 
   /** {@link parseMail} on a worker; `htmlMaxBytes` defaults to the pool's setting. */
   async parse(raw: Buffer, options: ParseOptions): Promise<ParsedMail> {
@@ -155,7 +169,7 @@ export class MailParsePool {
   private start(): Piscina {
     return new Piscina({
       filename: WORKER,
-      minThreads: 0,
+      minThreads: this.keepWarm ? 1 : 0,
       maxThreads: this.settings.threads,
       // A worker costs ~0.5 s to start (tsx, mailparser, sanitize-html): keep it a while after a mail.
       idleTimeout: 60_000,
@@ -196,6 +210,7 @@ let shared: { pool: MailParsePool; users: number } | undefined;
 export function openMailParsing(settings: Partial<MailParsingSettings> = {}): { close(): Promise<void> } {
   const entry = (shared ??= { pool: new MailParsePool({ ...DEFAULT_MAIL_PARSING, ...settings }), users: 0 });
   entry.users += 1;
+  entry.pool.warm();
   let open = true;
   return {
     async close() {

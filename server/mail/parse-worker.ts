@@ -2,8 +2,7 @@
 // charset decoding, HTML sanitising), away from the event loop that answers agents and citizens.
 import os from 'node:os';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { parseMail, type ParseOptions, type ParsedMail } from './parse.ts';
-import { rewriteCidImages } from './sanitize.ts';
+import type { ParseOptions, ParsedMail } from './parse.ts';
 
 // Reading mail is background work: the thread that answers agents and citizens goes first. On
 // Linux the nice value belongs to the thread (setpriority(2), "BUGS"), so this lowers only the
@@ -15,6 +14,11 @@ if (process.platform === 'linux') {
     // Not allowed here (a container's seccomp profile): the worker runs at normal priority.
   }
 }
+
+// Loaded after the priority is lowered: compiling and loading mailparser and sanitize-html is
+// most of a worker's start (~0.5 s of CPU), and static imports would run before the lines above.
+const parsing = import('./parse.ts');
+const sanitizing = import('./sanitize.ts');
 
 export interface ParseTask {
   /** Arrives as a Uint8Array (structured cloning does not keep the Buffer class), maybe on shared memory. */
@@ -33,6 +37,7 @@ export interface RewriteTask {
  * megabytes there would be the event-loop stall this worker exists to avoid.
  */
 export async function parse({ raw, options }: ParseTask): Promise<unknown> {
+  const { parseMail } = await parsing;
   const mail = await parseMail(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), options);
   const moved: ArrayBuffer[] = [];
   // Each part gets an ArrayBuffer of its own: a Buffer may be a slice of a shared pool, which
@@ -58,6 +63,7 @@ export function allocate(bytes: number): SharedArrayBuffer {
   return memory;
 }
 
-export function rewriteCids({ html, urls }: RewriteTask): string {
+export async function rewriteCids({ html, urls }: RewriteTask): Promise<string> {
+  const { rewriteCidImages } = await sanitizing;
   return rewriteCidImages(html, (contentId) => urls.get(contentId) ?? null);
 }
