@@ -11,7 +11,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { CHAT_ENV, closeSockets, startChat, type StartedChat } from '../server/chat/chat-support.ts';
 import { startMailWorld, type MailWorld } from '../server/mail/mail-support.ts';
 import { seedConversation } from '../server/inbox/seed.ts';
-import { namedAgent, openInbox, row, until, type AgentPage, type TestAgent } from './inbox-support.ts';
+import { namedAgent, openInbox, row, type AgentPage, type TestAgent } from './inbox-support.ts';
 
 let db: TestDatabase;
 let world: MailWorld;
@@ -65,12 +65,17 @@ async function openBackoffice(agent: TestAgent): Promise<{ page: Page; errors: s
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = watchForErrors(page);
+  // Back office has no presence (it never counts as an agent who can chat): its live connection is
+  // ready once the server's session.ready frame arrives on the page's WebSocket.
+  const live = page
+    .waitForEvent('websocket', { predicate: (socket) => socket.url().includes('/socket.io/'), timeout: 60_000 })
+    .then((socket) => socket.waitForEvent('framereceived', { predicate: (frame) => String(frame.payload).includes('session.ready'), timeout: 60_000 }));
   await page.goto(balie.url);
   await page.getByLabel('E-mailadres').fill(agent.email);
   await page.getByLabel('Wachtwoord').fill(agent.password);
   await page.getByRole('button', { name: 'Inloggen' }).click();
   await page.getByRole('heading', { name: 'Contactverzoeken', level: 1 }).waitFor();
-  await until(async () => (await db.pool.query('SELECT 1 FROM agent_connections WHERE agent_id = $1', [agent.id])).rowCount! > 0, 'the back-office socket');
+  await live;
   return { page, errors };
 }
 
