@@ -2,6 +2,7 @@
 // stop Balie answering agents, citizens and /healthz while it is read (issue 12, item 1).
 import Piscina from 'piscina';
 import { DEFAULT_HTML_MAX_BYTES, type ParseOptions, type ParsedMail } from './parse.ts';
+import type { DownloadResult, DownloadTask } from './imap-download.ts';
 import type { ParseTask, RewriteTask } from './parse-worker.ts';
 
 export interface MailParsingSettings {
@@ -127,6 +128,21 @@ export class MailParsePool {
     };
   }
 
+  /**
+   * Downloads a large mail on a worker, on that worker's own IMAP connection, into `lease` (from
+   * leaseMemory): imapflow's CPU for the download is then spent off the event loop. Never throws:
+   * a worker that failed or was stopped is `failed`, and the caller downloads the mail itself.
+   */
+  async download(task: Omit<DownloadTask, 'memory'>, lease: MailMemoryLease): Promise<DownloadResult> {
+    const memory = lease.bytes.buffer;
+    if (!(memory instanceof SharedArrayBuffer)) return { status: 'failed', message: 'the lease is not shared memory' };
+    try {
+      return await this.run<DownloadResult>('download', { ...task, memory });
+    } catch (error) {
+      return { status: 'failed', message: (error as Error)?.message ?? String(error) };
+    }
+  }
+
   /** {@link rewriteCidImages} on a worker, with the resolver given as a map (functions stay on their thread). */
   rewriteCidImages(html: string, urls: ReadonlyMap<string, string>): Promise<string> {
     const task: RewriteTask = { html, urls };
@@ -150,7 +166,7 @@ export class MailParsePool {
     return this.run<SharedArrayBuffer>('allocate', Math.ceil(bytes / 2 ** 20) * 2 ** 20);
   }
 
-  private async run<T>(name: 'parse' | 'rewriteCids' | 'allocate', task: ParseTask | RewriteTask | number, transferList: ArrayBuffer[] = []): Promise<T> {
+  private async run<T>(name: 'parse' | 'rewriteCids' | 'allocate' | 'download', task: ParseTask | RewriteTask | DownloadTask | number, transferList: ArrayBuffer[] = []): Promise<T> {
     if (this.closed) throw new MailParsingClosedError();
     const piscina = (this.piscina ??= this.start());
     // Aborting a running task terminates its worker: a stuck parse ends with the timeout.
@@ -241,6 +257,11 @@ export function parseMailOffThread(raw: Buffer, options: ParseOptions): Promise<
 /** Points `cid:` images at their URLs on a worker (see rewriteCidImages). */
 export function rewriteCidImagesOffThread(html: string, urls: ReadonlyMap<string, string>): Promise<string> {
   return currentPool().rewriteCidImages(html, urls);
+}
+
+/** Downloads one large mail into `lease` on a worker (see MailParsePool.download). */
+export function downloadMailOffThread(task: Omit<DownloadTask, 'memory'>, lease: MailMemoryLease): Promise<DownloadResult> {
+  return currentPool().download(task, lease);
 }
 
 /** Shared memory for reading one large mail into (see MailParsePool.leaseMemory). */

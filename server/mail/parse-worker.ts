@@ -2,6 +2,7 @@
 // charset decoding, HTML sanitising), away from the event loop that answers agents and citizens.
 import os from 'node:os';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
+import type { DownloadResult, DownloadTask } from './imap-download.ts';
 import type { ParseOptions, ParsedMail } from './parse.ts';
 
 // Reading mail is background work: the thread that answers agents and citizens goes first. On
@@ -19,6 +20,7 @@ if (process.platform === 'linux') {
 // most of a worker's start (~0.5 s of CPU), and static imports would run before the lines above.
 const parsing = import('./parse.ts');
 const sanitizing = import('./sanitize.ts');
+const downloading = import('./imap-download.ts');
 
 export interface ParseTask {
   /** Arrives as a Uint8Array (structured cloning does not keep the Buffer class), maybe on shared memory. */
@@ -61,6 +63,12 @@ export function allocate(bytes: number): SharedArrayBuffer {
   const memory = new SharedArrayBuffer(bytes);
   new Uint8Array(memory).fill(1).fill(0);
   return memory;
+}
+
+/** Downloads one large mail into shared memory on this worker's own IMAP connection (imap-download.ts). */
+export async function download(task: DownloadTask): Promise<DownloadResult> {
+  const { downloadMail } = await downloading;
+  return downloadMail(task);
 }
 
 export async function rewriteCids({ html, urls }: RewriteTask): Promise<string> {

@@ -5,7 +5,8 @@ import pg from 'pg';
 import type { Pool } from '../db/index.ts';
 import type { Logger } from '../log.ts';
 import { ingestMail, type IngestResult, type MailboxPosition, type MailSettings } from './ingest.ts';
-import { leaseMailMemory, type MailMemoryLease } from './parse-pool.ts';
+import { imapClientOptions } from './imap-options.ts';
+import { downloadMailOffThread, leaseMailMemory, type MailMemoryLease } from './parse-pool.ts';
 import { markFlagged, quarantineMail, resolvedToFlag } from './quarantine.ts';
 import { loadCheckpoint, saveCheckpoint } from './store.ts';
 
@@ -169,13 +170,8 @@ export class MailPoller {
   private async session(): Promise<void> {
     this.setState('connecting');
     const client = new ImapFlow({
-      host: this.imap.host,
-      port: this.imap.port,
-      secure: this.imap.secure,
-      auth: { user: this.imap.user, pass: this.imap.password },
-      logger: false,
-      connectionTimeout: 15_000,
-      greetingTimeout: 15_000,
+      // The same connection settings as the parse worker's download connection (imap-download.ts).
+      ...imapClientOptions(this.imap),
       // imapflow waits 15 s of quiet before it enters IDLE; new mail would wait that long too.
       autoIdleDelay: 250,
     });
@@ -270,7 +266,7 @@ export class MailPoller {
           const position = { mailbox: mailboxName, uidValidity, uid: message.uid };
           const receivedAt = message.internalDate instanceof Date ? message.internalDate : undefined;
           // A large mail is read only now, one at a time: at most one is in memory.
-          const lease = streamed.has(message.uid) ? await this.downloadLarge(client, message.uid, message.size ?? 0) : undefined;
+          const lease = streamed.has(message.uid) ? await this.downloadLarge(client, uidValidity, message.uid, message.size ?? 0) : undefined;
           const source = lease?.bytes ?? sources.get(message.uid) ?? Buffer.alloc(0);
           let result: IngestResult | undefined;
           try {
@@ -300,7 +296,39 @@ export class MailPoller {
    * into memory the parse workers paged in: the event loop copies 1 MB at a time and never builds
    * the whole source as one fresh buffer. The mailbox lock of sync() is held.
    */
-  private async downloadLarge(client: ImapFlow, uid: number, size: number): Promise<MailMemoryLease> {
+  private async downloadLarge(client: ImapFlow, uidValidity: string, uid: number, size: number): Promise<MailMemoryLease> {
+    const lease = await this.downloadOnWorker(uidValidity, uid, size);
+    return lease ?? this.downloadHere(client, uid, size);
+  }
+
+  /**
+   * The download on a parse worker, on its own IMAP connection (imap-download.ts): imapflow spends
+   * ~0.5 s of CPU on 25 MB, which on the event loop delayed every answer (issue 12, item 1). Only
+   * reads: this thread keeps the mailbox lock, the order and the checkpoint. undefined: the worker
+   * could not (connection, login, worker stopped); the mail is then downloaded here as before, so
+   * nothing is lost or quarantined for a passing cause. A vanished UID or another UIDVALIDITY
+   * fails the sync like the download here does, and nothing is stored.
+   */
+  private async downloadOnWorker(uidValidity: string, uid: number, size: number): Promise<MailMemoryLease | undefined> {
+    // Rounded up in the pool to whole MiB: room for a mail somewhat larger than reported.
+    const lease = await leaseMailMemory(Math.max(size, 1));
+    const { host, port, secure, user, password } = this.imap;
+    const result = await downloadMailOffThread({ imap: { host, port, secure, user, password }, mailbox: this.imap.mailbox, uidValidity, uid }, lease);
+    if (result.status === 'stored') {
+      if (result.length !== size) this.log.warn({ uid, size, length: result.length }, 'IMAP: the downloaded mail is not the size the server reported');
+      if (result.length === lease.bytes.byteLength) return lease;
+      const bytes = Buffer.from(lease.bytes.buffer, 0, result.length);
+      return { bytes, release: () => lease.release() };
+    }
+    lease.release();
+    if (result.status === 'vanished') throw new Error(`mail UID ${uid} was not found to download`);
+    if (result.status === 'uidvalidity') throw new Error(`the mailbox's UIDVALIDITY changed from ${uidValidity} to ${result.now} while mail UID ${uid} was read`);
+    this.log.warn({ uid, reason: result.message }, 'IMAP: the parse worker could not download the mail; downloading it here');
+    return undefined;
+  }
+
+  /** The download on this thread (the fallback of downloadOnWorker). */
+  private async downloadHere(client: ImapFlow, uid: number, size: number): Promise<MailMemoryLease> {
     const { content } = await client.download(String(uid), undefined, { uid: true, chunkSize: DOWNLOAD_CHUNK_BYTES });
     if (!content) throw new Error(`mail UID ${uid} was not found to download`);
     const chunks: Buffer[] = [];
