@@ -70,6 +70,9 @@ export class MailParsePool {
   /** Shared memory for large mails, kept for the next one (at most one per thread). */
   private spare: SharedArrayBuffer[] = [];
 
+  /** A worker may have an IMAP connection open (see download and close). */
+  private downloaded = false;
+
   /** Keep one worker started (see warm()). */
   private keepWarm = false;
 
@@ -136,6 +139,7 @@ export class MailParsePool {
   async download(task: Omit<DownloadTask, 'memory'>, lease: MailMemoryLease): Promise<DownloadResult> {
     const memory = lease.bytes.buffer;
     if (!(memory instanceof SharedArrayBuffer)) return { status: 'failed', message: 'the lease is not shared memory' };
+    this.downloaded = true;
     try {
       return await this.run<DownloadResult>('download', { ...task, memory });
     } catch (error) {
@@ -155,6 +159,14 @@ export class MailParsePool {
     this.spare = [];
     const piscina = this.piscina;
     this.piscina = undefined;
+    // A worker that downloaded mail may still be logged in (it logs out after a few idle seconds):
+    // ask it to log out now, but wait at most a second — a worker busy with a mail is ended anyway.
+    if (piscina && this.downloaded) {
+      let timer: NodeJS.Timeout | undefined;
+      const logout = piscina.run(undefined, { name: 'closeDownloads' }).catch(() => {});
+      await Promise.race([logout, new Promise((resolve) => (timer = setTimeout(resolve, 1_000)))]);
+      clearTimeout(timer);
+    }
     await piscina?.destroy();
   }
 
@@ -189,6 +201,9 @@ export class MailParsePool {
       maxThreads: this.settings.threads,
       // A worker costs ~0.5 s to start (tsx, mailparser, sanitize-html): keep it a while after a mail.
       idleTimeout: 60_000,
+      // Between tasks a worker must keep its event loop running: its IMAP connection (imap-download.ts)
+      // answers the server and logs out when idle; piscina's default ('sync') stops the thread instead.
+      atomics: 'async',
       execArgv: workerExecArgv(),
       resourceLimits: { maxOldGenerationSizeMb: this.settings.maxHeapMb },
     });

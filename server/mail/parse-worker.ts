@@ -71,6 +71,12 @@ export async function download(task: DownloadTask): Promise<DownloadResult> {
   return downloadMail(task);
 }
 
+/** Logs out of IMAP, if this worker is logged in (the pool is closing). */
+export async function closeDownloads(): Promise<void> {
+  const { closeConnection } = await downloading;
+  await closeConnection();
+}
+
 export async function rewriteCids({ html, urls }: RewriteTask): Promise<string> {
   const { rewriteCidImages } = await sanitizing;
   return rewriteCidImages(html, (contentId) => urls.get(contentId) ?? null);

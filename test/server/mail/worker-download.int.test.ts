@@ -1,13 +1,15 @@
 // Issue 12, item 1: a large mail is downloaded on a parse worker, on an IMAP connection of its own,
 // straight into the shared memory the poller leased; the worker tells a vanished UID, another
 // UIDVALIDITY and a connection problem apart (the poller downloads the mail itself on the last).
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ImapConnectionSettings } from '../../../server/mail/imap-options.ts';
 import { MailParsePool } from '../../../server/mail/parse-pool.ts';
 import { freePort } from '../../support/process.ts';
 import { startDovecot, type Dovecot } from '../../support/dovecot.ts';
-import { deliver } from './mail-support.ts';
+import { deliver, eventually } from './mail-support.ts';
 
 let dovecot: Dovecot;
 let imap: ImapConnectionSettings;
@@ -86,5 +88,28 @@ it('a mail larger than the memory for it is not cut short: failed, so the poller
   } finally {
     small.release();
     await fresh.close();
+  }
+});
+
+/** Dovecot's log lines of IMAP sessions that ended: by LOGOUT, or by a connection just dropped. */
+async function endedSessions(): Promise<{ loggedOut: number; dropped: number }> {
+  const log = await fs.readFile(path.join(dovecot.dir, 'dovecot.log'), 'utf8').catch(() => '');
+  const ended = log.split('\n').filter((line) => /imap\(/.test(line) && /Disconnected/.test(line));
+  return { loggedOut: ended.filter((line) => /Logged out/.test(line)).length, dropped: ended.filter((line) => !/Logged out/.test(line)).length };
+}
+
+it('the worker logs out when the pool closes (Balie stopping), and when it has been idle a moment', { timeout: 300_000 }, async () => {
+  const { uidValidity, uid } = await newest();
+  for (const closeAtOnce of [true, false]) {
+    const before = await endedSessions();
+    const own = new MailParsePool(pool.settings);
+    const lease = await own.leaseMemory(8 * 1024 * 1024);
+    expect((await own.download({ imap, mailbox: 'INBOX', uidValidity, uid }, lease)).status).toBe('stored');
+    lease.release();
+    if (closeAtOnce) await own.close();
+    // Idle: the worker stays (it is kept for the next mail), its IMAP connection does not.
+    const after = await eventually(endedSessions, (ended) => ended.loggedOut > before.loggedOut, 30_000);
+    expect(after.dropped).toBe(before.dropped);
+    if (!closeAtOnce) await own.close();
   }
 });
