@@ -79,7 +79,7 @@ describe('two agents on one live inbox', () => {
     await writer.page.getByLabel('Uw bericht').pressSequentially('Intern: paspoort verloopt 3 jan');
     await colleague.page.getByText(`${writerName} schrijft een interne notitie…`).waitFor();
     await writer.page.getByRole('button', { name: 'Notitie opslaan' }).click();
-    await colleague.page.getByText('Intern: paspoort verloopt 3 jan').waitFor();
+    await colleague.page.getByText('Intern: paspoort verloopt 3 jan', { exact: true }).waitFor();
     await expect(colleague.page.getByText('Interne notitie — niet zichtbaar voor de inwoner').count()).resolves.toBeGreaterThan(0);
 
     await writer.page.getByLabel('Soort bericht').selectOption('reply');
@@ -88,7 +88,8 @@ describe('two agents on one live inbox', () => {
     await writer.page.getByRole('button', { name: 'Versturen' }).click();
 
     await waitUntil(() => received.some((message) => message.text === 'Dat kan online via de website.'), 10_000, 'the reply at the widget');
-    await colleague.page.getByText('Dat kan online via de website.').waitFor();
+    // Exact: the list row's preview (" — Dat kan…") may show it first.
+    await colleague.page.getByText('Dat kan online via de website.', { exact: true }).waitFor();
     // The typing line clears when the message is sent.
     await colleague.page.getByText(`${writerName} typt een antwoord…`).waitFor({ state: 'detached', timeout: 8_000 });
     expect(received.some((message) => message.text.includes('paspoort verloopt'))).toBe(false);
