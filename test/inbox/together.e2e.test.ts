@@ -53,8 +53,15 @@ describe('two agents on one live inbox', () => {
 
     // Both press Oppakken at once: the server decides.
     await Promise.all(Object.values(pages).map(({ page }) => page.getByRole('button', { name: 'Oppakken', exact: true }).click()));
-    const { rows } = await db.pool.query<{ assignee_id: string }>('SELECT assignee_id FROM conversations WHERE id = $1', [chat.conversationId]);
-    const winnerId = Number(rows[0]!.assignee_id);
+    // A click returns when the browser has sent it, not when the server has committed the claim:
+    // read the winner only once there is one (reading too early named nobody, i.e. the wrong page).
+    let winnerId = 0;
+    await waitUntil(async () => {
+      const { rows } = await db.pool.query<{ assignee_id: string | null }>('SELECT assignee_id FROM conversations WHERE id = $1', [chat.conversationId]);
+      winnerId = Number(rows[0]?.assignee_id ?? 0);
+      return winnerId !== 0;
+    }, 10_000, 'the claim to be committed');
+    expect([fatima.id, jan.id]).toContain(winnerId);
     const [winner, loser] = winnerId === fatima.id ? [pages.fatima, pages.jan] : [pages.jan, pages.fatima];
     const winnerName = winnerId === fatima.id ? fatima.name : jan.name;
     await winner.page.getByText('U heeft dit gesprek opgepakt.').waitFor();
