@@ -115,6 +115,7 @@ export const en: Record<MessageKey, string> = {
   'nav.main': 'Main menu',
   'nav.inbox': 'Inbox',
   'nav.supervisor': 'Supervisor overview',
+  'nav.admin': 'Administration',
   'nav.canned': 'Manage canned answers',
   'nav.shortcuts': 'Keyboard shortcuts (?)',
   'presence.label': 'My status',

@@ -113,6 +113,7 @@ export const nl = {
   'nav.main': 'Hoofdmenu',
   'nav.inbox': 'Inbox',
   'nav.supervisor': 'Overzicht teamleider',
+  'nav.admin': 'Beheer',
   'nav.canned': 'Standaardantwoorden beheren',
   'nav.shortcuts': 'Sneltoetsen (?)',
   'presence.label': 'Mijn status',
