@@ -1,5 +1,5 @@
 // Raises due-soon and breach transitions the moment they happen: one timer armed for the next one, re-armed over LISTEN/NOTIFY.
-import pg from 'pg';
+import { ReconnectingListener } from '../db/listener.ts';
 import { inRetriedTransaction, lockConversations, type Pool } from '../db/index.ts';
 import type { DeadlineTransition, DomainEvents } from '../domain-events.ts';
 import type { Logger } from '../log.ts';
@@ -9,7 +9,6 @@ import type { MilestoneKind } from './schedule.ts';
 // setTimeout holds at most 2^31-1 ms; a later transition is simply re-armed when this one fires.
 const MAX_DELAY_MS = 6 * 3_600_000;
 const RETRY_DELAY_MS = 5_000;
-const MAX_RECONNECT_DELAY_MS = 30_000;
 // How often a calendar recompute left unfinished (a crash, a lost connection) is looked for.
 const RESUME_INTERVAL_MS = 15_000;
 
@@ -87,9 +86,7 @@ export class DeadlineScheduler {
   readonly #recompute: RecomputeResumer | undefined;
   #timer: NodeJS.Timeout | undefined;
   #resumeTimer: NodeJS.Timeout | undefined;
-  #reconnectTimer: NodeJS.Timeout | undefined;
-  #reconnectDelay = 500;
-  #listener: pg.Client | undefined;
+  readonly #listener: ReconnectingListener;
   #running: Promise<void> | undefined;
   #again = false;
   #stopped = false;
@@ -101,11 +98,20 @@ export class DeadlineScheduler {
     this.#connectionString = options.connectionString;
     this.#events = options.events;
     this.#log = options.log.child({ component: 'deadline-scheduler' });
+    this.#listener = new ReconnectingListener({
+      connectionString: this.#connectionString,
+      channel: MILESTONES_CHANNEL,
+      purpose: 'the milestone notification connection',
+      log: this.#log,
+      onNotification: () => void this.check(),
+      // Changes made while we were not listening went unheard: look again.
+      onRestored: () => void this.check(),
+    });
   }
 
   /** Listens for changes and raises what is already due; resolves when that first pass is done. */
   async start(): Promise<void> {
-    await this.#listen();
+    await this.#listener.start();
     await this.check();
     if (this.#recompute && !this.#stopped) {
       this.#recompute.resume();
@@ -133,12 +139,9 @@ export class DeadlineScheduler {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
-    clearTimeout(this.#reconnectTimer);
     clearInterval(this.#resumeTimer);
     await this.#running?.catch(() => {});
-    const listener = this.#listener;
-    this.#listener = undefined;
-    await listener?.end().catch(() => {});
+    await this.#listener.stop();
   }
 
   async #run(): Promise<void> {
@@ -180,44 +183,6 @@ export class DeadlineScheduler {
     clearTimeout(this.#timer);
     if (this.#stopped) return;
     this.#timer = setTimeout(() => void this.check(), Math.min(Math.max(delayMs, 0), MAX_DELAY_MS));
-  }
-
-  async #listen(): Promise<void> {
-    if (this.#stopped) return;
-    const client = new pg.Client({ connectionString: this.#connectionString });
-    let dropped = false;
-    const drop = (error?: Error) => {
-      if (dropped) return;
-      dropped = true;
-      if (this.#listener === client) this.#listener = undefined;
-      if (this.#stopped) return;
-      this.#log.warn({ err: error }, `lost the milestone notification connection; reconnecting in ${this.#reconnectDelay} ms`);
-      client.end().catch(() => {});
-      this.#reconnectTimer = setTimeout(() => void this.#listen(), this.#reconnectDelay);
-      this.#reconnectDelay = Math.min(this.#reconnectDelay * 2, MAX_RECONNECT_DELAY_MS);
-    };
-    client.on('error', drop);
-    client.on('end', () => drop());
-    client.on('notification', () => void this.check());
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${MILESTONES_CHANNEL}`);
-    } catch (error) {
-      drop(error as Error);
-      return;
-    }
-    if (this.#stopped) {
-      await client.end().catch(() => {});
-      return;
-    }
-    const reconnected = this.#reconnectDelay > 500;
-    this.#listener = client;
-    this.#reconnectDelay = 500;
-    // Changes made while we were not listening went unheard: look again.
-    if (reconnected) {
-      this.#log.info('milestone notification connection restored');
-      void this.check();
-    }
   }
 }
 

@@ -1,11 +1,11 @@
 // Keeps agents' live sockets honest about their sessions (issue 12 §8): every socket re-checks its
 // session periodically, and every instance LISTENs for the NOTIFY that an agent's sessions ended —
 // sent in the same transaction whether the API or `npm run agents` in another process did it.
-import pg from 'pg';
 import { z } from 'zod';
 import { AGENT_SESSIONS_CHANNEL, findAgent } from '../agents/agents.ts';
 import { agentForSession, type SessionAgent } from '../agents/sessions.ts';
 import type { Db } from '../db/index.ts';
+import { ReconnectingListener } from '../db/listener.ts';
 import type { Logger } from '../log.ts';
 
 export type SessionEndReason = 'logged_out' | 'disabled' | 'expired';
@@ -23,8 +23,6 @@ export interface WatchedSocket {
   end(reason: SessionEndReason): void;
 }
 
-const MAX_RECONNECT_DELAY_MS = 30_000;
-
 /**
  * Re-checks agents' sockets against their sessions in PostgreSQL: each socket every `checkSeconds`,
  * an agent's sockets at once when an instance NOTIFYs that their sessions ended, and all sockets
@@ -33,37 +31,42 @@ const MAX_RECONNECT_DELAY_MS = 30_000;
  */
 export class AgentSessionWatch {
   readonly #db: Db;
-  readonly #connectionString: string | undefined;
   readonly #sessionHours: number;
   readonly #checkMs: number;
   readonly #log: Logger;
   readonly #sockets = new Map<WatchedSocket, NodeJS.Timeout>();
-  #listener: pg.Client | undefined;
-  #reconnectTimer: NodeJS.Timeout | undefined;
-  #reconnectDelay = 500;
+  readonly #listener: ReconnectingListener | undefined;
   #stopped = false;
 
   constructor(options: { db: Db; connectionString: string | undefined; sessionHours: number; checkSeconds: number; log: Logger }) {
     this.#db = options.db;
-    this.#connectionString = options.connectionString;
     this.#sessionHours = options.sessionHours;
     this.#checkMs = options.checkSeconds * 1000;
     this.#log = options.log.child({ component: 'agent-session-watch' });
+    if (options.connectionString) {
+      this.#listener = new ReconnectingListener({
+        connectionString: options.connectionString,
+        channel: AGENT_SESSIONS_CHANNEL,
+        purpose: 'the agent session notice connection',
+        applicationName: 'balie-agent-sessions',
+        log: this.#log,
+        onNotification: (payload) => this.#heard(payload),
+        // Notices sent while we were not listening went unheard: check every socket now.
+        onRestored: () => void this.recheckAll(),
+      });
+    }
   }
 
   /** Starts listening for notices; without a connection string only the periodic checks run. */
   start(): void {
-    if (this.#connectionString) void this.#listen();
+    void this.#listener?.start();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#reconnectTimer);
     for (const timer of this.#sockets.values()) clearTimeout(timer);
     this.#sockets.clear();
-    const listener = this.#listener;
-    this.#listener = undefined;
-    await listener?.end().catch(() => {});
+    await this.#listener?.stop();
   }
 
   /** Watches a socket until `forget`; the first periodic check comes after one interval. */
@@ -110,50 +113,13 @@ export class AgentSessionWatch {
     socket.end(reason ?? ((await findAgent(this.#db, socket.agentId).catch(() => undefined))?.disabled ? 'disabled' : 'expired'));
   }
 
-  async #listen(): Promise<void> {
-    if (this.#stopped) return;
-    const client = new pg.Client({ connectionString: this.#connectionString, application_name: 'balie-agent-sessions' });
-    let dropped = false;
-    const drop = (error?: Error) => {
-      if (dropped) return;
-      dropped = true;
-      if (this.#listener === client) this.#listener = undefined;
-      client.end().catch(() => {});
-      if (this.#stopped) return;
-      this.#log.warn({ err: error }, `lost the agent session notice connection; reconnecting in ${this.#reconnectDelay} ms`);
-      this.#reconnectTimer = setTimeout(() => void this.#listen(), this.#reconnectDelay);
-      this.#reconnectTimer.unref();
-      this.#reconnectDelay = Math.min(this.#reconnectDelay * 2, MAX_RECONNECT_DELAY_MS);
-    };
-    client.on('error', drop);
-    client.on('end', () => drop());
-    client.on('notification', (message) => {
-      let parsed: z.infer<typeof notice>;
-      try {
-        parsed = notice.parse(JSON.parse(message.payload ?? ''));
-      } catch {
-        return this.#log.warn({ payload: message.payload }, 'ignored a malformed agent session notice');
-      }
-      void this.recheckAgent(parsed.agentId, parsed.reason);
-    });
+  #heard(payload: string | undefined): void {
+    let parsed: z.infer<typeof notice>;
     try {
-      await client.connect();
-      await client.query(`LISTEN ${AGENT_SESSIONS_CHANNEL}`);
-    } catch (error) {
-      drop(error as Error);
-      return;
+      parsed = notice.parse(JSON.parse(payload ?? ''));
+    } catch {
+      return this.#log.warn({ payload }, 'ignored a malformed agent session notice');
     }
-    if (this.#stopped) {
-      await client.end().catch(() => {});
-      return;
-    }
-    const reconnected = this.#reconnectDelay > 500;
-    this.#listener = client;
-    this.#reconnectDelay = 500;
-    if (reconnected) {
-      // Notices sent while we were not listening went unheard: check every socket now.
-      this.#log.info('agent session notice connection restored');
-      void this.recheckAll();
-    }
+    void this.recheckAgent(parsed.agentId, parsed.reason);
   }
 }
