@@ -8,3 +8,4 @@ export { createHandoff, recordAttempt, completeHandoff, sendBack, findHandoff, l
 export { listTeams, findTeam, createTeam, updateTeam, type Team } from './teams.ts';
 export { HandoffReminders, reminderMoments, type ReminderOptions } from './reminders.ts';
 export { backofficeFigures, type TeamFigures } from './kpis.ts';
+export { sendDailyDigests, workingDayStart } from './digest.ts';

@@ -135,3 +135,41 @@ export function reminderMail(input: ReminderInput): ComposedMail {
   const label = input.kind === 'supervisor' ? 'Termijn verstreken' : input.kind === 'coordinator' ? 'Termijn bereikt' : 'Herinnering';
   return { subject: `[${input.reference}] ${label}: contactverzoek — uiterlijk ${promisedMoment(input.dueAt)}`, text: `${lines.join('\n')}\n` };
 }
+
+export interface DigestLine {
+  reference: string;
+  action: HandoffAction;
+  status: 'open' | 'attempted' | 'completed' | 'misrouted' | 'cancelled';
+  citizenName: string | null;
+  assigneeName: string | null;
+  dueAt: DateTime;
+}
+
+export interface DigestInput {
+  teamName: string;
+  /** The start of the working day it is for. */
+  date: DateTime;
+  now: DateTime;
+  /** The team's open hand-offs, nearest due first. */
+  lines: DigestLine[];
+  link: string;
+}
+
+/** The daily digest of a team's open hand-offs, nearest due first; those past their term marked. */
+export function digestMail(input: DigestInput): ComposedMail {
+  const day = input.date.setLocale('nl').toFormat('cccc d LLLL yyyy');
+  const late = input.lines.filter((line) => line.dueAt < input.now).length;
+  const lines = [
+    `Open contactverzoeken van ${oneLine(input.teamName)} op ${day}: ${input.lines.length}${late ? `, waarvan ${late} over de termijn` : ''}.`,
+    '',
+    ...input.lines.map((line) =>
+      [
+        `${line.dueAt < input.now ? '! ' : ''}${line.reference} — ${ACTION_WORDS[line.action]} — uiterlijk ${promisedMoment(line.dueAt)}`,
+        `  ${oneLine(line.citizenName) ?? 'onbekend'}${line.assigneeName ? ` · ${oneLine(line.assigneeName)}` : ' · nog niemand'}${line.status === 'attempted' ? ' · al gebeld, niet bereikt' : ''}`,
+      ].join('\n'),
+    ),
+    '',
+    `Openen in Balie: ${input.link}`,
+  ];
+  return { subject: `Dagoverzicht ${oneLine(input.teamName)}: ${input.lines.length} open contactverzoek${input.lines.length === 1 ? '' : 'en'} — ${day}`, text: `${lines.join('\n')}\n` };
+}

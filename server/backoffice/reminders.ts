@@ -4,13 +4,14 @@
 // (or the team's address) at the due moment, the supervisors once it is breached. Each reminder
 // is one message row with a fixed idempotency key (`handoff:<id>:<kind>:<recipient>`), written in
 // the transaction that queues its mail: any number of instances may run this, and the unique key
-// lets exactly one of them send it.
+// lets exactly one of them send it. The daily digest (digest.ts) runs on the same loop.
 import { DateTime } from 'luxon';
 import { inTransaction, type Pool } from '../db/index.ts';
 import { loadServiceContext } from '../deadlines/index.ts';
 import { ZONE } from '../deadlines/zone.ts';
 import type { Logger } from '../log.ts';
 import { OPEN_STATUSES, queueMail } from './handoffs.ts';
+import { sendDailyDigests } from './digest.ts';
 import { reminderMail, type HandoffAction, type ReminderKind } from './notifications.ts';
 
 interface OpenHandoff {
@@ -61,7 +62,9 @@ export class HandoffReminders {
     const every = this.options.intervalMs ?? 30_000;
     const loop = () => {
       if (this.#stopped) return;
+      // The daily digest rides on the same loop: one worker per instance, each mail once by its key.
       this.#running = this.tick()
+        .then(() => sendDailyDigests(this.options))
         .catch((error: unknown) => this.options.log.warn({ err: error }, 'hand-off reminders: a round failed; the next one retries'))
         .finally(() => {
           if (!this.#stopped) this.#timer = setTimeout(loop, every);
