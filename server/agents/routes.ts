@@ -5,9 +5,9 @@ import { auditRequest, recordAudit, requestOrigin } from '../audit.ts';
 import type { Pool } from '../db/index.ts';
 import type { DomainEvents } from '../domain-events.ts';
 import { requireRole } from '../http/auth.ts';
-import { httpErrors, validate } from '../http/errors.ts';
+import { HttpError, httpErrors, validate } from '../http/errors.ts';
 import { ipKeyGenerator, limiter } from '../http/rate-limit.ts';
-import { agentPatchSchema, createAgent, findAgentForLogin, listAgents, newAgentSchema, updateAgent } from './agents.ts';
+import { agentRequestPatchSchema, agentRequestSchema, createAgentWithTeams, findAgentForLogin, listAgentsWithTeams, temporaryPassword, updateAgentWithTeams } from './agents.ts';
 import { verifyPassword } from './passwords.ts';
 import { createSession, deleteSession, sessionCookieName } from './sessions.ts';
 
@@ -93,29 +93,38 @@ export function authRoutes({ pool, sessionHours, sessionAbsoluteHours = Math.max
 
 const idParam = z.object({ id: z.coerce.number().int().positive() });
 
-/** Admin only: GET /, POST /, PATCH /:id. */
+const unknownTeam = () => new HttpError(400, 'validation_failed', 'A team in the request does not exist.', [{ field: 'teamIds', message: 'unknown team', code: 'unknown_team' }]);
+
+/**
+ * Admin only: GET /, POST /, PATCH /:id, POST /:id/password. Agents come with their teams' ids.
+ * An agent added without a password, and every reset, gets a temporary password that the answer
+ * carries once (the admin hands it over); it is never stored in clear, logged or audited.
+ */
 export function agentRoutes({ pool, events }: { pool: Pool; events: DomainEvents }): Router {
   const router = Router();
   router.use(requireRole('admin'));
 
   router.get('/', async (_req, res) => {
-    res.json({ agents: await listAgents(pool) });
+    res.json({ agents: await listAgentsWithTeams(pool) });
   });
 
   router.post('/', async (req, res) => {
-    const input = validate(newAgentSchema, req.body);
-    const agent = await createAgent(pool, input);
-    if (agent === 'email_taken') throw httpErrors.emailTaken();
-    await auditRequest(pool, req, { action: 'agent.created', subjectType: 'agent', subjectId: agent.id, details: { role: agent.role } });
-    res.status(201).json({ agent });
+    const input = validate(agentRequestSchema, req.body);
+    const created = await createAgentWithTeams(pool, input);
+    if (created === 'email_taken') throw httpErrors.emailTaken();
+    if (created === 'unknown_team') throw unknownTeam();
+    const { agent } = created;
+    await auditRequest(pool, req, { action: 'agent.created', subjectType: 'agent', subjectId: agent.id, details: { role: agent.role, teamIds: agent.teamIds, temporaryPassword: created.temporaryPassword !== undefined } });
+    res.status(201).json(created);
   });
 
   router.patch('/:id', async (req, res) => {
     const { id } = validate(idParam, req.params);
-    const patch = validate(agentPatchSchema, req.body);
-    const agent = await updateAgent(pool, id, patch);
+    const patch = validate(agentRequestPatchSchema, req.body);
+    const agent = await updateAgentWithTeams(pool, id, patch);
     if (agent === 'not_found') throw httpErrors.notFound('agent');
     if (agent === 'last_admin') throw httpErrors.lastAdmin();
+    if (agent === 'unknown_team') throw unknownTeam();
     if (patch.disabled === true || patch.password !== undefined) {
       events.emit('agent.sessions_revoked', { agentId: id, reason: patch.disabled ? 'disabled' : 'logged_out' });
     }
@@ -124,9 +133,27 @@ export function agentRoutes({ pool, events }: { pool: Pool; events: DomainEvents
       action: 'agent.updated',
       subjectType: 'agent',
       subjectId: id,
-      details: { changed, ...(patch.password ? { passwordChanged: true } : {}), ...(patch.role ? { role: patch.role } : {}), ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}) },
+      details: {
+        changed,
+        ...(patch.password ? { passwordChanged: true } : {}),
+        ...(patch.role ? { role: patch.role } : {}),
+        ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}),
+        ...(patch.teamIds ? { teamIds: agent.teamIds } : {}),
+      },
     });
     res.json({ agent });
+  });
+
+  // A reset ends the agent's sessions at once, as a password change does.
+  router.post('/:id/password', async (req, res) => {
+    const { id } = validate(idParam, req.params);
+    const password = temporaryPassword();
+    const agent = await updateAgentWithTeams(pool, id, { password });
+    if (agent === 'not_found') throw httpErrors.notFound('agent');
+    if (typeof agent === 'string') throw new Error(`unexpected outcome of a password reset: ${agent}`);
+    events.emit('agent.sessions_revoked', { agentId: id, reason: 'logged_out' });
+    await auditRequest(pool, req, { action: 'agent.password_reset', subjectType: 'agent', subjectId: id });
+    res.json({ agent, temporaryPassword: password });
   });
 
   return router;

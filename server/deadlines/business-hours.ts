@@ -1,5 +1,36 @@
 // Weekly opening hours (business hours, chat hours): the model, the BUSINESS_HOURS / CHAT_HOURS syntax, and validation.
-import { fail, ok, type Result } from './result.ts';
+import type { Result } from './result.ts';
+
+/**
+ * Why hours text was refused, as a code and its values, so the inbox can say it in the agent's
+ * language (issue 16); the English `error` beside it stays for logs, the CLI and the environment.
+ */
+export interface HoursProblem {
+  readonly code: HoursProblemCode;
+  readonly params: Readonly<Record<string, string>>;
+}
+export const HOURS_PROBLEM_CODES = [
+  'hours_empty', 'hours_bad_time', 'hours_start_at_24', 'hours_bad_time_of_day', 'hours_window_backwards', 'hours_window_empty',
+  'hours_window_order', 'hours_window_overlap', 'hours_days_missing', 'hours_bad_day', 'hours_day_range_backwards',
+  'hours_bad_window', 'hours_clause_empty', 'hours_clause_incomplete', 'hours_day_twice',
+] as const;
+export type HoursProblemCode = (typeof HOURS_PROBLEM_CODES)[number];
+
+/** A Result whose failure also carries its HoursProblem. */
+export type HoursResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string; readonly problem: HoursProblem };
+
+const ok = <T>(value: T): HoursResult<T> => ({ ok: true, value });
+const refuse = (code: HoursProblemCode, error: string, params: Record<string, string> = {}): HoursResult<never> => ({ ok: false, error, problem: { code, params } });
+
+/** The inner failure with context before its message; the code stays the inner one's, with `extra` values. */
+const within = (prefix: string, inner: { error: string; problem: HoursProblem }, extra: Record<string, string>): HoursResult<never> => ({
+  ok: false,
+  error: `${prefix}${inner.error}`,
+  problem: { code: inner.problem.code, params: { ...inner.problem.params, ...extra } },
+});
+
+/** The plain Result of domain code, without the problem. */
+const plain = <T>(result: HoursResult<T>): Result<T> => (result.ok ? result : { ok: false, error: result.error });
 
 /** ISO weekday: 1 = Monday … 7 = Sunday. */
 export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
@@ -44,20 +75,20 @@ export const NEVER_OPEN: WeeklyHours = hoursOf(() => Object.freeze([]));
 const TIME = /^(\d{2}):(\d{2})$/;
 
 /** Minutes after midnight of 'HH:MM', or an error message; 24:00 only as an end. */
-function parseTime(text: string, role: 'start' | 'end'): Result<number> {
+function parseTime(text: string, role: 'start' | 'end'): HoursResult<number> {
   const m = TIME.exec(text);
-  if (!m) return fail(`"${text}" is not a time; use HH:MM, e.g. 08:30`);
+  if (!m) return refuse('hours_bad_time', `"${text}" is not a time; use HH:MM, e.g. 08:30`, { value: text });
   const hour = Number(m[1]);
   const minute = Number(m[2]);
   if (hour === 24 && minute === 0) {
-    return role === 'end' ? ok(1440) : fail('24:00 can only end a window, not start one');
+    return role === 'end' ? ok(1440) : refuse('hours_start_at_24', '24:00 can only end a window, not start one');
   }
-  if (hour > 23 || minute > 59) return fail(`"${text}" is not a valid time of day`);
+  if (hour > 23 || minute > 59) return refuse('hours_bad_time_of_day', `"${text}" is not a valid time of day`, { value: text });
   return ok(hour * 60 + minute);
 }
 
 /** Checks one day's windows; returns the flat minute pairs. */
-function checkWindows(windows: readonly TimeWindow[]): Result<number[]> {
+function checkWindows(windows: readonly TimeWindow[]): HoursResult<number[]> {
   const flat: number[] = [];
   let previous: TimeWindow | undefined;
   for (const window of windows) {
@@ -66,14 +97,14 @@ function checkWindows(windows: readonly TimeWindow[]): Result<number[]> {
     const end = parseTime(window.end, 'end');
     if (!end.ok) return end;
     const label = `${window.start}-${window.end}`;
-    if (end.value < start.value) return fail(`window ${label} ends before it starts`);
-    if (end.value === start.value) return fail(`window ${label} is empty`);
+    if (end.value < start.value) return refuse('hours_window_backwards', `window ${label} ends before it starts`, { window: label });
+    if (end.value === start.value) return refuse('hours_window_empty', `window ${label} is empty`, { window: label });
     if (previous !== undefined) {
       const previousLabel = `${previous.start}-${previous.end}`;
       const previousStart = flat[flat.length - 2]!;
       const previousEnd = flat[flat.length - 1]!;
-      if (start.value < previousStart) return fail(`windows are out of order: ${label} comes after ${previousLabel}`);
-      if (start.value < previousEnd) return fail(`windows ${previousLabel} and ${label} overlap`);
+      if (start.value < previousStart) return refuse('hours_window_order', `windows are out of order: ${label} comes after ${previousLabel}`, { window: label, previous: previousLabel });
+      if (start.value < previousEnd) return refuse('hours_window_overlap', `windows ${previousLabel} and ${label} overlap`, { window: label, previous: previousLabel });
     }
     flat.push(start.value, end.value);
     previous = window;
@@ -83,35 +114,40 @@ function checkWindows(windows: readonly TimeWindow[]): Result<number[]> {
 
 /** Validates hours that arrive as data (an admin's JSON) and returns a frozen copy. */
 export function validateWeeklyHours(hours: WeeklyHours): Result<WeeklyHours> {
+  return plain(validateWeeklyHoursExplained(hours));
+}
+
+/** validateWeeklyHours with the problem's code (issue 16). */
+export function validateWeeklyHoursExplained(hours: WeeklyHours): HoursResult<WeeklyHours> {
   for (const day of WEEKDAYS) {
     const windows = hours[day];
-    if (!Array.isArray(windows)) return fail(`${DAY_CODES[day]}: a list of windows is missing`);
+    if (!Array.isArray(windows)) return refuse('hours_days_missing', `${DAY_CODES[day]}: a list of windows is missing`, { day: DAY_CODES[day]! });
     const checked = checkWindows(windows);
-    if (!checked.ok) return fail(`${DAY_CODES[day]}: ${checked.error}`);
+    if (!checked.ok) return within(`${DAY_CODES[day]}: `, checked, { day: DAY_CODES[day]! });
   }
   return ok(hoursOf((day) => Object.freeze(hours[day].map((w) => Object.freeze({ start: w.start, end: w.end })))));
 }
 
-function parseDays(text: string): Result<IsoWeekday[]> {
+function parseDays(text: string): HoursResult<IsoWeekday[]> {
   const days: IsoWeekday[] = [];
   for (const item of text.split(',')) {
     const [from, to, ...rest] = item.split('-');
     const first = DAY_BY_CODE.get(from ?? '');
     const last = to === undefined ? first : DAY_BY_CODE.get(to);
     if (rest.length > 0 || first === undefined || last === undefined) {
-      return fail(`"${item}" is not a day or day range; use mon, tue, wed, thu, fri, sat, sun, e.g. mon-fri`);
+      return refuse('hours_bad_day', `"${item}" is not a day or day range; use mon, tue, wed, thu, fri, sat, sun, e.g. mon-fri`, { value: item });
     }
-    if (last < first) return fail(`day range ${item} runs backwards; weeks run mon to sun`);
+    if (last < first) return refuse('hours_day_range_backwards', `day range ${item} runs backwards; weeks run mon to sun`, { value: item });
     for (let day = first; day <= last; day++) days.push(day as IsoWeekday);
   }
   return ok(days);
 }
 
-function parseWindowList(text: string): Result<TimeWindow[]> {
+function parseWindowList(text: string): HoursResult<TimeWindow[]> {
   const windows: TimeWindow[] = [];
   for (const raw of text.split(',')) {
     const m = /^(\S+?)\s*-\s*(\S+)$/.exec(raw.trim());
-    if (!m) return fail(`"${raw.trim()}" is not a time window; use HH:MM-HH:MM, e.g. 08:30-17:00`);
+    if (!m) return refuse('hours_bad_window', `"${raw.trim()}" is not a time window; use HH:MM-HH:MM, e.g. 08:30-17:00`, { value: raw.trim() });
     windows.push({ start: m[1]!, end: m[2]! });
   }
   return ok(windows);
@@ -123,10 +159,16 @@ function parseWindowList(text: string): Result<TimeWindow[]> {
  * `never` has no opening at all. Days not named are closed.
  */
 export function parseWeeklyHours(text: string): Result<WeeklyHours> {
+  return plain(parseWeeklyHoursExplained(text));
+}
+
+/** parseWeeklyHours with the problem's code and values, for messages in the agent's language. */
+export function parseWeeklyHoursExplained(text: string): HoursResult<WeeklyHours> {
   const source = text.trim().toLowerCase();
-  if (source === '') return fail('no hours given; write e.g. "mon-fri 08:30-17:00", "always" or "never"');
-  if (source === 'always') return ok(ALWAYS_OPEN);
-  if (source === 'never') return ok(NEVER_OPEN);
+  if (source === '') return refuse('hours_empty', 'no hours given; write e.g. "mon-fri 08:30-17:00", "always" or "never"');
+  // Dutch words too, as the Beheer screen writes them (issue 16).
+  if (source === 'always' || source === 'altijd') return ok(ALWAYS_OPEN);
+  if (source === 'never' || source === 'nooit') return ok(NEVER_OPEN);
   const byDay = new Map<IsoWeekday, TimeWindow[]>();
   const clauses = source.split(';').map((clause) => clause.trim());
   for (const [index, clause] of clauses.entries()) {
@@ -134,16 +176,18 @@ export function parseWeeklyHours(text: string): Result<WeeklyHours> {
     if (clause === '' && index === clauses.length - 1 && index > 0) continue;
     const m = /^(\S+)\s+(.+)$/.exec(clause);
     if (!m) {
-      return fail(clause === '' ? `clause ${index + 1} is empty` : `"${clause}" needs days and times, e.g. "mon-fri 08:30-17:00"`);
+      return clause === ''
+        ? refuse('hours_clause_empty', `clause ${index + 1} is empty`, { index: String(index + 1) })
+        : refuse('hours_clause_incomplete', `"${clause}" needs days and times, e.g. "mon-fri 08:30-17:00"`, { clause });
     }
     const days = parseDays(m[1]!);
-    if (!days.ok) return fail(`in "${clause}": ${days.error}`);
+    if (!days.ok) return within(`in "${clause}": `, days, { clause });
     const windows = parseWindowList(m[2]!);
-    if (!windows.ok) return fail(`in "${clause}": ${windows.error}`);
+    if (!windows.ok) return within(`in "${clause}": `, windows, { clause });
     const checked = checkWindows(windows.value);
-    if (!checked.ok) return fail(`in "${clause}": ${checked.error}`);
+    if (!checked.ok) return within(`in "${clause}": `, checked, { clause });
     for (const day of days.value) {
-      if (byDay.has(day)) return fail(`${DAY_CODES[day]} is given more than once`);
+      if (byDay.has(day)) return refuse('hours_day_twice', `${DAY_CODES[day]} is given more than once`, { day: DAY_CODES[day]! });
       byDay.set(day, windows.value);
     }
   }

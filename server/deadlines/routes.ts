@@ -12,7 +12,7 @@ import { complianceReport } from './compliance.ts';
 import { deadlinesFor } from './due.ts';
 import { describeTerm, normPreset, normSchema, TERM_KEYS, type Norm } from './norms.ts';
 import type { CalendarRecompute } from './calendar-recompute.ts';
-import { allNorms, findNorm, loadServiceContext, saveCustomNorm, settingsPatchSchema, settingsView, updateServiceSettings } from './settings.ts';
+import { allNorms, findNorm, loadServiceContext, saveCustomNorm, settingsBeyondRole, settingsPatchSchema, settingsView, updateServiceSettings } from './settings.ts';
 import { ZONE } from './zone.ts';
 
 const fieldError = (field: string, message: string) => new HttpError(400, 'validation_failed', `${field}: ${message}`, [{ field, message }]);
@@ -133,7 +133,10 @@ export function settingsRoutes({ pool, log, recompute }: { pool: Pool; log: Logg
     });
   });
 
-  router.put('/service', requireRole('admin'), async (req, res) => {
+  // Teamleiders change the hours and closure days, admins everything (issue 16); a body that
+  // touches more than the role may is refused whole, before anything is validated.
+  router.put('/service', requireRole('supervisor'), async (req, res) => {
+    if (settingsBeyondRole(req.body, req.agent!.role).length > 0) throw httpErrors.forbidden();
     const patch = validate(settingsPatchSchema, req.body);
     const { before, after } = await inRetriedTransaction(pool, async (tx) => {
       if (patch.activeNormId !== undefined && !(await findNorm(tx, patch.activeNormId))) {

@@ -1,7 +1,7 @@
 // The gemeente's service settings in PostgreSQL: active norm, own norms, calendar data, chat hours, due-soon threshold.
 import { z } from 'zod';
 import type { Db } from '../db/index.ts';
-import { formatWeeklyHours, parseWeeklyHours, validateWeeklyHours, WEEKDAYS, type WeeklyHours } from './business-hours.ts';
+import { formatWeeklyHours, parseWeeklyHoursExplained, validateWeeklyHours, WEEKDAYS, type WeeklyHours } from './business-hours.ts';
 import { WorkingCalendar } from './calendar.ts';
 import { parseIsoDate } from './dates.ts';
 import { NORM_PRESETS, normPreset, normSchema, type Norm } from './norms.ts';
@@ -154,17 +154,18 @@ export async function loadServiceContext(db: Db): Promise<ServiceContext> {
 
 // ── Changes by an admin ────────────────────────────────────────────────────
 
-const isoDate = z.string().refine((value) => parseIsoDate(value) !== null, 'must be a date YYYY-MM-DD');
+// Each refusal names its problem code (params.code) for the inbox to say in its language (issue 16).
+const isoDate = z.string().refine((value) => parseIsoDate(value) !== null, { message: 'must be a date YYYY-MM-DD', params: { code: 'date_invalid' } });
 
 const hoursText = (allowNever: boolean) =>
-  z.string().transform((value, ctx) => {
-    const parsed = parseWeeklyHours(value);
+  z.string().max(2000).transform((value, ctx) => {
+    const parsed = parseWeeklyHoursExplained(value);
     if (!parsed.ok) {
-      ctx.addIssue({ code: 'custom', message: parsed.error });
+      ctx.addIssue({ code: 'custom', message: parsed.error, params: { code: parsed.problem.code, ...parsed.problem.params } });
       return z.NEVER;
     }
     if (!allowNever && WEEKDAYS.every((day) => parsed.value[day].length === 0)) {
-      ctx.addIssue({ code: 'custom', message: 'business hours must open at least once a week' });
+      ctx.addIssue({ code: 'custom', message: 'business hours must open at least once a week', params: { code: 'hours_never_open' } });
       return z.NEVER;
     }
     return parsed.value;
@@ -190,6 +191,16 @@ export const settingsPatchSchema = z
   .refine((patch) => Object.keys(patch).length > 0, 'give at least one setting to change');
 
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+
+/** What a teamleider may change (issue 16): the hours and the closure days. The rest is the admin's. */
+export const SUPERVISOR_SETTINGS: readonly string[] = ['businessHours', 'chatHours', 'closureDays'];
+
+/** The settings in a raw request body that this role may not change (checked before validation). */
+export function settingsBeyondRole(body: unknown, role: string): string[] {
+  if (role === 'admin') return [];
+  const keys = typeof body === 'object' && body !== null && !Array.isArray(body) ? Object.keys(body) : [];
+  return role === 'supervisor' ? keys.filter((key) => !SUPERVISOR_SETTINGS.includes(key)) : keys.length > 0 ? keys : ['(body)'];
+}
 
 /** Applies a validated patch (the caller checked that activeNormId exists) and bumps the version. */
 export async function updateServiceSettings(tx: Db, patch: SettingsPatch, agentId: number | null): Promise<ServiceSettings> {

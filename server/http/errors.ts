@@ -51,6 +51,10 @@ export type ErrorCode =
 export interface FieldProblem {
   field: string;
   message: string;
+  /** What is wrong, for the client to say in its language (issue 16): zod's issue code, or a schema's own (params.code). */
+  code?: string;
+  /** Values the client's text may name, e.g. the wrong time. */
+  params?: Record<string, string | number>;
 }
 
 export class HttpError extends Error {
@@ -94,9 +98,20 @@ export const httpErrors = {
 export function validate<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const fields = result.error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', message: issue.message }));
+  const fields = result.error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', message: issue.message, ...problemOf(issue) }));
   const summary = fields.map((problem) => `${problem.field}: ${problem.message}`).join('; ');
   throw new HttpError(400, 'validation_failed', summary, fields);
+}
+
+/** A zod issue's code and values for FieldProblem: a custom issue's params.code wins. */
+function problemOf(issue: z.core.$ZodIssue): Pick<FieldProblem, 'code' | 'params'> {
+  if (issue.code === 'custom') {
+    const { code, ...params } = (issue.params ?? {}) as Record<string, string | number>;
+    return typeof code === 'string' ? { code, params } : { code: 'custom' };
+  }
+  if (issue.code === 'too_small' || issue.code === 'too_big') return { code: issue.code, params: { [issue.code === 'too_small' ? 'minimum' : 'maximum']: Number(issue.code === 'too_small' ? issue.minimum : issue.maximum), origin: issue.origin } };
+  if (issue.code === 'invalid_format') return { code: issue.code, params: { format: issue.format } };
+  return { code: issue.code };
 }
 
 export function errorBody(error: HttpError) {
