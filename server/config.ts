@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DEFAULT_BUSINESS_HOURS, parseWeeklyHours, type WeeklyHours } from './deadlines/business-hours.ts';
 import { parseIsoDate } from './deadlines/dates.ts';
 import { NORM_PRESETS } from './deadlines/norms.ts';
+import { OUTGOING_KINDS, type OutgoingKind } from './inbox/outgoing-types.ts';
 
 /** A configuration problem, named by the environment variable that causes it. */
 export class ConfigError extends Error {
@@ -164,6 +165,16 @@ const environment = z.object({
   MAIL_PARSE_THREADS: z.coerce.number({ error: 'must be a number of threads' }).int('must be a whole number').min(1, 'must be between 1 and 16').max(16, 'must be between 1 and 16').default(1),
   /** Issue 12.1: one mail may take this long to read; longer, and it is quarantined with the reason. */
   MAIL_PARSE_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(1, 'must be between 1 and 3600').max(3600, 'must be between 1 and 3600').default(120),
+  /** Issue 16.3: the largest file an agent may attach to a mail. */
+  OUTGOING_ATTACHMENT_MAX_BYTES: z.coerce.number({ error: 'must be a number of bytes' }).int('must be a whole number').min(1024, 'must be at least 1024').max(50 * 1024 * 1024, 'must be at most 52428800').default(10 * 1024 * 1024),
+  /** Issue 16.3: all of one agent's attachments not yet sent, together. */
+  OUTGOING_ATTACHMENT_MAX_PENDING_BYTES: z.coerce.number({ error: 'must be a number of bytes' }).int('must be a whole number').min(1024, 'must be at least 1024').default(25 * 1024 * 1024),
+  /** Issue 16.3: the kinds of file agents may attach, known by their bytes. */
+  OUTGOING_ATTACHMENT_TYPES: z
+    .string()
+    .transform((value) => value.split(',').map((kind) => kind.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.enum(OUTGOING_KINDS, `must be kinds of file separated by commas: ${OUTGOING_KINDS.join(', ')}`)).min(1, 'must name at least one kind'))
+    .default([...OUTGOING_KINDS]),
 });
 
 export type MailConfig = Readonly<{
@@ -245,6 +256,8 @@ export type Config = Readonly<{
   }>;
   /** Bearer token for /healthz details (HEALTH_TOKEN); undefined: only agents' sessions see them. */
   healthToken: string | undefined;
+  /** What agents may attach to outgoing mail (issue 16.3). */
+  outgoingAttachments: Readonly<{ maxBytes: number; maxPendingBytes: number; kinds: readonly OutgoingKind[] }>;
 }>;
 
 /**
@@ -342,5 +355,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       chatClosedGraceSeconds: e.CHAT_CLOSED_GRACE_SECONDS,
     }),
     healthToken: e.HEALTH_TOKEN,
+    outgoingAttachments: Object.freeze({
+      maxBytes: e.OUTGOING_ATTACHMENT_MAX_BYTES,
+      maxPendingBytes: Math.max(e.OUTGOING_ATTACHMENT_MAX_PENDING_BYTES, e.OUTGOING_ATTACHMENT_MAX_BYTES),
+      kinds: Object.freeze([...e.OUTGOING_ATTACHMENT_TYPES]),
+    }),
   });
 }

@@ -24,8 +24,13 @@ import { cannedRoutes } from '../canned/index.ts';
 import { backofficeRoutes, teamRoutes } from '../backoffice/index.ts';
 import { inboxEvents, sessionRoom } from '../inbox/events.ts';
 import { inboxRoutes } from '../inbox/routes.ts';
+import { outgoingRoutes } from '../inbox/outgoing-routes.ts';
+import { signatureRoutes } from '../signatures/index.ts';
 import type { MailChannel } from '../mail/index.ts';
 import { overviewRoutes } from '../reports/index.ts';
+import { apiTokenRoutes } from '../api-tokens/index.ts';
+import { exportRoutes } from '../export/index.ts';
+import { publicPageRoutes, publicPageSettingsRoutes } from '../public-page/index.ts';
 
 export interface HttpDependencies {
   config: Config;
@@ -132,6 +137,8 @@ export function createHttpApp({ config, database, events, log, mail, chat, recom
   api.use('/auth', authRoutes({ pool: database.pool, sessionHours: config.sessionHours, sessionAbsoluteHours: config.sessionAbsoluteHours, secureCookies: secure }));
   // Public: the norms and their deadlines, so citizens can see what the gemeente promises.
   api.use(publicDeadlineRoutes({ pool: database.pool }));
+  // Supervisors, admins and API tokens (Bearer, accepted on these routes only): before requireAgent.
+  api.use('/export', exportRoutes({ pool: database.pool, log }));
   // Everything below needs a logged-in agent; public endpoints are mounted above this line.
   api.use(requireAgent);
   api.use('/agents', agentRoutes({ pool: database.pool, events }));
@@ -144,9 +151,12 @@ export function createHttpApp({ config, database, events, log, mail, chat, recom
   api.use(agentChatRoutes({ chat, pool: database.pool }));
   api.use(inboxRoutes({ pool: database.pool, from: () => config.mail?.from, chat, events }));
   api.use(cannedRoutes({ pool: database.pool }));
+  api.use(outgoingRoutes({ pool: database.pool, events, limits: config.outgoingAttachments, from: () => config.mail?.from, referencePrefix: config.referencePrefix }), signatureRoutes({ pool: database.pool, from: () => config.mail?.from }));
   api.use('/teams', teamRoutes({ pool: database.pool }));
   api.use('/backoffice', backofficeRoutes({ pool: database.pool, events, from: () => config.mail?.from, publicUrl: config.publicUrl.href, referencePrefix: config.referencePrefix }));
   api.use(auditRoutes({ db: database.pool }));
+  api.use('/api-tokens', apiTokenRoutes({ pool: database.pool }));
+  api.use('/settings/public-page', publicPageSettingsRoutes({ pool: database.pool }));
   api.use((_req, _res, next) => next(httpErrors.notFound('endpoint')));
   api.use(errorHandler(log));
   app.use('/api', (_req, res, next) => {
@@ -154,6 +164,8 @@ export function createHttpApp({ config, database, events, log, mail, chat, recom
     next();
   }, api);
 
+  // The public norm page, before the inbox's catch-all; its own CSP lets the gemeente's sites frame it.
+  app.use('/prestaties', publicPageRoutes({ pool: database.pool, widgetOrigins: config.widgetOrigins, perMinute: config.rateLimits.publicPerMinute }));
   app.use(staticRoutes({ publicUrl: config.publicUrl, widgetOrigins: config.widgetOrigins, securityContacts: config.securityContacts }));
   app.use(errorHandler(log));
   return app;

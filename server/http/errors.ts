@@ -44,8 +44,20 @@ export type ErrorCode =
   | 'handoff_not_open'
   | 'handoff_wrong_action'
   | 'team_name_taken'
+  // API tokens and the export (issue 15 §5, §7): a bearer that is unknown, revoked or expired
+  // (RFC 6750 invalid_token); every export slot of this instance is streaming already.
+  | 'invalid_token'
+  | 'export_busy'
   // The outbox (issue 13.2): only a failed mail can be resent.
   | 'not_failed'
+  // Outgoing attachments (issue 16.3): a file whose bytes are no type Balie sends (an HTML page
+  // named .png), one over the size limit, a piece of the wrong size or place; a mail naming an
+  // upload that is gone or not yet complete.
+  | 'attachment_type_refused'
+  | 'attachment_too_large'
+  | 'upload_piece_invalid'
+  | 'upload_not_found'
+  | 'upload_incomplete'
   | 'internal';
 
 export interface FieldProblem {

@@ -10,6 +10,10 @@ import { ZONE } from '../deadlines/index.ts';
 import { newMessageIdValue, referencesChain, replySubject, writableMessageId } from '../mail/compose.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { lastIncomingMail } from '../mail/store.ts';
+import { signatureFor } from '../signatures/store.ts';
+import { withSignature } from '../signatures/render.ts';
+import { lastOutgoingMail } from './outgoing-thread.ts';
+import { attachUploads, MAX_ATTACHMENTS_PER_MAIL, type SentAttachment } from './outgoing-uploads.ts';
 
 export const newMessageSchema = z.strictObject({
   text: z.string().trim().min(1, 'must not be empty').max(50_000),
@@ -20,6 +24,8 @@ export const newMessageSchema = z.strictObject({
   kind: z.enum(['reply', 'answer', 'interim', 'question', 'note']).optional(),
   /** For a tussenbericht: the new term the agent promises; without it the norm's complex term. */
   term: z.strictObject({ unit: z.enum(['workingDays', 'weeks']), amount: z.number().int().min(1).max(260) }).optional(),
+  /** Uploads (POST /api/uploads) to send with an e-mail reply, in this order. */
+  attachments: z.array(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)).max(MAX_ATTACHMENTS_PER_MAIL).optional(),
 });
 export type NewMessage = z.infer<typeof newMessageSchema>;
 
@@ -38,7 +44,19 @@ export type PostOutcome =
       promise: { kind: 'complexAnswer'; dueAt: string } | null;
       change: LifecycleChange | null;
     }
-  | { ok: false; code: 'not_found' | 'no_recipient' | 'channel_not_supported' | 'conversation_closed' | 'interim_not_allowed' | 'no_open_answer' | 'term_required' };
+  | {
+      ok: false;
+      code:
+        | 'not_found'
+        | 'no_recipient'
+        | 'channel_not_supported'
+        | 'conversation_closed'
+        | 'interim_not_allowed'
+        | 'no_open_answer'
+        | 'term_required'
+        | 'upload_not_found'
+        | 'upload_incomplete';
+    };
 
 /** The sentence a tussenbericht ends with: the date the citizen can hold the gemeente to. */
 export function interimPromise(due: DateTime, lang: 'nl' | 'en' = 'nl'): string {
@@ -52,10 +70,23 @@ function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** The HTML part of a reply: the agent's plain text, escaped, in paragraphs. */
-export function replyHtml(text: string): string {
-  const paragraphs = text.split(/\n{2,}/).map((paragraph) => `<p>${escapeHtml(paragraph).replace(/\n/g, '<br>')}</p>`);
-  return `<!doctype html><html lang="nl"><body>${paragraphs.join('\n')}</body></html>`;
+const paragraphsOf = (text: string) => text.split(/\n{2,}/).map((paragraph) => `<p>${escapeHtml(paragraph).replace(/\n/g, '<br>')}</p>`);
+
+/**
+ * The HTML part of a reply: the agent's plain text, escaped, in paragraphs; then the inline images
+ * (cid:, RFC 2392) and the signature, set apart as mail clients show one.
+ */
+export function replyHtml(text: string, extras: { images?: readonly { contentId: string; filename: string }[]; signature?: string | null } = {}): string {
+  const parts = paragraphsOf(text);
+  for (const image of extras.images ?? []) parts.push(`<p><img src="cid:${escapeHtml(image.contentId)}" alt="${escapeHtml(image.filename)}" style="max-width:100%"></p>`);
+  if (extras.signature) parts.push(`<div class="signature">-- <br>${paragraphsOf(extras.signature).join('')}</div>`);
+  return `<!doctype html><html lang="nl"><body>${parts.join('\n')}</body></html>`;
+}
+
+/** The HTML of an agent's mail: the text, its inline images and the signature. */
+export function outgoingHtml(text: string, signature: string | null, attachments: readonly SentAttachment[]): string {
+  const images = attachments.flatMap((attachment) => (attachment.contentId ? [{ contentId: attachment.contentId, filename: attachment.filename }] : []));
+  return replyHtml(text, { images, signature });
 }
 
 export async function postMessage(
@@ -74,8 +105,12 @@ export async function postMessage(
     // In a chat every reply is a plain live message; an e-mail reply is the answer unless said otherwise.
     const kind: ReplyKind | 'note' = message.kind === 'note' ? 'note' : isChat ? (message.kind === 'answer' || message.kind === undefined ? 'reply' : message.kind) : (message.kind ?? 'answer');
     const isNote = kind === 'note';
-    const lastMail = isNote || isChat ? undefined : await lastIncomingMail(tx, conversationId);
+    // A conversation Balie started (a new mail to a citizen) has no mail of theirs yet: the reply
+    // continues our own last one, to the contact.
+    const lastMail = isNote || isChat ? undefined : ((await lastIncomingMail(tx, conversationId)) ?? (await lastOutgoingMail(tx, conversationId)));
     if (!isNote && !isChat && !lastMail?.fromAddress) return { ok: false, code: 'no_recipient' };
+    // Attachments go with e-mail only: a chat and a note have no MIME parts to carry them.
+    if (message.attachments?.length && (isNote || isChat)) return { ok: false, code: 'channel_not_supported' };
 
     const now = new Date();
     let change: LifecycleChange | null = null;
@@ -92,7 +127,10 @@ export async function postMessage(
     const opened = change?.milestones.find((milestone) => milestone.kind === 'complexAnswer' && milestone.state === 'open');
     const promise = kind === 'interim' && opened ? { kind: 'complexAnswer' as const, dueAt: opened.dueAt } : null;
     // Every promise names its date: the tussenbericht ends with the new due date.
-    const text = promise ? `${message.text}\n\n${interimPromise(DateTime.fromISO(promise.dueAt, { zone: ZONE }))}` : message.text;
+    const written = promise ? `${message.text}\n\n${interimPromise(DateTime.fromISO(promise.dueAt, { zone: ZONE }))}` : message.text;
+    // The thread shows what the citizen received: the signature is part of the stored text.
+    const signature = isNote || isChat ? null : await signatureFor(tx, agent, input.from.name);
+    const text = withSignature(written, signature);
 
     const inserted = await tx.query<{ id: number }>(
       `INSERT INTO messages (conversation_id, direction, kind, reply_kind, author_agent_id, body_text)
@@ -104,6 +142,9 @@ export async function postMessage(
     if (isNote || isChat) return { ...done, queued: false };
 
     const domain = input.from.address.split('@')[1] ?? 'balie.local';
+    const attached = await attachUploads(tx, { agentId: agent.id, uploadIds: message.attachments ?? [], messageId, domain });
+    if (!attached.ok) return { ok: false, code: attached.code };
+    const html = outgoingHtml(written, signature, attached.attachments);
     await enqueueMail(tx, {
       conversationId,
       messageId,
@@ -113,7 +154,7 @@ export async function postMessage(
       to: { name: lastMail!.fromName, address: lastMail!.fromAddress! },
       subject: replySubject(conversation.subject ?? lastMail!.subject, conversation.reference),
       text,
-      html: replyHtml(text),
+      html,
       inReplyTo: writableMessageId(lastMail!.rfcMessageId),
       references: referencesChain(lastMail!.references, lastMail!.rfcMessageId),
     });
@@ -131,6 +172,8 @@ function refusalOf(code: Refusal | Extract<PostOutcome, { ok: false }>['code']):
     case 'interim_not_allowed':
     case 'no_open_answer':
     case 'term_required':
+    case 'upload_not_found':
+    case 'upload_incomplete':
       return code;
     default:
       return 'conversation_closed';

@@ -9,6 +9,7 @@ import type { ReplyKind } from '../conversations/lifecycle.ts';
 import { inTransaction, type Pool } from '../db/index.ts';
 import type { Logger } from '../log.ts';
 import { formatAddress, headerSafe } from './compose.ts';
+import { attachmentsOfMessage } from './outgoing-attachments.ts';
 import {
   claimDueMail,
   confirmClaim,
@@ -235,6 +236,8 @@ export class MailSender {
   private async send(mail: ClaimedMail): Promise<void> {
     let info: { rejected?: unknown[] } | undefined;
     try {
+      // An agent's attachments (issue 16.3); a read that fails is retried like an outage.
+      const attachments = mail.purpose === 'reply' ? await attachmentsOfMessage(this.pool, mail.messageId) : [];
       info = await this.transport.sendMail({
         from: formatAddress(this.from.name, this.from.address),
         to: formatAddress(mail.toName, mail.toAddress),
@@ -247,6 +250,7 @@ export class MailSender {
         // RFC 3834: our acknowledgement is an automatic answer; auto-responders must not answer it.
         // Microsoft's X-Auto-Response-Suppress keeps Exchange out-of-office replies from answering it.
         headers: mail.purpose === 'acknowledgement' ? { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' } : {},
+        ...(attachments.length ? { attachments } : {}),
       });
     } catch (error) {
       await this.attemptFailed(mail, error as SmtpError);
