@@ -1,0 +1,47 @@
+// Streams one export from PostgreSQL through a cursor into a writable (the HTTP response):
+// a batch of rows is fetched only when the reader has taken the previous ones, so a year of a
+// large gemeente never sits in memory, and a reader that stops reading stops the query.
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import QueryStream from 'pg-query-stream';
+import type { Pool } from '../db/index.ts';
+import { ZONE } from '../deadlines/zone.ts';
+import { CsvEncoder, type CsvOptions } from './csv.ts';
+import type { DatasetQuery } from './datasets.ts';
+
+/** Rows per FETCH from the cursor; with the encoder's piece this bounds what is held at once. */
+export const EXPORT_BATCH_ROWS = 1_000;
+/**
+ * The longest one export may run. The cursor's statement lives until its last row is taken, so
+ * the pool's 30-s statement_timeout would cut a year off; a reader this slow holds a connection
+ * and a snapshot (which keeps VACUUM from cleaning up), and is cut off instead.
+ */
+export const EXPORT_MAX_MS = 15 * 60_000;
+
+/**
+ * Writes the CSV of `query` over [from, to) to `sink`, in a READ ONLY transaction (an export
+ * cannot change anything, whoever asked). Resolves with the rows written; rejects when the query
+ * fails or the sink closes early — the cursor is closed and the connection returned either way.
+ */
+export async function streamCsv(pool: Pool, query: DatasetQuery, period: { from: Date; to: Date }, sink: Writable, options: CsvOptions): Promise<number> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN READ ONLY');
+    await client.query(`SET LOCAL statement_timeout = ${EXPORT_MAX_MS}`);
+    await client.query(`SET LOCAL TIME ZONE '${ZONE}'`);
+    const rows = client.query(new QueryStream(query.sql, [period.from, period.to], { batchSize: EXPORT_BATCH_ROWS, rowMode: 'array' }));
+    const encoder = new CsvEncoder(query.columns, options);
+    await pipeline(rows, encoder, sink);
+    await client.query('COMMIT');
+    return encoder.rows;
+  } catch (error) {
+    broken = await client.query('ROLLBACK').then(
+      () => undefined,
+      (rollbackError: unknown) => (rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError))),
+    );
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
