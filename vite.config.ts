@@ -1,17 +1,11 @@
 // Builds the two browser bundles and configures the test runner.
 //   vite build --mode inbox   → dist/inbox/  (the agents' single-page app, served at /)
 //   vite build --mode widget  → dist/widget/widget.js (one embeddable file, served at /widget.js)
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { defineConfig, type Plugin } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 /** The placeholder widget/lib/styles.ts exports; the build puts the widget's CSS in its place. */
 const WIDGET_CSS_PLACEHOLDER = '__BALIE_WIDGET_CSS__';
-/** The placeholder in widget/lib/api/socket.ts for the lazily loaded socket.io-client file. */
-const SOCKET_IO_PLACEHOLDER = '__BALIE_SOCKET_IO_FILE__';
 
 /** Replaces a quoted placeholder string in the bundle's chunks; fails the build when it is missing. */
 function replacePlaceholder(bundle: Record<string, { type: string; code?: string }>, placeholder: string, value: string): boolean {
@@ -23,25 +17,6 @@ function replacePlaceholder(bundle: Record<string, { type: string; code?: string
     placed = true;
   }
   return placed;
-}
-
-/**
- * socket.io-client's own minified ES build, emitted next to widget.js under a content hash and
- * imported by the widget only when a chat needs its socket: widget.js cannot share code with a
- * chunk (an IIFE, for a classic <script async>), and socket.io-client needs nothing from it.
- */
-function lazySocketIo(): Plugin {
-  return {
-    name: 'balie:widget-lazy-socket-io',
-    enforce: 'post',
-    generateBundle(_options, bundle) {
-      const packageDir = path.resolve(path.dirname(createRequire(import.meta.url).resolve('socket.io-client')), '../..');
-      const source = readFileSync(path.join(packageDir, 'dist/socket.io.esm.min.js'), 'utf8').replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
-      const fileName = `socket.io-${createHash('sha256').update(source).digest('hex').slice(0, 10)}.js`;
-      this.emitFile({ type: 'asset', fileName, source });
-      if (!replacePlaceholder(bundle, SOCKET_IO_PLACEHOLDER, fileName)) this.error('the socket.io file placeholder is missing from the bundle');
-    },
-  };
 }
 
 /**
@@ -73,7 +48,7 @@ export default defineConfig(({ mode }) => {
         // put Svelte's version marker (window.__svelte) on someone else's page.
         compilerOptions: widget ? { css: 'external', discloseVersion: false } : {},
       }),
-      ...(widget ? [cssIntoScript(), lazySocketIo()] : []),
+      ...(widget ? [cssIntoScript()] : []),
     ],
     root: widget ? 'widget' : 'inbox',
     publicDir: false,
