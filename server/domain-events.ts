@@ -8,7 +8,7 @@ export interface DeadlineTransition {
   milestoneId: number;
   conversationId: number;
   reference: string;
-  kind: 'acknowledgement' | 'answer' | 'complexAnswer' | 'callback' | 'pickup';
+  kind: 'acknowledgement' | 'answer' | 'complexAnswer' | 'callback' | 'pickup' | 'handoff';
   normId: string;
   /** ISO 8601 in Europe/Amsterdam with offset. */
   dueAt: string;
@@ -18,7 +18,7 @@ export interface DeadlineTransition {
 export interface ConversationActivity {
   conversationId: number;
   reference: string;
-  channel: 'chat' | 'email';
+  channel: 'chat' | 'email' | 'phone';
 }
 
 export interface DomainEventMap {

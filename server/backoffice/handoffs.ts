@@ -1,14 +1,17 @@
 // Hand-offs (contactverzoeken) in PostgreSQL: created from a conversation — which closes it with
 // the lifecycle's outcome `callback_requested` or `back_office` — worked by the back office with
-// call attempts, completed, or sent back as misrouted. A callback hand-off carries the
-// conversation's callback milestone, with the team's term or the norm's; a reached attempt meets it.
-// Writers lock in the lock order: the conversation (through applyEvent), then its milestones, then the hand-off.
+// call attempts, completed, sent back as misrouted, or cancelled. Every hand-off carries a
+// milestone with the team's term or the norm's: the conversation's callback milestone for a
+// callback (a reached attempt meets it), a `handoff` milestone otherwise (completing meets it).
+// The conversation's status, outcome and milestones change only through the lifecycle
+// (applyEvent); writers lock in its order: the conversation, then its milestones, then the hand-off.
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { recordAudit } from '../audit.ts';
 import { applyEvent, inLifecycle, type LifecycleChange } from '../conversations/apply.ts';
+import type { Channel, ConversationStatus } from '../conversations/lifecycle.ts';
 import type { Db, Pool } from '../db/index.ts';
-import { isoAmsterdam, listMilestones, loadServiceContext, MILESTONES_CHANNEL, scheduleOf, type Milestone, type Term } from '../deadlines/index.ts';
+import { isoAmsterdam, loadServiceContext, type Term } from '../deadlines/index.ts';
 import { ZONE } from '../deadlines/zone.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { newMessageIdValue } from '../mail/compose.ts';
@@ -90,7 +93,9 @@ export interface Handoff {
   id: number;
   conversationId: number;
   reference: string;
-  channel: 'chat' | 'email' | 'phone';
+  channel: Channel;
+  /** The conversation's status now (it reopens when a hand-off is sent back to the KCC). */
+  conversationStatus: ConversationStatus;
   subject: string | null;
   team: { id: number; name: string } | null;
   assignee: { id: number; name: string } | null;
@@ -115,6 +120,9 @@ export interface Handoff {
   misroutedCount: number;
   createdBy: { id: number; name: string } | null;
   createdAt: string;
+  cancelledAt: string | null;
+  cancelledBy: { id: number; name: string } | null;
+  cancelReason: string | null;
   attempts: HandoffAttempt[];
   steps: HandoffStep[];
 }
@@ -122,7 +130,7 @@ export interface Handoff {
 const person = (alias: string) => `CASE WHEN ${alias}.id IS NULL THEN NULL ELSE json_build_object('id', ${alias}.id, 'name', ${alias}.name) END`;
 
 const HANDOFF_QUERY = `
-  SELECT h.id, h.conversation_id AS "conversationId", c.reference, c.channel, c.subject,
+  SELECT h.id, h.conversation_id AS "conversationId", c.reference, c.channel, c.status AS "conversationStatus", c.subject,
          ${person('t')} AS team, ${person('a')} AS assignee,
          h.action, h.action_label AS "actionLabel", h.question, h.internal_note AS "internalNote",
          h.citizen_name AS "citizenName", h.phone, h.email, h.preferred_moment AS "preferredMoment", h.status,
@@ -130,6 +138,7 @@ const HANDOFF_QUERY = `
          h.requested_at AS "requestedAt", coalesce(ms.due_at, h.due_at) AS "dueAt", ms.state AS "milestoneState",
          h.outcome, h.completed_at AS "completedAt", ${person('cb')} AS "completedBy",
          h.misrouted_count AS "misroutedCount", ${person('cr')} AS "createdBy", h.created_at AS "createdAt",
+         h.cancelled_at AS "cancelledAt", ${person('xb')} AS "cancelledBy", h.cancel_reason AS "cancelReason",
          coalesce((SELECT json_agg(json_build_object('id', x.id, 'result', x.result, 'note', x.note, 'at', x.at,
                      'by', CASE WHEN xa.id IS NULL THEN NULL ELSE json_build_object('id', xa.id, 'name', xa.name) END) ORDER BY x.at, x.id)
                      FROM handoff_attempts x LEFT JOIN agents xa ON xa.id = x.agent_id WHERE x.handoff_id = h.id), '[]') AS attempts,
@@ -145,12 +154,14 @@ const HANDOFF_QUERY = `
     LEFT JOIN agents a ON a.id = h.assignee_id
     LEFT JOIN agents cb ON cb.id = h.completed_by
     LEFT JOIN agents cr ON cr.id = h.created_by
+    LEFT JOIN agents xb ON xb.id = h.cancelled_by
     LEFT JOIN milestones ms ON ms.id = h.milestone_id`;
 
-interface Row extends Omit<Handoff, 'requestedAt' | 'dueAt' | 'completedAt' | 'createdAt' | 'attempts' | 'steps'> {
+interface Row extends Omit<Handoff, 'requestedAt' | 'dueAt' | 'completedAt' | 'cancelledAt' | 'createdAt' | 'attempts' | 'steps'> {
   requestedAt: Date;
   dueAt: Date;
   completedAt: Date | null;
+  cancelledAt: Date | null;
   createdAt: Date;
   attempts: (Omit<HandoffAttempt, 'at'> & { at: string })[];
   steps: (Omit<HandoffStep, 'at'> & { at: string })[];
@@ -165,6 +176,7 @@ function toHandoff(row: Row): Handoff {
     requestedAt: isoAmsterdam(row.requestedAt),
     dueAt: isoAmsterdam(row.dueAt),
     completedAt: row.completedAt ? isoAmsterdam(row.completedAt) : null,
+    cancelledAt: row.cancelledAt ? isoAmsterdam(row.cancelledAt) : null,
     createdAt: isoAmsterdam(row.createdAt),
     attempts: row.attempts.map((attempt) => ({ ...attempt, at: isoText(attempt.at) })),
     steps: row.steps.map((step) => ({ ...step, at: isoText(step.at) })),
@@ -252,22 +264,17 @@ export async function createHandoffIn(tx: Db, input: NewHandoff, by: { id: numbe
     if (away) return { ok: false, code: 'assignee_absent', absentUntil: isoAmsterdam(away.endsAt) };
   }
 
-  const outcome = input.action === 'callback' ? 'callback_requested' : 'back_office';
-  const applied = await applyEvent(tx, input.conversationId, { type: 'close', outcome, agentId: by.id }, { at: now });
-  if (!applied.ok) return { ok: false, code: applied.code === 'not_found' ? 'not_found' : 'conversation_closed' };
-  const { change } = applied;
-
   const context = await loadServiceContext(tx);
   const { term, source } = handoffTermFor(team?.handoffTerm ?? null, context.activeNorm);
-  const requestedAt = DateTime.fromJSDate(now, { zone: ZONE });
-  let due = handoffDue(term, requestedAt, context.calendar);
-  let milestoneId: number | null = null;
-  if (input.action === 'callback') {
-    const milestone = await setCallbackMilestone(tx, input.conversationId, term, source, requestedAt, context);
-    milestoneId = milestone.id;
-    due = DateTime.fromISO(milestone.dueAt, { zone: ZONE });
-    change.milestones = [...change.milestones.filter((changed) => changed.id !== milestone.id), milestone];
-  }
+  // Closing hands the obligation to the hand-off's milestone (the lifecycle opens it with this term).
+  const outcome = input.action === 'callback' ? 'callback_requested' : 'back_office';
+  const applied = await applyEvent(tx, input.conversationId, { type: 'close', outcome, agentId: by.id, handoff: { term, stated: source !== 'norm' } }, { at: now });
+  if (!applied.ok) return { ok: false, code: applied.code === 'not_found' ? 'not_found' : 'conversation_closed' };
+  const { change } = applied;
+  const milestoneKind = input.action === 'callback' ? 'callback' : 'handoff';
+  const milestone = change.milestones.find((changed) => changed.kind === milestoneKind && changed.state === 'open');
+  const due = milestone ? DateTime.fromISO(milestone.dueAt, { zone: ZONE }) : handoffDue(term, DateTime.fromJSDate(now, { zone: ZONE }), context.calendar);
+  const milestoneId = milestone?.id ?? null;
 
   const conversation = (
     await tx.query<{ subject: string | null; contactName: string | null; contactEmail: string | null }>(
@@ -395,43 +402,6 @@ export async function queueMail(tx: Db, mail: QueuedMail): Promise<boolean> {
   return true;
 }
 
-/**
- * The callback milestone of a callback hand-off: the one closing opened (with the norm's term) set
- * to the hand-off's term, or a new one when the norm has no callback term. A term that is not the
- * norm's is stored as stated, so that a calendar recompute keeps it (server/deadlines/recompute.ts).
- */
-async function setCallbackMilestone(
-  tx: Db,
-  conversationId: number,
-  term: Term,
-  source: TermSource,
-  requestedAt: DateTime,
-  context: Awaited<ReturnType<typeof loadServiceContext>>,
-): Promise<Milestone> {
-  const schedule = scheduleOf(term, requestedAt, { calendar: context.calendar, chatHours: context.settings.chatHours, dueSoonHours: context.settings.dueSoonHours })!;
-  const values = [conversationId, context.activeNorm.id, term.unit, term.amount, source === 'team', requestedAt.toJSDate(), schedule.due.toJSDate(), schedule.dueSoon.toJSDate()];
-  const updated = await tx.query<{ id: number }>(
-    `UPDATE milestones SET norm_id = $2, term_unit = $3, term_amount = $4, term_stated = $5, starts_at = $6, due_at = $7, due_soon_at = $8,
-            state = 'open', due_soon_raised_at = NULL, breached_at = NULL, updated_at = now()
-      WHERE id = (SELECT id FROM milestones WHERE conversation_id = $1 AND kind = 'callback' AND state IN ('open', 'due_soon', 'breached')
-                   ORDER BY id DESC LIMIT 1 FOR UPDATE)
-      RETURNING id`,
-    values,
-  );
-  const milestoneId =
-    updated.rows[0]?.id ??
-    (
-      await tx.query<{ id: number }>(
-        `INSERT INTO milestones (conversation_id, kind, norm_id, term_unit, term_amount, term_stated, starts_at, due_at, due_soon_at)
-         VALUES ($1, 'callback', $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-        values,
-      )
-    ).rows[0]!.id;
-  // Every instance's scheduler re-arms its timer at commit.
-  await tx.query('SELECT pg_notify($1, $2)', [MILESTONES_CHANNEL, '']);
-  return (await listMilestones(tx, conversationId)).find((milestone) => milestone.id === milestoneId)!;
-}
-
 // ── Working it ─────────────────────────────────────────────────────────────
 
 export const attemptSchema = z
@@ -451,7 +421,7 @@ export const attemptSchema = z
   });
 export type AttemptInput = z.infer<typeof attemptSchema>;
 
-export type WorkRefusal = 'not_found' | 'forbidden' | 'not_open' | 'not_a_callback' | 'unknown_team';
+export type WorkRefusal = 'not_found' | 'forbidden' | 'not_open' | 'not_a_callback' | 'unknown_team' | 'not_yours';
 export type WorkOutcome = { ok: true; handoff: Handoff; change: LifecycleChange | null } | { ok: false; code: WorkRefusal };
 
 /** The hand-off locked for a change, after its conversation (the lock order). */
@@ -478,8 +448,10 @@ export async function recordAttempt(pool: Pool, handoffId: number, input: Attemp
     const at = input.at ?? new Date();
     const reached = input.result === 'reached';
     let change: LifecycleChange | null = null;
-    if (handoff.action === 'callback') {
-      const applied = await applyEvent(tx, handoff.conversationId, { type: 'callback_attempt', reached }, { at });
+    // A callback's attempt is the lifecycle's; reaching the citizen on another hand-off completes it.
+    const event = handoff.action === 'callback' ? ({ type: 'callback_attempt', reached } as const) : reached ? ({ type: 'handoff_completed' } as const) : null;
+    if (event) {
+      const applied = await applyEvent(tx, handoff.conversationId, event, { at });
       if (applied.ok) change = applied.change;
     }
     await tx.query('INSERT INTO handoff_attempts (handoff_id, agent_id, result, note, at) VALUES ($1, $2, $3, $4, $5)', [handoffId, by.id, input.result, input.note ?? null, at]);
@@ -505,10 +477,12 @@ export async function completeHandoff(pool: Pool, handoffId: number, outcome: st
     const locked = await lockForWork(tx, handoffId, by);
     if (!locked.ok) return locked;
     if (locked.handoff.action === 'callback') return { ok: false, code: 'not_a_callback' };
-    await tx.query(`UPDATE handoffs SET status = 'completed', outcome = $2, completed_at = now(), completed_by = $3, updated_at = now() WHERE id = $1`, [handoffId, outcome, by.id]);
-    await tx.query(`INSERT INTO handoff_events (handoff_id, kind, agent_id, note) VALUES ($1, 'completed', $2, $3)`, [handoffId, by.id, outcome]);
+    const at = new Date();
+    const applied = await applyEvent(tx, locked.handoff.conversationId, { type: 'handoff_completed' }, { at });
+    await tx.query(`UPDATE handoffs SET status = 'completed', outcome = $2, completed_at = $4, completed_by = $3, updated_at = now() WHERE id = $1`, [handoffId, outcome, by.id, at]);
+    await tx.query(`INSERT INTO handoff_events (handoff_id, kind, agent_id, note, at) VALUES ($1, 'completed', $2, $3, $4)`, [handoffId, by.id, outcome, at]);
     await recordAudit(tx, { agentId: by.id, action: 'handoff.completed', subjectType: 'handoff', subjectId: handoffId });
-    return { ok: true, handoff: (await findHandoff(tx, handoffId))!, change: null };
+    return { ok: true, handoff: (await findHandoff(tx, handoffId))!, change: applied.ok ? applied.change : null };
   }).then(asWorkOutcome);
 }
 
@@ -546,8 +520,40 @@ export async function sendBack(pool: Pool, handoffId: number, input: z.infer<typ
   }).then(asWorkOutcome);
 }
 
+export const cancelSchema = z.strictObject({ reason: z.string().trim().min(1).max(1000) });
+
+/** Who may cancel a hand-off: the KCC agent who made it, a supervisor or an admin — not the back office. */
+export function mayCancel(handoff: Handoff, by: { id: number; role: string }): boolean {
+  return by.role === 'supervisor' || by.role === 'admin' || (by.role !== 'backoffice' && handoff.createdBy?.id === by.id);
+}
+
+/**
+ * Cancels an open hand-off (the citizen withdrew the question, it was handed off by mistake): its
+ * milestone ends as not applicable (`handoff_cancelled`) through the lifecycle — excluded from
+ * compliance but counted beside it, with who ended it — and the reason is kept and audited.
+ */
+export async function cancelHandoff(pool: Pool, handoffId: number, reason: string, by: { id: number; role: string }): Promise<WorkOutcome> {
+  return inLifecycle(pool, async (tx): Promise<WorkOutcome> => {
+    const before = await findHandoff(tx, handoffId);
+    if (!before) return { ok: false, code: 'not_found' };
+    // Another team's hand-off does not exist for a back-office user; the KCC sees it in the history.
+    if (!mayCancel(before, by)) return { ok: false, code: by.role === 'backoffice' && !(await mayWork(tx, before, by.id)) ? 'not_found' : 'not_yours' };
+    const at = new Date();
+    // The lifecycle locks the conversation first (the lock order), then the hand-off is locked.
+    const applied = await applyEvent(tx, before.conversationId, { type: 'handoff_cancelled', agentId: by.id }, { at });
+    const locked = await tx.query<{ status: HandoffStatus }>('SELECT status FROM handoffs WHERE id = $1 FOR UPDATE', [handoffId]);
+    if (!OPEN_STATUSES.includes(locked.rows[0]!.status)) return { ok: false, code: 'not_open' };
+    // A conversation has at most one open hand-off (handing off closes it), so the kinds are its.
+    const change = applied.ok ? applied.change : null;
+    await tx.query(`UPDATE handoffs SET status = 'cancelled', cancelled_at = $2, cancelled_by = $3, cancel_reason = $4, updated_at = now() WHERE id = $1`, [handoffId, at, by.id, reason]);
+    await tx.query(`INSERT INTO handoff_events (handoff_id, kind, agent_id, from_team_id, note, at) VALUES ($1, 'cancelled', $2, $3, $4, $5)`, [handoffId, by.id, before.team?.id ?? null, reason, at]);
+    await recordAudit(tx, { agentId: by.id, action: 'handoff.cancelled', subjectType: 'handoff', subjectId: handoffId, details: { reason, conversationId: before.conversationId } });
+    return { ok: true, handoff: (await findHandoff(tx, handoffId))!, change };
+  }).then(asWorkOutcome);
+}
+
 function asWorkOutcome(outcome: WorkOutcome | { ok: false; code: string }): WorkOutcome {
   if (outcome.ok) return outcome;
-  const codes: readonly string[] = ['not_found', 'forbidden', 'not_open', 'not_a_callback', 'unknown_team'];
+  const codes: readonly string[] = ['not_found', 'forbidden', 'not_open', 'not_a_callback', 'unknown_team', 'not_yours'];
   return codes.includes(outcome.code) ? (outcome as WorkOutcome) : { ok: false, code: 'not_open' };
 }

@@ -5,7 +5,7 @@ import { Router, type Request } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { recordAudit } from '../audit.ts';
-import { announceChange, type LifecycleChange } from '../conversations/apply.ts';
+import { announceChange, isVisibleChange, type LifecycleChange } from '../conversations/apply.ts';
 import type { Pool } from '../db/index.ts';
 import { isoAmsterdam, loadServiceContext } from '../deadlines/index.ts';
 import { ZONE } from '../deadlines/zone.ts';
@@ -18,6 +18,8 @@ import { backofficeFigures } from './kpis.ts';
 import { findContacts, phoneContactSchema, registerPhoneContact } from './phone-contacts.ts';
 import {
   attemptSchema,
+  cancelHandoff,
+  cancelSchema,
   completeHandoff,
   completeSchema,
   createHandoff,
@@ -117,17 +119,19 @@ export function backofficeRoutes(options: {
   const { pool, events } = options;
   const router = Router();
 
-  /** Tells every inbox that a conversation's hand-off changed: its contact history re-reads. */
+  /**
+   * Announces what the lifecycle changed, as the inbox's own routes do: `conversation.closed` when
+   * it closed, `conversation.updated` with the new status, outcome and milestones. When the
+   * conversation itself did not change (an attempt without contact, a hand-off forwarded), a bare
+   * `conversation.updated` with its status as it is: the contact history re-reads, the back office
+   * reloads (server/realtime/server.ts).
+   */
   function announce(handoff: Handoff, change: LifecycleChange | null): void {
-    if (change) announceChange(events, change);
-    inboxEvents(events).emit('conversation.updated', {
-      conversationId: handoff.conversationId,
-      reference: handoff.reference,
-      // Phone contacts reach inboxes once the live contract knows channel phone (issue 14 §7).
-      channel: handoff.channel as 'chat' | 'email',
-      status: change?.conversation.status ?? ((handoff.status === 'misrouted' ? 'open' : 'closed') as 'open' | 'closed'),
-      milestones: [],
-    });
+    if (change) {
+      announceLifecycle(events, change);
+      if (isVisibleChange(change)) return;
+    }
+    inboxEvents(events).emit('conversation.updated', { conversationId: handoff.conversationId, reference: handoff.reference, channel: handoff.channel, status: handoff.conversationStatus, milestones: [] });
   }
 
   // ── Absences ─────────────────────────────────────────────────────────────
@@ -192,7 +196,6 @@ export function backofficeRoutes(options: {
       }
     }
     const { handoff, change } = outcome;
-    events.emit('conversation.closed', { conversationId: handoff.conversationId, reference: handoff.reference, channel: handoff.channel as 'chat' | 'email', outcome: change.conversation.outcome as 'back_office', closedAt: change.conversation.closedAt! });
     announce(handoff, change);
     res.status(201).json({ handoff, mailsQueued: outcome.mails });
   });
@@ -233,6 +236,8 @@ export function backofficeRoutes(options: {
       case 'not_found':
       case 'forbidden':
         throw httpErrors.notFound('hand-off');
+      case 'not_yours':
+        throw new HttpError(403, 'forbidden', 'Only the agent who made this hand-off, or a supervisor, may cancel it.');
       case 'not_open':
         throw new HttpError(409, 'handoff_not_open', 'This hand-off is already completed or sent back.');
       case 'not_a_callback':
@@ -262,11 +267,9 @@ export function backofficeRoutes(options: {
       throw httpErrors.conflict('conversation_closed', 'The phone contact could not be closed.');
     }
     const { conversation, change, handoff } = outcome;
-    const activity = { conversationId: conversation.conversationId, reference: conversation.reference, channel: 'phone' as unknown as 'email' };
-    events.emit('conversation.created', activity);
-    events.emit('conversation.closed', { ...activity, outcome: change.conversation.outcome as 'handled_first_contact', closedAt: change.conversation.closedAt! });
+    events.emit('conversation.created', { conversationId: conversation.conversationId, reference: conversation.reference, channel: 'phone' });
     if (handoff) announce(handoff, change);
-    else announceChange(events, change);
+    else announceLifecycle(events, change);
     res.status(201).json({ conversation, handoff });
   });
 
@@ -294,5 +297,20 @@ export function backofficeRoutes(options: {
     const input = validate(misroutedSchema, req.body);
     res.json({ handoff: answer(await sendBack(pool, id, input, req.agent!)) });
   });
+  /** Cancels an open hand-off: the KCC agent who made it, a supervisor or an admin, with a reason. */
+  router.post('/handoffs/:id/cancel', async (req, res) => {
+    const { id } = validate(idParam, req.params);
+    const { reason } = validate(cancelSchema, req.body);
+    res.json({ handoff: answer(await cancelHandoff(pool, id, reason, req.agent!)) });
+  });
   return router;
+}
+
+/** A lifecycle change as every route announces it: closed (when it closed), then what it changed. */
+function announceLifecycle(events: DomainEvents, change: LifecycleChange): void {
+  const { conversation, before } = change;
+  if (conversation.status === 'closed' && before.status !== 'closed' && conversation.outcome && conversation.closedAt) {
+    events.emit('conversation.closed', { conversationId: conversation.conversationId, reference: conversation.reference, channel: conversation.channel, outcome: conversation.outcome, closedAt: conversation.closedAt });
+  }
+  announceChange(events, change);
 }

@@ -224,12 +224,12 @@ export class Chat {
   }
 
   /** Tells everyone a conversation got its agent (a claim, or an agent's first reply). */
-  announceAssigned(conversation: { conversationId: number; reference: string; channel: 'chat' | 'email' }, assignee: { id: number; name: string }, pickedUp: boolean): void {
+  announceAssigned(conversation: { conversationId: number; reference: string; channel: 'chat' | 'email' | 'phone' }, assignee: { id: number; name: string }, pickedUp: boolean): void {
     this.#events.emit('conversation.assigned', { ...conversation, assignee, firstName: firstName(assignee.name), pickedUp });
   }
 
-  async close(conversationId: number, agent: { id: number }, outcome: ConversationOutcome, reason?: NoAnswerReason): Promise<CloseOutcome> {
-    const closed = await closeConversation(this.#pool, conversationId, agent, outcome, reason);
+  async close(conversationId: number, agent: { id: number }, outcome: ConversationOutcome, reason?: NoAnswerReason, topicId?: number): Promise<CloseOutcome> {
+    const closed = await closeConversation(this.#pool, conversationId, agent, outcome, reason, topicId);
     if (closed.ok) {
       this.#events.emit('conversation.closed', { ...closed.conversation, outcome, closedAt: isoAmsterdam(closed.closedAt) });
       // The milestones closing met or ended (and a callback opened), for inboxes to patch.
@@ -239,7 +239,7 @@ export class Chat {
   }
 
   /** Announces an agent's message in a chat, with the view the citizen gets. */
-  async announceAgentMessage(activity: { conversationId: number; reference: string; channel: 'chat' | 'email'; messageId: number; kind: 'message' | 'note' }): Promise<void> {
+  async announceAgentMessage(activity: { conversationId: number; reference: string; channel: 'chat' | 'email' | 'phone'; messageId: number; kind: 'message' | 'note' }): Promise<void> {
     const chat = activity.channel === 'chat' && activity.kind === 'message' ? await chatMessage(this.#pool, activity.conversationId, activity.messageId) : undefined;
     this.#events.emit('message.created', { ...activity, direction: 'out', ...(chat ? { chat } : {}) });
   }
@@ -255,8 +255,8 @@ export class Chat {
   }
 
   /** The channel of a conversation an agent is typing in; undefined when there is none. */
-  async channelOf(conversationId: number): Promise<'chat' | 'email' | undefined> {
-    const { rows } = await this.#pool.query<{ channel: 'chat' | 'email' }>('SELECT channel FROM conversations WHERE id = $1', [conversationId]);
+  async channelOf(conversationId: number): Promise<'chat' | 'email' | 'phone' | undefined> {
+    const { rows } = await this.#pool.query<{ channel: 'chat' | 'email' | 'phone' }>('SELECT channel FROM conversations WHERE id = $1', [conversationId]);
     return rows[0]?.channel;
   }
 }

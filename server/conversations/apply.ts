@@ -8,6 +8,7 @@ import {
   meetMilestones,
   openCallbackMilestone,
   openComplexAnswer,
+  openHandoffMilestone,
   openMilestonesFor,
   resumeMilestones,
   suspendMilestones,
@@ -135,6 +136,8 @@ async function applyEffect(tx: Db, conversationId: number, effect: MilestoneEffe
       return resumeMilestones(tx, conversationId, effect.kinds, at);
     case 'open_norm':
       return effect.set === 'email' ? openMilestonesFor(tx, conversationId, at) : openCallbackMilestone(tx, conversationId, at);
+    case 'open_handoff':
+      return openHandoffMilestone(tx, conversationId, effect.kind, effect.term, effect.stated, at);
     case 'open_complex_answer': {
       const outcome = await openComplexAnswer(tx, conversationId, at, options.statedTerm);
       if (!outcome.ok) throw new LifecycleRefused(outcome.reason);

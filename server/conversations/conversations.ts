@@ -3,7 +3,7 @@ import { inTransaction, type Db, type Pool } from '../db/index.ts';
 import { openMilestonesFor, openPickupMilestone, type Milestone } from '../deadlines/index.ts';
 import { nextReference } from './references.ts';
 
-export type Channel = 'chat' | 'email';
+export type Channel = 'chat' | 'email' | 'phone';
 export type ConversationStatus = 'new' | 'open' | 'waiting' | 'closed';
 
 export interface Conversation {

@@ -2,9 +2,11 @@
 // conversation's status, outcome, assignee and milestones, for every channel. No I/O: the decisions
 // are plain data that server/conversations/apply.ts carries out in one transaction. The rules are
 // domain.md's "Milestones and the lifecycle"; the table test covers every (status, event) pair.
+import type { Term } from '../deadlines/norms.ts';
 import type { MilestoneKind } from '../deadlines/schedule.ts';
 
-export type Channel = 'chat' | 'email';
+/** `phone`: a phone contact registered by an agent (issue 14 §7); it arrives closed or handed off. */
+export type Channel = 'chat' | 'email' | 'phone';
 export type ConversationStatus = 'new' | 'open' | 'waiting' | 'closed';
 export const CONVERSATION_STATUSES: readonly ConversationStatus[] = ['new', 'open', 'waiting', 'closed'];
 
@@ -19,7 +21,7 @@ export const NO_ANSWER_REASONS = ['auto_reply', 'spam', 'duplicate', 'withdrawn'
 export type NoAnswerReason = (typeof NO_ANSWER_REASONS)[number];
 
 /** Why a milestone ended as not applicable; stored on the milestone and reported beside compliance. */
-export type NotApplicableReason = NoAnswerReason | 'abandoned' | 'handed_to_back_office' | 'handed_to_callback';
+export type NotApplicableReason = NoAnswerReason | 'abandoned' | 'handed_to_back_office' | 'handed_to_callback' | 'handoff_cancelled';
 
 /**
  * The kinds of reply an agent sends. E-mail: `answer` (the default), `interim` (tussenbericht),
@@ -29,7 +31,13 @@ export type ReplyKind = 'answer' | 'interim' | 'question' | 'reply';
 export const EMAIL_REPLY_KINDS: readonly ReplyKind[] = ['answer', 'interim', 'question', 'reply'];
 
 /** What met a milestone. */
-export type MetBy = 'acknowledgement' | 'reply' | 'answer' | 'interim' | 'pickup' | 'callback' | 'other_channel' | 'close';
+export type MetBy = 'acknowledgement' | 'reply' | 'answer' | 'interim' | 'pickup' | 'callback' | 'other_channel' | 'close' | 'back_office';
+
+/** The term a hand-off runs by (issue 14): its milestone carries it; stated when it is not the norm's. */
+export interface HandoffTermEffect {
+  term: Term;
+  stated: boolean;
+}
 
 export interface LifecycleState {
   channel: Channel;
@@ -55,7 +63,8 @@ export type LifecycleEvent =
   | { type: 'wait' }
   | { type: 'resume' }
   // agentId null: Balie closed it itself (machine-made mail that starts a conversation, issue 13.3).
-  | { type: 'close'; outcome: CloseOutcome; reason?: NoAnswerReason; agentId: number | null }
+  // handoff: closed by handing off (back_office, callback_requested): the hand-off's milestone takes its term.
+  | { type: 'close'; outcome: CloseOutcome; reason?: NoAnswerReason; agentId: number | null; handoff?: HandoffTermEffect }
   /** An agent reopens a closed conversation (a citizen's mail reopens it as citizen_message). */
   | { type: 'reopen' }
   /** The agent records that the answer was given on another channel (phone, desk), at its time. */
@@ -63,7 +72,11 @@ export type LifecycleEvent =
   /** The chat's citizen ended it, or no widget was connected for 2 minutes. */
   | { type: 'citizen_left' }
   /** A call attempt was recorded; `reached`: the citizen was spoken to. */
-  | { type: 'callback_attempt'; reached: boolean };
+  | { type: 'callback_attempt'; reached: boolean }
+  /** The back office completed a hand-off that is not a callback (answered by e-mail, the action done). */
+  | { type: 'handoff_completed' }
+  /** A hand-off was cancelled: its milestone is owed no more. */
+  | { type: 'handoff_cancelled'; agentId: number };
 
 export type LifecycleEventType = LifecycleEvent['type'];
 export const LIFECYCLE_EVENT_TYPES: readonly LifecycleEventType[] = [
@@ -80,6 +93,8 @@ export const LIFECYCLE_EVENT_TYPES: readonly LifecycleEventType[] = [
   'answered_elsewhere',
   'citizen_left',
   'callback_attempt',
+  'handoff_completed',
+  'handoff_cancelled',
 ];
 
 /** What must happen to milestones, carried out by the apply module at the event's time. */
@@ -92,6 +107,8 @@ export type MilestoneEffect =
   | { op: 'not_applicable'; kinds: readonly MilestoneKind[]; reason: NotApplicableReason }
   /** Open the norm's milestones for this channel from the event's time, beside none of the same kind. */
   | { op: 'open_norm'; set: 'email' | 'callback' }
+  /** Open (or set the term of) a hand-off's milestone: `callback` for a callback, `handoff` otherwise. */
+  | { op: 'open_handoff'; kind: 'callback' | 'handoff'; term: Term; stated: boolean }
   /** Waiting on the citizen: keep the answer's remaining business time (where the norm says so). */
   | { op: 'suspend'; kinds: readonly MilestoneKind[] }
   /** The citizen wrote back, or the agent resumed: the answer is due the kept business time later. */
@@ -224,10 +241,23 @@ export function transition(state: LifecycleState, event: LifecycleEvent): Transi
         case 'no_answer_needed':
           return ok({ ...base, milestones: [{ op: 'not_applicable', kinds: OWN_KINDS, reason: event.reason! }] });
         case 'back_office':
-          return ok({ ...base, milestones: [{ op: 'not_applicable', kinds: OWN_KINDS, reason: 'handed_to_back_office' }] });
+          // A hand-off's own milestone carries the obligation now, with the hand-off's term.
+          return ok({
+            ...base,
+            milestones: [
+              { op: 'not_applicable', kinds: OWN_KINDS, reason: 'handed_to_back_office' },
+              ...(event.handoff ? [{ op: 'open_handoff' as const, kind: 'handoff' as const, ...event.handoff }] : []),
+            ],
+          });
         case 'callback_requested':
-          // The callback milestone carries the obligation now, with the norm's callback term.
-          return ok({ ...base, milestones: [{ op: 'not_applicable', kinds: OWN_KINDS, reason: 'handed_to_callback' }, { op: 'open_norm', set: 'callback' }] });
+          // The callback milestone carries the obligation now, with the hand-off's term or the norm's callback term.
+          return ok({
+            ...base,
+            milestones: [
+              { op: 'not_applicable', kinds: OWN_KINDS, reason: 'handed_to_callback' },
+              event.handoff ? { op: 'open_handoff', kind: 'callback', ...event.handoff } : { op: 'open_norm', set: 'callback' },
+            ],
+          });
       }
       return ok();
     }
@@ -252,6 +282,13 @@ export function transition(state: LifecycleState, event: LifecycleEvent): Transi
     case 'callback_attempt':
       // Attempts without contact are recorded but meet nothing (domain.md: callbacks).
       return ok({ milestones: event.reached ? [{ op: 'meet', kinds: ['callback'], by: 'callback' }] : [] });
+
+    case 'handoff_completed':
+      return ok({ milestones: [{ op: 'meet', kinds: ['handoff'], by: 'back_office' }] });
+
+    case 'handoff_cancelled':
+      // Whatever the conversation's status: the hand-off's promise is withdrawn, not broken.
+      return ok({ milestones: [{ op: 'not_applicable', kinds: ['callback', 'handoff'], reason: 'handoff_cancelled' }] });
   }
 }
 

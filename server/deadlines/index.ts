@@ -60,6 +60,7 @@ export {
   openMilestonesFor,
   openPickupMilestone,
   openCallbackMilestone,
+  openHandoffMilestone,
   listMilestones,
   meetMilestones,
   acknowledgementDelivered,

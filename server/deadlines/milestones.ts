@@ -19,9 +19,9 @@ export const UNMET_STATES = ['open', 'due_soon', 'breached', 'suspended'] as con
  * answer, a tussenbericht, a pickup, a callback made, the answer given on another channel (recorded
  * by the agent), or closing as afgehandeld in eerste contact.
  */
-export type MetBy = 'acknowledgement' | 'reply' | 'answer' | 'interim' | 'pickup' | 'callback' | 'other_channel' | 'close';
+export type MetBy = 'acknowledgement' | 'reply' | 'answer' | 'interim' | 'pickup' | 'callback' | 'other_channel' | 'close' | 'back_office';
 /** Why a milestone ended as not applicable (see server/conversations/lifecycle.ts). */
-export type EndedReason = 'auto_reply' | 'spam' | 'duplicate' | 'withdrawn' | 'abandoned' | 'handed_to_back_office' | 'handed_to_callback' | 'closed_before_tracking';
+export type EndedReason = 'auto_reply' | 'spam' | 'duplicate' | 'withdrawn' | 'abandoned' | 'handed_to_back_office' | 'handed_to_callback' | 'closed_before_tracking' | 'handoff_cancelled';
 
 export interface Milestone {
   id: number;
@@ -153,6 +153,37 @@ export async function openCallbackMilestone(tx: Db, conversationId: number, requ
   const term = context.activeNorm.terms.callback;
   if (!term || (await unmetKinds(tx, conversationId)).has('callback')) return [];
   return insertMilestones(tx, conversationId, [{ kind: 'callback', normId: context.activeNorm.id, term, startsAt: DateTime.fromJSDate(requestedAt, { zone: ZONE }) }], context);
+}
+
+/**
+ * The milestone of a hand-off (issue 14): kind `callback` for a callback, `handoff` for another
+ * hand-off, from `requestedAt` with the hand-off's term. The conversation's unmet one of that kind
+ * (a callback the norm opened on closing, or a hand-off sent back and handed on again) takes the
+ * term; else one is opened. A term that is not the norm's is stored as stated, so that a calendar
+ * recompute keeps it (recompute.ts); a `handoff` term always is (the norm names none).
+ */
+export async function openHandoffMilestone(tx: Db, conversationId: number, kind: 'callback' | 'handoff', term: Term, stated: boolean, requestedAt: Date): Promise<Milestone[]> {
+  const context = await loadServiceContext(tx);
+  const startsAt = DateTime.fromJSDate(requestedAt, { zone: ZONE });
+  const schedule = scheduleOf(term, startsAt, { calendar: context.calendar, chatHours: context.settings.chatHours, dueSoonHours: context.settings.dueSoonHours });
+  if (!schedule) return [];
+  const values = [conversationId, kind, context.activeNorm.id, term.unit, term.amount, stated || kind === 'handoff', requestedAt, schedule.due.toISO(), schedule.dueSoon.toISO()];
+  const { rows } = await tx.query<Row>(
+    `WITH unmet AS (
+       SELECT id FROM milestones WHERE conversation_id = $1 AND kind = $2 AND state IN ('open', 'due_soon', 'breached') ORDER BY id DESC LIMIT 1 FOR UPDATE
+     ), updated AS (
+       UPDATE milestones SET norm_id = $3, term_unit = $4, term_amount = $5, term_stated = $6, starts_at = $7, due_at = $8, due_soon_at = $9,
+              state = 'open', due_soon_raised_at = NULL, breached_at = NULL, updated_at = now()
+        WHERE id = (SELECT id FROM unmet) RETURNING ${COLUMNS}
+     ), inserted AS (
+       INSERT INTO milestones (conversation_id, kind, norm_id, term_unit, term_amount, term_stated, starts_at, due_at, due_soon_at)
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE NOT EXISTS (SELECT 1 FROM unmet) RETURNING ${COLUMNS}
+     )
+     SELECT * FROM updated UNION ALL SELECT * FROM inserted`,
+    values,
+  );
+  await notifyMilestonesChanged(tx);
+  return rows.map(toMilestone);
 }
 
 export async function listMilestones(db: Db, conversationId: number): Promise<Milestone[]> {

@@ -5,13 +5,17 @@ import type { WorkingCalendar } from './calendar.ts';
 import { dueFor } from './due.ts';
 import type { Norm, Term, TermKey } from './norms.ts';
 
-/** Milestone kinds as stored: the norm's calendar milestones plus the chat pickup. */
-export type MilestoneKind = 'acknowledgement' | 'answer' | 'complexAnswer' | 'callback' | 'pickup';
-export const MILESTONE_KINDS: readonly MilestoneKind[] = ['acknowledgement', 'answer', 'complexAnswer', 'callback', 'pickup'];
+/**
+ * Milestone kinds as stored: the norm's calendar milestones plus the chat pickup, and `handoff`:
+ * a hand-off that is not a callback (issue 14), always with the hand-off's term stated.
+ */
+export type MilestoneKind = 'acknowledgement' | 'answer' | 'complexAnswer' | 'callback' | 'pickup' | 'handoff';
+export const MILESTONE_KINDS: readonly MilestoneKind[] = ['acknowledgement', 'answer', 'complexAnswer', 'callback', 'pickup', 'handoff'];
 
 /** The norm term a kind of milestone takes its term (and target) from. */
 export function termKeyOf(kind: MilestoneKind): TermKey {
-  return kind === 'pickup' ? 'chatPickup' : kind;
+  // A hand-off's term is always stated (the team's or the callback term), held to the callback target.
+  return kind === 'pickup' ? 'chatPickup' : kind === 'handoff' ? 'callback' : kind;
 }
 
 /**

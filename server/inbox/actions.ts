@@ -9,7 +9,7 @@ import type { Pool } from '../db/index.ts';
 export interface ConversationRef {
   conversationId: number;
   reference: string;
-  channel: 'chat' | 'email';
+  channel: 'chat' | 'email' | 'phone';
 }
 
 const refOf = (change: LifecycleChange): ConversationRef => ({

@@ -14,6 +14,8 @@ export interface InboxCounts {
   breached: number;
   chat: number;
   email: number;
+  /** Phone contacts (issue 14 §7): open only when a hand-off was sent back to the KCC. */
+  phone: number;
   /** Chats queued for pickup: nobody has taken them yet. */
   waitingChats: number;
 }
@@ -33,6 +35,7 @@ function countsSql(count: (condition: string) => string, me: string, dueSoon: st
     ${count('c.breached')} AS breached,
     ${count(`c.channel = 'chat'`)} AS chat,
     ${count(`c.channel = 'email'`)} AS email,
+    ${count(`c.channel = 'phone'`)} AS phone,
     ${count(`c.channel = 'chat' AND c.status = 'new'`)} AS "waitingChats"`;
 }
 
@@ -41,7 +44,7 @@ function countsSql(count: (condition: string) => string, me: string, dueSoon: st
  * same transaction as every change, so the numbers agree with the list at any snapshot. With a
  * search: one pass over the matches (a bitmap of the search indexes).
  */
-export async function inboxCounts(db: Db, filter: { channel?: 'chat' | 'email'; q?: string }, viewer: { id: number }): Promise<InboxCounts> {
+export async function inboxCounts(db: Db, filter: { channel?: 'chat' | 'email' | 'phone'; q?: string }, viewer: { id: number }): Promise<InboxCounts> {
   const params = new Params();
   if (filter.q) {
     const where = filterConditions(filter, viewer.id, params, 'open', await prepareSearch(db, filter.q));

@@ -32,7 +32,7 @@ export interface ThreadMessage {
 export interface HistoryItem {
   id: number;
   reference: string;
-  channel: 'chat' | 'email';
+  channel: 'chat' | 'email' | 'phone';
   status: string;
   subject: string | null;
   createdAt: string;

@@ -7,7 +7,7 @@ import type { DomainEventMap, DomainEvents } from '../domain-events.ts';
 interface ConversationRef {
   conversationId: number;
   reference: string;
-  channel: 'chat' | 'email';
+  channel: 'chat' | 'email' | 'phone';
 }
 
 export interface InboxEventMap {

@@ -5,7 +5,7 @@ import { isoAmsterdam } from '../deadlines/milestones.ts';
 import { prepareSearch, searchCondition, type SearchTerms } from './search.ts';
 
 export interface ListFilter {
-  channel?: 'chat' | 'email';
+  channel?: 'chat' | 'email' | 'phone';
   /** Absent: every conversation that is not closed (the working inbox); with a search, the closed ones after them. */
   status?: 'new' | 'open' | 'waiting' | 'closed';
   assignee?: 'mine' | 'unassigned' | 'all';
@@ -19,7 +19,7 @@ export interface ListFilter {
 export interface ConversationSummary {
   id: number;
   reference: string;
-  channel: 'chat' | 'email';
+  channel: 'chat' | 'email' | 'phone';
   status: 'new' | 'open' | 'waiting' | 'closed';
   subject: string | null;
   contact: { id: number; name: string | null; email: string | null } | null;
@@ -80,7 +80,7 @@ function decodeCursor(text: string): Cursor | undefined {
 interface Row {
   id: number;
   reference: string;
-  channel: 'chat' | 'email';
+  channel: 'chat' | 'email' | 'phone';
   status: ConversationSummary['status'];
   subject: string | null;
   contact: ConversationSummary['contact'];

@@ -2,6 +2,7 @@
 // parameters; widget/ and inbox/ import them with `import type` (style.md §2).
 // Facts are `resource.past_tense`; commands are imperatives answered with an Ack.
 import type { Role } from '../agents/agents.ts';
+import type { ReportsChanged } from '../reports/kpi-types.ts';
 
 /** Codes any command on either namespace may answer with. Clients translate codes, never messages. */
 export type ErrorCodeFromServer = 'unauthorized' | 'forbidden' | 'validation_failed' | 'rate_limited' | 'not_found' | 'internal';
@@ -42,7 +43,7 @@ export interface AgentIdentity {
 export interface ConversationActivity {
   conversationId: number;
   reference: string;
-  channel: 'chat' | 'email';
+  channel: 'chat' | 'email' | 'phone';
 }
 
 export interface MessageActivity extends ConversationActivity {
@@ -65,7 +66,7 @@ export interface DeadlineAlert {
   reference: string;
   milestoneId: number;
   /** pickup is the chat pickup; complexAnswer the answer due after a tussenbericht. */
-  kind: 'acknowledgement' | 'answer' | 'complexAnswer' | 'callback' | 'pickup';
+  kind: 'acknowledgement' | 'answer' | 'complexAnswer' | 'callback' | 'pickup' | 'handoff';
   normId: string;
   /** ISO 8601 with offset, Europe/Amsterdam. */
   dueAt: string;
@@ -96,7 +97,7 @@ export interface StatusActivity extends ConversationActivity {
 export interface MilestoneView {
   id: number;
   conversationId: number;
-  kind: 'acknowledgement' | 'answer' | 'complexAnswer' | 'callback' | 'pickup';
+  kind: 'acknowledgement' | 'answer' | 'complexAnswer' | 'callback' | 'pickup' | 'handoff';
   normId: string;
   term: { unit: 'workingDays' | 'weeks' | 'seconds'; amount: number };
   termStated: boolean;
@@ -170,6 +171,8 @@ export interface AgentServerEvents {
   'agent.presence_changed': (payload: AgentPresence) => void;
   'deadline.due_soon': (payload: DeadlineAlert) => void;
   'deadline.breached': (payload: DeadlineAlert) => void;
+  /** To supervisors and admins only: today's KPIs changed; the dashboard refetches (server/reports/kpi-types.ts). */
+  'reports.changed': (payload: ReportsChanged) => void;
 }
 
 /** Agent inbox → server, namespace /agent. */

@@ -125,7 +125,7 @@ async function checkLifecycle(pool: Pool): Promise<LifecycleDrift> {
   const { rows } = await pool.query<{ check: keyof Omit<LifecycleDrift, 'samples'>; ids: number[] }>(
     `SELECT 'openOnClosed' AS check, array_agg(DISTINCT m.conversation_id ORDER BY m.conversation_id) AS ids
        FROM milestones m JOIN conversations c ON c.id = m.conversation_id
-      WHERE c.status = 'closed' AND m.kind <> 'callback' AND m.state IN ${UNMET}
+      WHERE c.status = 'closed' AND m.kind NOT IN ('callback', 'handoff') AND m.state IN ${UNMET}
      UNION ALL
      SELECT 'statusMismatch', array_agg(id ORDER BY id) FROM conversations
       WHERE (status = 'closed') <> (closed_at IS NOT NULL) OR (status = 'closed') <> (outcome IS NOT NULL)

@@ -3,9 +3,9 @@ import type { ConversationOutcome } from '../../../server/realtime/events.ts';
 import { api, query } from './http.ts';
 
 export type { ConversationOutcome };
-export type Channel = 'chat' | 'email';
+export type Channel = 'chat' | 'email' | 'phone';
 export type ConversationStatus = 'new' | 'open' | 'waiting' | 'closed';
-export type MilestoneKind = 'acknowledgement' | 'answer' | 'complexAnswer' | 'callback' | 'pickup';
+export type MilestoneKind = 'acknowledgement' | 'answer' | 'complexAnswer' | 'callback' | 'pickup' | 'handoff';
 export type MilestoneState = 'open' | 'due_soon' | 'breached' | 'met' | 'met_late' | 'suspended' | 'not_applicable';
 /** Why nothing needed answering (closing as no_answer_needed). */
 export type NoAnswerReason = 'auto_reply' | 'spam' | 'duplicate' | 'withdrawn';
@@ -121,11 +121,12 @@ export async function conversation(id: number): Promise<ConversationDetail> {
   return (await api<{ conversation: ConversationDetail }>('GET', `/api/conversations/${id}`)).conversation;
 }
 
-export function postMessage(id: number, text: string, kind: ReplyKind, term?: { unit: 'workingDays' | 'weeks'; amount: number }) {
+export function postMessage(id: number, text: string, kind: ReplyKind, term?: { unit: 'workingDays' | 'weeks'; amount: number }, attachments: number[] = []) {
   return api<{ messageId: number; queued: boolean; promise: { kind: 'complexAnswer'; dueAt: string } | null }>('POST', `/api/conversations/${id}/messages`, {
     text,
     kind,
     ...(term ? { term } : {}),
+    ...(attachments.length ? { attachments } : {}),
   });
 }
 

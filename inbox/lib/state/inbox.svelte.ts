@@ -34,7 +34,7 @@ const TOUCHING_EVENTS: readonly (keyof AgentServerEvents)[] = [
 export interface NewConversation {
   conversationId: number;
   reference: string;
-  channel: 'chat' | 'email';
+  channel: 'chat' | 'email' | 'phone';
 }
 
 export class Inbox {

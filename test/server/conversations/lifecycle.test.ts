@@ -43,6 +43,8 @@ const EVENTS = {
   citizen_left: { type: 'citizen_left' },
   'callback:reached': { type: 'callback_attempt', reached: true },
   'callback:not_reached': { type: 'callback_attempt', reached: false },
+  handoff_completed: { type: 'handoff_completed' },
+  handoff_cancelled: { type: 'handoff_cancelled', agentId: AGENT },
 } satisfies Record<string, LifecycleEvent>;
 type EventName = keyof typeof EVENTS;
 
@@ -66,6 +68,8 @@ function effect(e: MilestoneEffect): string {
       return `open ${e.set}`;
     case 'open_complex_answer':
       return 'open complexAnswer';
+    case 'open_handoff':
+      return `open ${e.kind} (${e.term.amount} ${e.term.unit}${e.stated ? ', stated' : ''})`;
     case 'suspend':
     case 'resume':
       return `${e.op} ${e.kinds.join(',')}`;
@@ -108,6 +112,8 @@ const EMAIL: Record<ConversationStatus, Record<EventName, string>> = {
     citizen_left: 'new',
     'callback:reached': 'new | meet callback by callback',
     'callback:not_reached': 'new',
+    handoff_completed: 'new | meet handoff by back_office',
+    handoff_cancelled: 'new | n/a callback,handoff (handoff_cancelled)',
   },
   open: {
     citizen_message: 'open',
@@ -136,6 +142,8 @@ const EMAIL: Record<ConversationStatus, Record<EventName, string>> = {
     citizen_left: 'open',
     'callback:reached': 'open | meet callback by callback',
     'callback:not_reached': 'open',
+    handoff_completed: 'open | meet handoff by back_office',
+    handoff_cancelled: 'open | n/a callback,handoff (handoff_cancelled)',
   },
   waiting: {
     // The citizen wrote back: the suspended answer term runs on with the time that was left.
@@ -165,6 +173,8 @@ const EMAIL: Record<ConversationStatus, Record<EventName, string>> = {
     citizen_left: 'waiting',
     'callback:reached': 'waiting | meet callback by callback',
     'callback:not_reached': 'waiting',
+    handoff_completed: 'waiting | meet handoff by back_office',
+    handoff_cancelled: 'waiting | n/a callback,handoff (handoff_cancelled)',
   },
   closed: {
     // Issue 11: a citizen's mail reopened but kept the old outcome; it clears it and opens the norm anew.
@@ -195,6 +205,8 @@ const EMAIL: Record<ConversationStatus, Record<EventName, string>> = {
     citizen_left: 'closed/handled_first_contact',
     'callback:reached': 'closed/handled_first_contact | meet callback by callback',
     'callback:not_reached': 'closed/handled_first_contact',
+    handoff_completed: 'closed/handled_first_contact | meet handoff by back_office',
+    handoff_cancelled: 'closed/handled_first_contact | n/a callback,handoff (handoff_cancelled)',
   },
 };
 
@@ -228,6 +240,8 @@ const CHAT: Record<ConversationStatus, Record<EventName, string>> = {
     citizen_left: 'closed/abandoned | n/a pickup (abandoned)',
     'callback:reached': 'new | meet callback by callback',
     'callback:not_reached': 'new',
+    handoff_completed: 'new | meet handoff by back_office',
+    handoff_cancelled: 'new | n/a callback,handoff (handoff_cancelled)',
   },
   open: {
     citizen_message: 'open',
@@ -257,6 +271,8 @@ const CHAT: Record<ConversationStatus, Record<EventName, string>> = {
     citizen_left: 'open',
     'callback:reached': 'open | meet callback by callback',
     'callback:not_reached': 'open',
+    handoff_completed: 'open | meet handoff by back_office',
+    handoff_cancelled: 'open | n/a callback,handoff (handoff_cancelled)',
   },
   waiting: {
     citizen_message: 'open | resume answer,complexAnswer',
@@ -285,6 +301,8 @@ const CHAT: Record<ConversationStatus, Record<EventName, string>> = {
     citizen_left: 'waiting',
     'callback:reached': 'waiting | meet callback by callback',
     'callback:not_reached': 'waiting',
+    handoff_completed: 'waiting | meet handoff by back_office',
+    handoff_cancelled: 'waiting | n/a callback,handoff (handoff_cancelled)',
   },
   closed: {
     citizen_message: '!conversation_closed',
@@ -314,6 +332,8 @@ const CHAT: Record<ConversationStatus, Record<EventName, string>> = {
     citizen_left: 'closed/handled_first_contact',
     'callback:reached': 'closed/handled_first_contact | meet callback by callback',
     'callback:not_reached': 'closed/handled_first_contact',
+    handoff_completed: 'closed/handled_first_contact | meet handoff by back_office',
+    handoff_cancelled: 'closed/handled_first_contact | n/a callback,handoff (handoff_cancelled)',
   },
 };
 

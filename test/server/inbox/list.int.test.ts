@@ -220,8 +220,8 @@ describe('counts', () => {
       expect(response.status).toBe(200);
       return ((await response.json()) as { counts: Record<string, number> }).counts;
     };
-    expect(await counts()).toEqual({ all: 5, mine: 2, unassigned: 2, new: 2, open: 2, waiting: 1, dueSoon: 1, breached: 2, chat: 2, email: 3, waitingChats: 1 });
-    expect(await counts('?channel=chat')).toEqual({ all: 2, mine: 1, unassigned: 1, new: 1, open: 1, waiting: 0, dueSoon: 0, breached: 0, chat: 2, email: 0, waitingChats: 1 });
+    expect(await counts()).toEqual({ all: 5, mine: 2, unassigned: 2, new: 2, open: 2, waiting: 1, dueSoon: 1, breached: 2, chat: 2, email: 3, phone: 0, waitingChats: 1 });
+    expect(await counts('?channel=chat')).toEqual({ all: 2, mine: 1, unassigned: 1, new: 1, open: 1, waiting: 0, dueSoon: 0, breached: 0, chat: 2, email: 0, phone: 0, waitingChats: 1 });
     expect(await counts('?q=aanvragen')).toMatchObject({ all: 1, breached: 1, email: 1 });
   });
 
@@ -236,7 +236,7 @@ describe('counts', () => {
                 count(*) FILTER (WHERE status = 'new')::int AS "new", count(*) FILTER (WHERE status = 'open')::int AS "open",
                 count(*) FILTER (WHERE status = 'waiting')::int AS waiting, count(*) FILTER (WHERE next_due_state = 'due_soon')::int AS "dueSoon",
                 count(*) FILTER (WHERE breached)::int AS breached, count(*) FILTER (WHERE channel = 'chat')::int AS chat,
-                count(*) FILTER (WHERE channel = 'email')::int AS email, count(*) FILTER (WHERE channel = 'chat' AND status = 'new')::int AS "waitingChats"
+                count(*) FILTER (WHERE channel = 'email')::int AS email, count(*) FILTER (WHERE channel = 'phone')::int AS phone, count(*) FILTER (WHERE channel = 'chat' AND status = 'new')::int AS "waitingChats"
            FROM conversations WHERE status <> 'closed'`,
         [adminId],
       );
