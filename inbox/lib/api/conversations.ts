@@ -121,11 +121,12 @@ export async function conversation(id: number): Promise<ConversationDetail> {
   return (await api<{ conversation: ConversationDetail }>('GET', `/api/conversations/${id}`)).conversation;
 }
 
-export function postMessage(id: number, text: string, kind: ReplyKind, term?: { unit: 'workingDays' | 'weeks'; amount: number }) {
+export function postMessage(id: number, text: string, kind: ReplyKind, term?: { unit: 'workingDays' | 'weeks'; amount: number }, attachments: number[] = []) {
   return api<{ messageId: number; queued: boolean; promise: { kind: 'complexAnswer'; dueAt: string } | null }>('POST', `/api/conversations/${id}/messages`, {
     text,
     kind,
     ...(term ? { term } : {}),
+    ...(attachments.length ? { attachments } : {}),
   });
 }
 
