@@ -16,6 +16,7 @@ import { createHttpApp } from './http/app.ts';
 import { MailChannel } from './mail/index.ts';
 import type { Logger } from './log.ts';
 import { createRealtime, type Realtime } from './realtime/server.ts';
+import { ReportsLive, RollupJob } from './reports/index.ts';
 
 export interface Balie {
   /** The address the HTTP server listens on, e.g. http://127.0.0.1:3000. */
@@ -101,6 +102,10 @@ export async function startBalie(config: Config, log: Logger, options: StartOpti
 
   // Hand-off reminders and escalation (issue 14): each sent once across instances by its key.
   const reminders = new HandoffReminders({ pool: database.pool, from: () => config.mail?.from, publicUrl: config.publicUrl.href, log });
+  // KPI rollups and live figures (issue 15): a job over whole days, fed by the domain events.
+  const reportsLive = new ReportsLive(database.pool, events, log);
+  reportsLive.listen();
+  const rollups = new RollupJob(database.maintenancePool, log);
 
   const sweeper = setInterval(() => {
     deleteExpiredSessions(database.pool).catch((error: unknown) => log.warn({ err: error }, 'could not delete expired sessions'));
@@ -114,6 +119,7 @@ export async function startBalie(config: Config, log: Logger, options: StartOpti
   mail?.start();
   presence.start();
   reminders.start();
+  rollups.start();
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -126,6 +132,7 @@ export async function startBalie(config: Config, log: Logger, options: StartOpti
   } catch (error) {
     clearInterval(sweeper);
     await reminders.stop();
+    await rollups.stop();
     await presence.stop();
     await mail?.stop();
     await scheduler.stop();
@@ -162,6 +169,7 @@ export async function startBalie(config: Config, log: Logger, options: StartOpti
         await Promise.all([
           step('presence', presence.stop()),
           step('hand-off reminders', reminders.stop()),
+          step('report rollups', Promise.all([rollups.stop(), reportsLive.stop()])),
           step('mail', mail?.stop()),
           step('deadline scheduler', scheduler.stop()),
           step('calendar recompute', recompute.stop()),

@@ -228,8 +228,8 @@ export class Chat {
     this.#events.emit('conversation.assigned', { ...conversation, assignee, firstName: firstName(assignee.name), pickedUp });
   }
 
-  async close(conversationId: number, agent: { id: number }, outcome: ConversationOutcome, reason?: NoAnswerReason): Promise<CloseOutcome> {
-    const closed = await closeConversation(this.#pool, conversationId, agent, outcome, reason);
+  async close(conversationId: number, agent: { id: number }, outcome: ConversationOutcome, reason?: NoAnswerReason, topicId?: number): Promise<CloseOutcome> {
+    const closed = await closeConversation(this.#pool, conversationId, agent, outcome, reason, topicId);
     if (closed.ok) {
       this.#events.emit('conversation.closed', { ...closed.conversation, outcome, closedAt: isoAmsterdam(closed.closedAt) });
       // The milestones closing met or ended (and a callback opened), for inboxes to patch.

@@ -5,6 +5,7 @@ import { createConversationIn } from '../conversations/index.ts';
 import type { NoAnswerReason } from '../conversations/lifecycle.ts';
 import { inTransaction, type Db, type Pool } from '../db/index.ts';
 import type { ChatMessage, ChatState, ConversationOutcome } from '../realtime/events.ts';
+import { setCloseTopic } from '../topics/topics.ts';
 import { chatStartKey, chatMessageKey, citizenMessageByClientId, firstName, insertCitizenMessage, isoAmsterdam } from './messages.ts';
 import { createChatSession, endChatSessions } from './sessions.ts';
 
@@ -159,7 +160,7 @@ export async function claimConversation(pool: Pool, conversationId: number, agen
 
 export type CloseOutcome =
   | { ok: true; conversation: ConversationRef; outcome: ConversationOutcome; closedAt: Date; change: LifecycleChange }
-  | { ok: false; code: 'not_found' | 'conversation_closed' | 'reason_required' };
+  | { ok: false; code: 'not_found' | 'conversation_closed' | 'reason_required' | 'topic_required' | 'unknown_topic' };
 
 /**
  * Closes a conversation with the outcome the first-contact KPI counts (issue 6). Closing leaves
@@ -172,15 +173,24 @@ export async function closeConversation(
   agent: { id: number },
   outcome: ConversationOutcome,
   reason?: NoAnswerReason,
+  topicId?: number,
 ): Promise<CloseOutcome> {
   const result = await inLifecycle(pool, async (tx) => {
     const applied = await applyEvent(tx, conversationId, { type: 'close', outcome, reason, agentId: agent.id });
+    // The topic in the same transaction: a required one missing undoes the close (issue 15 §2).
+    if (applied.ok) {
+      const topic = await setCloseTopic(tx, conversationId, topicId, outcome);
+      if (!topic.ok) return topic;
+    }
     // The citizen's token stops opening the chat (issue 12 §10): ended at the very moment of
     // closing, which marks the sessions an open widget may still rate with for a short while.
     if (applied.ok && applied.change.conversation.channel === 'chat') await endChatSessions(tx, conversationId, applied.change.at);
     return applied;
   });
-  if (!result.ok) return { ok: false, code: result.code === 'not_found' ? 'not_found' : result.code === 'reason_required' ? 'reason_required' : 'conversation_closed' };
+  if (!result.ok) {
+    const passed = ['not_found', 'reason_required', 'topic_required', 'unknown_topic'] as const;
+    return { ok: false, code: passed.find((code) => code === result.code) ?? 'conversation_closed' };
+  }
   const { change } = result;
   return {
     ok: true,

@@ -90,16 +90,18 @@ export function agentChatRoutes(options: { chat: Chat; pool: Pool }): Router {
 
   router.post('/conversations/:id/close', async (req, res) => {
     const { id } = validate(idParam, req.params);
-    const { outcome: result, reason } = validate(closeBody, req.body ?? {});
-    const outcome = await chat.close(id, req.agent!, result, reason);
+    const { outcome: result, reason, topicId } = validate(closeBody, req.body ?? {});
+    const outcome = await chat.close(id, req.agent!, result, reason, topicId);
     if (!outcome.ok) {
       if (outcome.code === 'not_found') throw httpErrors.notFound('conversation');
       if (outcome.code === 'reason_required') {
         throw new HttpError(400, 'validation_failed', 'reason: say why no answer is needed', [{ field: 'reason', message: 'required with no_answer_needed' }]);
       }
+      if (outcome.code === 'topic_required') throw new HttpError(400, 'topic_required', 'topicId: this gemeente requires a topic when closing', [{ field: 'topicId', message: 'required' }]);
+      if (outcome.code === 'unknown_topic') throw new HttpError(400, 'unknown_topic', 'topicId: no such active topic', [{ field: 'topicId', message: 'unknown or archived' }]);
       throw httpErrors.conversationClosed('This conversation is already closed.');
     }
-    await recordAudit(pool, { agentId: req.agent!.id, action: 'conversation.close', subjectType: 'conversation', subjectId: id, details: { outcome: result, reason: reason ?? null } });
+    await recordAudit(pool, { agentId: req.agent!.id, action: 'conversation.close', subjectType: 'conversation', subjectId: id, details: { outcome: result, reason: reason ?? null, topicId: topicId ?? null } });
     res.json({ conversationId: id, outcome: result, closedAt: outcome.closedAt.toISOString() });
   });
   return router;

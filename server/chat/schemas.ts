@@ -42,6 +42,8 @@ export const closeBody = z.strictObject({
   outcome: z.enum(CLOSE_OUTCOMES),
   /** With no_answer_needed: why (auto-reply, spam, duplicate, withdrawn); its milestones end as not applicable with it. */
   reason: z.enum(NO_ANSWER_REASONS).optional(),
+  /** The topic (onderwerp) it was about; the gemeente may require one (server/topics). */
+  topicId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
 /** Whether a failed chat payload failed on the length of its text: the widget says so in words. */

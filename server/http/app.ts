@@ -28,6 +28,7 @@ import { outgoingRoutes } from '../inbox/outgoing-routes.ts';
 import { signatureRoutes } from '../signatures/index.ts';
 import type { MailChannel } from '../mail/index.ts';
 import { overviewRoutes } from '../reports/index.ts';
+import { topicRoutes } from '../topics/index.ts';
 import { apiTokenRoutes } from '../api-tokens/index.ts';
 import { exportRoutes } from '../export/index.ts';
 import { publicPageRoutes, publicPageSettingsRoutes } from '../public-page/index.ts';
@@ -153,6 +154,7 @@ export function createHttpApp({ config, database, events, log, mail, chat, recom
   api.use(cannedRoutes({ pool: database.pool }));
   api.use(outgoingRoutes({ pool: database.pool, events, limits: config.outgoingAttachments, from: () => config.mail?.from, referencePrefix: config.referencePrefix }), signatureRoutes({ pool: database.pool, from: () => config.mail?.from }));
   api.use('/teams', teamRoutes({ pool: database.pool }));
+  api.use('/topics', topicRoutes({ pool: database.pool }));
   api.use('/backoffice', backofficeRoutes({ pool: database.pool, events, from: () => config.mail?.from, publicUrl: config.publicUrl.href, referencePrefix: config.referencePrefix }));
   api.use(auditRoutes({ db: database.pool }));
   api.use('/api-tokens', apiTokenRoutes({ pool: database.pool }));

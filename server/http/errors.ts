@@ -44,6 +44,11 @@ export type ErrorCode =
   | 'handoff_not_open'
   | 'handoff_wrong_action'
   | 'team_name_taken'
+  // Topics (issue 15 §2): a topic name in use; closing without the topic the gemeente requires;
+  // a topic that does not exist or is archived.
+  | 'topic_name_taken'
+  | 'topic_required'
+  | 'unknown_topic'
   // API tokens and the export (issue 15 §5, §7): a bearer that is unknown, revoked or expired
   // (RFC 6750 invalid_token); every export slot of this instance is streaming already.
   | 'invalid_token'

@@ -2,6 +2,7 @@
 // parameters; widget/ and inbox/ import them with `import type` (style.md §2).
 // Facts are `resource.past_tense`; commands are imperatives answered with an Ack.
 import type { Role } from '../agents/agents.ts';
+import type { ReportsChanged } from '../reports/kpi-types.ts';
 
 /** Codes any command on either namespace may answer with. Clients translate codes, never messages. */
 export type ErrorCodeFromServer = 'unauthorized' | 'forbidden' | 'validation_failed' | 'rate_limited' | 'not_found' | 'internal';
@@ -170,6 +171,8 @@ export interface AgentServerEvents {
   'agent.presence_changed': (payload: AgentPresence) => void;
   'deadline.due_soon': (payload: DeadlineAlert) => void;
   'deadline.breached': (payload: DeadlineAlert) => void;
+  /** To supervisors and admins only: today's KPIs changed; the dashboard refetches (server/reports/kpi-types.ts). */
+  'reports.changed': (payload: ReportsChanged) => void;
 }
 
 /** Agent inbox → server, namespace /agent. */

@@ -10,6 +10,7 @@ import type { Db } from '../db/index.ts';
 import type { DomainEvents } from '../domain-events.ts';
 import { sessionTokenFrom } from '../http/auth.ts';
 import { inboxEvents, sessionRoom } from '../inbox/events.ts';
+import { reportsEvents } from '../reports/live.ts';
 import type { Logger } from '../log.ts';
 import { command } from './commands.ts';
 import type {
@@ -46,6 +47,8 @@ function refused(message: string, data: HandshakeErrorData): Error {
 const KCC_ROOM = 'kcc';
 /** Back-office users' sockets: only that their hand-offs changed. */
 const BACKOFFICE_ROOM = 'backoffice';
+/** Supervisors' and admins' sockets: the dashboard's live figures (issue 15 §8). */
+const SUPERVISORS_ROOM = 'supervisors';
 /** Agents' commands per socket per minute: typing repeats every few seconds, the rest is rare. */
 const AGENT_COMMANDS_PER_MINUTE = 600;
 const TYPING_RELAY_MS = 1000;
@@ -208,7 +211,7 @@ export function createRealtime(options: {
       socket.emit('session.ready', { agent });
       return;
     }
-    void socket.join([`agent:${agent.id}`, socket.data.sessionRoom, KCC_ROOM]);
+    void socket.join([`agent:${agent.id}`, socket.data.sessionRoom, KCC_ROOM, ...(agent.role === 'supervisor' || agent.role === 'admin' ? [SUPERVISORS_ROOM] : [])]);
     const perSocket = new WindowCounter(AGENT_COMMANDS_PER_MINUTE);
     const base = { allow: () => perSocket.take(''), log };
     type Reply<T> = { ok: true; data: T } | { ok: false; error: { code: AgentErrorCode } };
@@ -268,6 +271,7 @@ export function createRealtime(options: {
     });
     events.on('deadline.due_soon', (alert) => kcc().emit('deadline.due_soon', alert));
     events.on('deadline.breached', (alert) => kcc().emit('deadline.breached', alert));
+    reportsEvents(events).on('reports.changed', (change) => agents.to(SUPERVISORS_ROOM).emit('reports.changed', change));
     events.on('conversation.created', (activity) => kcc().emit('conversation.created', activity));
     events.on('message.created', ({ chat: view, ...activity }) => {
       kcc().emit('message.created', activity);

@@ -43,8 +43,10 @@
 //   met late, never = breached or ended without contact, open = not yet due. For per-team figures of
 //   the back office (the hand-off's team), `backoffice` carries server/backoffice/kpis.ts's figures.
 
-import type { MilestoneKind } from '../deadlines/schedule.ts';
 import type { TeamFigures } from '../backoffice/kpis.ts';
+
+/** The milestone kinds reported (as stored; `handoff`: a hand-off's own milestone, issue 14). */
+export type KpiMilestoneKind = 'acknowledgement' | 'answer' | 'complexAnswer' | 'callback' | 'pickup' | 'handoff';
 
 export type KpiChannel = 'chat' | 'email' | 'phone';
 export const KPI_CHANNELS: readonly KpiChannel[] = ['chat', 'email', 'phone'];
@@ -174,13 +176,17 @@ export interface BacklogKpi {
 
 /** Every KPI for one slice of the period (the whole, or one split's group). */
 export interface KpiFigures {
-  /** Conversations created in the period, per channel and in all. */
-  volume: { total: number; chat: number; email: number; phone: number };
+  /**
+   * Conversations created in the period, in all and per channel. Per channel is known for the
+   * total and the channel groups (the other channels 0 there); agent, team and topic groups have
+   * null (the rollups keep each dimension apart).
+   */
+  volume: { total: number; chat: number | null; email: number | null; phone: number | null };
   acknowledged: MilestoneKpi;
   /** Answer milestones: `answer` and `complexAnswer` together. */
   answered: MilestoneKpi;
   /** Per milestone kind, for the compliance table. */
-  milestones: Partial<Record<MilestoneKind, MilestoneKpi>>;
+  milestones: Record<KpiMilestoneKind, MilestoneKpi>;
   fcr: FcrKpi;
   callbacks: CallbackKpi;
   chat: ChatKpi;
@@ -219,7 +225,7 @@ export interface KpiReport {
 export interface CompliancePoint {
   /** YYYY-MM-DD: the first day of the day or week (Monday). */
   start: string;
-  kind: MilestoneKind;
+  kind: KpiMilestoneKind;
   metOnTime: number;
   metLate: number;
   breached: number;

@@ -1,0 +1,231 @@
+// Every KPI of domain.md over a period, in all and split by channel, team, agent and topic
+// (issue 15 §1): sums of the day rows (rows.ts), the backlog as it stands, and the back office's
+// hand-off figures (server/backoffice/kpis.ts, owned by the back office and called as it is).
+import { DateTime } from 'luxon';
+import { backofficeFigures } from '../backoffice/kpis.ts';
+import type { Db } from '../db/index.ts';
+import { loadServiceSettings, allNorms } from '../deadlines/settings.ts';
+import type { Norm } from '../deadlines/norms.ts';
+import { ZONE } from '../deadlines/zone.ts';
+import { Params } from '../inbox/list.ts';
+import { KIND_PREFIX, KPI_KINDS, type KpiKind } from './facts.ts';
+import type { BacklogKpi, KpiFigures, KpiGroup, KpiPeriod, KpiReport, KpiSplit, MilestoneKpi, NotApplicableKpi } from './kpi-types.ts';
+import { dayRowsSql, daySources, notApplicableRowsSql, SUMS_SQL, type CountRow, type DaySources } from './rows.ts';
+
+/** The national goal for handling in the first contact (domain.md: 80%). */
+export const FCR_TARGET = 80;
+
+const percent = (part: number, whole: number): number | null => (whole === 0 ? null : Math.round((1000 * part) / whole) / 10);
+
+/** The keyed rows every split is summed from: `total` and each requested split, by its group key. */
+function keyedSql(splits: readonly KpiSplit[]): string {
+  const parts = [`SELECT 'total'::text AS split, ''::text AS gkey, r.* FROM r WHERE r.dim = 'channel'`];
+  if (splits.includes('channel')) parts.push(`SELECT 'channel', r.key, r.* FROM r WHERE r.dim = 'channel'`);
+  if (splits.includes('agent')) parts.push(`SELECT 'agent', r.key, r.* FROM r WHERE r.dim = 'agent'`);
+  if (splits.includes('topic')) parts.push(`SELECT 'topic', r.key, r.* FROM r WHERE r.dim = 'topic'`);
+  // Teams from today's members; an agent in two teams counts in both, one in none in the team ''.
+  if (splits.includes('team')) parts.push(`SELECT 'team', coalesce(tm.team_id::text, ''), r.* FROM r LEFT JOIN team_members tm ON tm.agent_id::text = r.key WHERE r.dim = 'agent'`);
+  return parts.join('\n UNION ALL ');
+}
+
+function dimsFor(splits: readonly KpiSplit[]): string[] {
+  return ['channel', ...(splits.includes('agent') || splits.includes('team') ? ['agent'] : []), ...(splits.includes('topic') ? ['topic'] : [])];
+}
+
+type SumRow = CountRow & { split: string; gkey: string; pu_median: number | null; ab_median: number | null };
+
+async function sums(db: Db, sources: DaySources, splits: readonly KpiSplit[]): Promise<SumRow[]> {
+  const params = new Params();
+  const rows = dayRowsSql(sources, params, dimsFor(splits));
+  const { rows: result } = await db.query<SumRow>(
+    `WITH r AS MATERIALIZED (${rows}),
+          k AS (${keyedSql(splits)}),
+          s AS (SELECT split, gkey, ${SUMS_SQL} FROM k GROUP BY 1, 2),
+          pu AS (SELECT split, gkey, percentile_cont(0.5) WITHIN GROUP (ORDER BY w)::float8 AS pu_median FROM k, unnest(k.pu_waits) w GROUP BY 1, 2),
+          ab AS (SELECT split, gkey, percentile_cont(0.5) WITHIN GROUP (ORDER BY w)::float8 AS ab_median FROM k, unnest(k.ab_waits) w GROUP BY 1, 2)
+     SELECT s.*, pu.pu_median, ab.ab_median FROM s LEFT JOIN pu USING (split, gkey) LEFT JOIN ab USING (split, gkey)`,
+    params.values,
+  );
+  return result;
+}
+
+type NaRow = { split: string; gkey: string; reason: string; ended_by: string; count: number };
+
+async function notApplicable(db: Db, sources: DaySources, splits: readonly KpiSplit[]): Promise<NaRow[]> {
+  const params = new Params();
+  const rows = notApplicableRowsSql(sources, params, dimsFor(splits));
+  const { rows: result } = await db.query<NaRow>(
+    `WITH r AS MATERIALIZED (${rows}), k AS (${keyedSql(splits)})
+     SELECT split, gkey, reason, ended_by, sum(count)::int AS count FROM k GROUP BY 1, 2, 3, 4`,
+    params.values,
+  );
+  return result;
+}
+
+type BacklogRow = BacklogKpi & { split: string; gkey: string };
+
+/** Open work now, per split: one pass over the open conversations (a partial index holds them). */
+async function backlog(db: Db, splits: readonly KpiSplit[]): Promise<BacklogRow[]> {
+  const parts = [`SELECT 'total'::text AS split, ''::text AS gkey, o.* FROM o`];
+  if (splits.includes('channel')) parts.push(`SELECT 'channel', o.channel, o.* FROM o`);
+  if (splits.includes('agent')) parts.push(`SELECT 'agent', o.agent, o.* FROM o`);
+  if (splits.includes('topic')) parts.push(`SELECT 'topic', o.topic, o.* FROM o`);
+  if (splits.includes('team')) parts.push(`SELECT 'team', coalesce(tm.team_id::text, ''), o.* FROM o LEFT JOIN team_members tm ON tm.agent_id::text = o.agent`);
+  const { rows } = await db.query<BacklogRow>(
+    `WITH o AS MATERIALIZED (
+        SELECT channel, coalesce(assignee_id::text, '') AS agent, coalesce(topic_id::text, '') AS topic, breached,
+               coalesce(next_due_state = 'due_soon', false) AS due_soon, (channel = 'chat' AND status = 'new') AS waiting_chat
+          FROM conversations WHERE status <> 'closed'),
+          k AS (${parts.join(' UNION ALL ')})
+     SELECT split, gkey, count(*)::int AS open, count(*) FILTER (WHERE breached)::int AS breached,
+            count(*) FILTER (WHERE due_soon)::int AS "dueSoon", count(*) FILTER (WHERE waiting_chat)::int AS "waitingChats"
+       FROM k GROUP BY 1, 2`,
+  );
+  return rows;
+}
+
+function targetOf(norm: Norm | undefined, kind: KpiKind): number | null {
+  if (!norm) return null;
+  // The hand-off's own milestone is held to the callback target (its term is the callback term's or the team's).
+  const key = kind === 'pickup' ? 'chatPickup' : kind === 'handoff' ? 'callback' : kind;
+  return norm.targets[key] ?? (kind === 'complexAnswer' ? (norm.targets.answer ?? null) : null);
+}
+
+function milestoneKpi(row: CountRow, prefixes: readonly string[], target: number | null): MilestoneKpi {
+  const sum = (state: string) => prefixes.reduce((total, prefix) => total + (row[`${prefix}_${state}`] ?? 0), 0);
+  const metOnTime = sum('met');
+  const metLate = sum('late');
+  const breached = sum('breached');
+  const rate = percent(metOnTime, metOnTime + metLate + breached);
+  return { metOnTime, metLate, breached, open: sum('open'), notApplicable: sum('na'), percentOnTime: rate, target, meetsTarget: rate === null || target === null ? null : rate >= target };
+}
+
+const EMPTY_BACKLOG: BacklogKpi = { open: 0, breached: 0, dueSoon: 0, waitingChats: 0 };
+
+/** The KPI figures of one group from its summed counts, medians, not-applicable rows and backlog. */
+export function figuresOf(row: (CountRow & { pu_median?: number | null; ab_median?: number | null }) | undefined, na: readonly NaRow[], open: BacklogKpi | undefined, norm: Norm | undefined, agentNames: ReadonlyMap<string, string>): KpiFigures {
+  const counts = (row ?? {}) as CountRow;
+  const n = (column: string) => counts[column] ?? 0;
+  const milestones = Object.fromEntries(KPI_KINDS.map((kind) => [kind, milestoneKpi(counts, [KIND_PREFIX[kind]], targetOf(norm, kind))])) as Record<KpiKind, MilestoneKpi>;
+  const closed = n('closed_hfc') + n('closed_bo') + n('closed_cb') + n('closed_nan');
+  const resolved = n('closed_hfc') - n('fcr_repeat');
+  const fcrPercent = percent(resolved, closed);
+  const callback = milestones.callback;
+  const pickup = milestones.pickup;
+  const csatN = n('csat_n');
+  const byReason: Record<string, number> = {};
+  const byAgent = new Map<string, number>();
+  for (const line of na) {
+    byReason[line.reason] = (byReason[line.reason] ?? 0) + line.count;
+    byAgent.set(line.ended_by, (byAgent.get(line.ended_by) ?? 0) + line.count);
+  }
+  const notApplicable: NotApplicableKpi = {
+    total: na.reduce((total, line) => total + line.count, 0),
+    byReason,
+    byAgent: [...byAgent]
+      .map(([id, count]) => ({ agentId: id === '' ? null : Number(id), agentName: id === '' ? null : (agentNames.get(id) ?? null), count }))
+      .sort((a, b) => b.count - a.count || (a.agentName ?? '').localeCompare(b.agentName ?? '')),
+  };
+  const threshold = norm?.terms.chatPickup;
+  return {
+    volume: { total: n('created'), chat: null, email: null, phone: null },
+    acknowledged: milestones.acknowledgement,
+    answered: milestoneKpi(counts, [KIND_PREFIX.answer, KIND_PREFIX.complexAnswer], targetOf(norm, 'answer')),
+    milestones,
+    fcr: {
+      closed,
+      closedFirstContact: n('closed_hfc'),
+      repeatedWithin7Days: n('fcr_repeat'),
+      firstContactResolved: resolved,
+      percent: fcrPercent,
+      target: FCR_TARGET,
+      meetsTarget: fcrPercent === null ? null : fcrPercent >= FCR_TARGET,
+      outcomes: { handled_first_contact: n('closed_hfc'), back_office: n('closed_bo'), callback_requested: n('closed_cb'), no_answer_needed: n('closed_nan'), abandoned: n('closed_ab') },
+    },
+    callbacks: {
+      total: callback.metOnTime + callback.metLate + callback.breached + callback.open + callback.notApplicable,
+      withinTerm: callback.metOnTime,
+      late: callback.metLate,
+      // Never: past the term unmet, or ended without the citizen being reached.
+      never: callback.breached + callback.notApplicable,
+      open: callback.open,
+      withinTermPercent: percent(callback.metOnTime, callback.metOnTime + callback.metLate + callback.breached + callback.notApplicable),
+    },
+    chat: {
+      thresholdSeconds: threshold && threshold.unit === 'seconds' ? threshold.amount : null,
+      queued: pickup.metOnTime + pickup.metLate + pickup.breached + pickup.open + pickup.notApplicable,
+      pickedUpWithinTerm: pickup.metOnTime,
+      pickedUpLate: pickup.metLate,
+      abandoned: n('pu_abandoned'),
+      // Still in the queue: within the threshold (open) or past it (breached).
+      waiting: pickup.open + pickup.breached,
+      percentWithinTerm: pickup.percentOnTime,
+      medianWaitSeconds: row?.pu_median == null ? null : Math.round(row.pu_median * 10) / 10,
+      abandonedMedianWaitSeconds: row?.ab_median == null ? null : Math.round(row.ab_median * 10) / 10,
+      target: pickup.target,
+    },
+    csat: { responses: csatN, mean: csatN === 0 ? null : Math.round((100 * n('csat_sum')) / csatN) / 100, satisfied: n('csat_sat'), percentSatisfied: percent(n('csat_sat'), csatN) },
+    repeats: { repeatContacts: n('repeats'), contacts: n('created'), percent: percent(n('repeats'), n('created')) },
+    notApplicable,
+    backlog: open ? { open: open.open, breached: open.breached, dueSoon: open.dueSoon, waitingChats: open.waitingChats } : EMPTY_BACKLOG,
+  };
+}
+
+async function namesOf(db: Db, splits: readonly KpiSplit[]): Promise<Record<'agent' | 'team' | 'topic', Map<string, string>>> {
+  const read = async (sql: string) => new Map((await db.query<{ id: string; name: string }>(sql)).rows.map((row) => [row.id, row.name]));
+  const empty = new Map<string, string>();
+  const [agent, team, topic] = await Promise.all([
+    read('SELECT id::text AS id, name FROM agents'),
+    splits.includes('team') ? read('SELECT id::text AS id, name FROM teams') : empty,
+    splits.includes('topic') ? read('SELECT id::text AS id, name FROM topics') : empty,
+  ]);
+  return { agent, team, topic };
+}
+
+async function activeNorm(db: Db): Promise<Norm | undefined> {
+  const [settings, norms] = await Promise.all([loadServiceSettings(db), allNorms(db)]);
+  return norms.get(settings.activeNormId);
+}
+
+/** The whole report: total, the requested splits, the back office per team. */
+export async function kpiReport(db: Db, period: KpiPeriod, splits: readonly KpiSplit[], now = new Date()): Promise<KpiReport> {
+  const sources = await daySources(db, period.from, period.to);
+  const find = <T extends { split: string; gkey: string }>(rows: readonly T[], split: string, key: string) => rows.find((row) => row.split === split && row.gkey === key);
+  // The channel rows are summed always: they give the total its volume per channel.
+  const summed: KpiSplit[] = splits.includes('channel') ? [...splits] : [...splits, 'channel'];
+  const [sumRows, naRows, backlogRows, names, norm, backoffice] = await Promise.all([
+    sums(db, sources, summed),
+    notApplicable(db, sources, splits),
+    backlog(db, splits),
+    namesOf(db, splits),
+    activeNorm(db),
+    backofficeFigures(db, new Date(period.fromInstant), new Date(period.toInstant), now),
+  ]);
+  const channelCreated = (channel: string) => find(sumRows, 'channel', channel)?.['created'] ?? 0;
+  const figures = (split: string, key: string): KpiFigures => {
+    const result = figuresOf(find(sumRows, split, key), naRows.filter((row) => row.split === split && row.gkey === key), find(backlogRows, split, key), norm, names.agent);
+    if (split === 'total') result.volume = { total: result.volume.total, chat: channelCreated('chat'), email: channelCreated('email'), phone: channelCreated('phone') };
+    if (split === 'channel') result.volume = { total: result.volume.total, chat: 0, email: 0, phone: 0, [key]: result.volume.total };
+    return result;
+  };
+  const groups: Partial<Record<KpiSplit, KpiGroup[]>> = {};
+  for (const split of splits) {
+    const keys = new Set([...sumRows, ...backlogRows].filter((row) => row.split === split).map((row) => row.gkey));
+    groups[split] = [...keys]
+      .map((key): KpiGroup => ({
+        split,
+        id: key === '' ? null : split === 'channel' ? key : Number(key),
+        name: key === '' ? null : split === 'channel' ? key : (names[split as 'agent' | 'team' | 'topic'].get(key) ?? null),
+        figures: figures(split, key),
+      }))
+      .sort((a, b) => (a.id === null ? 1 : b.id === null ? -1 : (a.name ?? '').localeCompare(b.name ?? '', 'nl')));
+  }
+  return {
+    period,
+    generatedAt: DateTime.fromJSDate(now, { zone: ZONE }).toISO()!,
+    norm: { id: norm?.id ?? '', name: norm?.name ?? '' },
+    total: figures('total', ''),
+    splits: groups,
+    backoffice,
+  };
+}
