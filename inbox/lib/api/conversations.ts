@@ -143,8 +143,13 @@ export function setStatus(id: number, status: 'open' | 'waiting') {
   return api<{ conversationId: number; status: ConversationStatus }>('POST', `/api/conversations/${id}/status`, { status });
 }
 
-export function close(id: number, outcome: ConversationOutcome, reason?: NoAnswerReason) {
-  return api<{ conversationId: number; outcome: ConversationOutcome; closedAt: string }>('POST', `/api/conversations/${id}/close`, { outcome, ...(reason ? { reason } : {}) });
+/** `topicId`: the topic (onderwerp) it was about; the gemeente may require one (400 topic_required). */
+export function close(id: number, outcome: ConversationOutcome, reason?: NoAnswerReason, topicId?: number) {
+  return api<{ conversationId: number; outcome: ConversationOutcome; closedAt: string }>('POST', `/api/conversations/${id}/close`, {
+    outcome,
+    ...(reason ? { reason } : {}),
+    ...(topicId !== undefined ? { topicId } : {}),
+  });
 }
 
 /** The answer was given by phone or at the desk at `at`: it meets the answer milestone then. */

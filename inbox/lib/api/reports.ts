@@ -57,3 +57,46 @@ export async function norms(): Promise<NormChoice[]> {
 export async function saveServiceSettings(patch: Partial<Pick<ServiceSettings, 'activeNormId' | 'businessHours' | 'chatHours' | 'closureDays' | 'dueSoonHours'>>): Promise<ServiceSettings> {
   return (await api<{ settings: ServiceSettings }>('PUT', '/api/settings/service', patch)).settings;
 }
+
+// ── KPIs and series (issue 15; the contract and each figure's meaning: server/reports/kpi-types.ts) ──
+export type {
+  KpiReport,
+  KpiSeries,
+  KpiFigures,
+  KpiGroup,
+  KpiPeriodKind,
+  KpiSplit,
+  SeriesName,
+  SeriesInterval,
+  ReportsChanged,
+} from '../../../server/reports/kpi-types.ts';
+import type { KpiPeriodKind, KpiReport, KpiSeries, KpiSplit, SeriesInterval, SeriesName } from '../../../server/reports/kpi-types.ts';
+
+/** A period: today/week/month (around `at`, default today) or custom [from, to), days YYYY-MM-DD in Europe/Amsterdam. */
+export interface PeriodQuery {
+  period: KpiPeriodKind;
+  at?: string;
+  from?: string;
+  to?: string;
+}
+
+function periodParams(query: PeriodQuery): URLSearchParams {
+  const params = new URLSearchParams({ period: query.period });
+  for (const key of ['at', 'from', 'to'] as const) if (query[key]) params.set(key, query[key]);
+  return params;
+}
+
+/** GET /api/reports/kpis: every KPI in all and per requested split. */
+export function kpis(query: PeriodQuery & { split?: readonly KpiSplit[] }): Promise<KpiReport> {
+  const params = periodParams(query);
+  if (query.split?.length) params.set('split', query.split.join(','));
+  return api<KpiReport>('GET', `/api/reports/kpis?${params}`);
+}
+
+/** GET /api/reports/series: the charts' series (all, or the named ones). */
+export function series(query: PeriodQuery & { interval?: SeriesInterval; series?: readonly SeriesName[] }): Promise<KpiSeries> {
+  const params = periodParams(query);
+  if (query.interval) params.set('interval', query.interval);
+  if (query.series?.length) params.set('series', query.series.join(','));
+  return api<KpiSeries>('GET', `/api/reports/series?${params}`);
+}
