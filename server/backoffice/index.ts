@@ -7,5 +7,5 @@ export { teamAvailability, availableFrom, memberAvailability, type MemberSchedul
 export { createHandoff, recordAttempt, completeHandoff, sendBack, findHandoff, listHandoffsFor, handoffsInHistory, type Handoff, type HandoffStatus, type AttemptResult } from './handoffs.ts';
 export { listTeams, findTeam, createTeam, updateTeam, type Team } from './teams.ts';
 export { HandoffReminders, reminderMoments, type ReminderOptions } from './reminders.ts';
-export { backofficeFigures, type TeamFigures } from './kpis.ts';
+export { backofficeFigures, handoffKpis, type TeamFigures, type BackofficeFigures, type PhoneContactFigures } from './kpis.ts';
 export { sendDailyDigests, workingDayStart } from './digest.ts';

@@ -14,7 +14,7 @@ import { requireRole } from '../http/auth.ts';
 import { HttpError, httpErrors, validate } from '../http/errors.ts';
 import { inboxEvents } from '../inbox/events.ts';
 import { teamAvailability } from './availability.ts';
-import { backofficeFigures } from './kpis.ts';
+import { handoffKpis } from './kpis.ts';
 import { findContacts, phoneContactSchema, registerPhoneContact } from './phone-contacts.ts';
 import {
   attemptSchema,
@@ -279,7 +279,7 @@ export function backofficeRoutes(options: {
     const { from, to } = validate(z.strictObject({ from: day, to: day }).refine((q) => q.from < q.to, { path: ['to'], message: 'must be after from' }), req.query);
     const start = DateTime.fromISO(from, { zone: ZONE }).toJSDate();
     const end = DateTime.fromISO(to, { zone: ZONE }).toJSDate();
-    res.json({ from, to, teams: await backofficeFigures(pool, start, end) });
+    res.json({ from, to, ...(await handoffKpis(pool, start, end)) });
   });
 
   router.post('/handoffs/:id/attempts', async (req, res) => {

@@ -19,7 +19,7 @@ import { team } from './team.ts';
 
 const searchText = z.string().trim().max(200).optional().transform((text) => text || undefined);
 const listQuery = z.strictObject({
-  channel: z.enum(['chat', 'email']).optional(),
+  channel: z.enum(['chat', 'email', 'phone']).optional(),
   status: z.enum(['new', 'open', 'waiting', 'closed']).optional(),
   assignee: z.enum(['mine', 'unassigned', 'all']).optional(),
   due: z.enum(['soon', 'breached']).optional(),
@@ -27,7 +27,7 @@ const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(400).optional(),
 });
-const countsQuery = z.strictObject({ channel: z.enum(['chat', 'email']).optional(), q: searchText });
+const countsQuery = z.strictObject({ channel: z.enum(['chat', 'email', 'phone']).optional(), q: searchText });
 const idParam = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 const assignBody = z.strictObject({ agentId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).nullable() });
 const statusBody = z.strictObject({ status: z.enum(['open', 'waiting']) });

@@ -88,8 +88,41 @@ export async function sendBack(id: number, teamId: number | null, note: string):
   return (await api<{ handoff: Handoff }>('POST', `/api/backoffice/handoffs/${id}/misrouted`, { teamId, note })).handoff;
 }
 
+/** Cancels an open hand-off: the agent who made it, or a supervisor; the reason is kept. */
+export async function cancelHandoff(id: number, reason: string): Promise<Handoff> {
+  return (await api<{ handoff: Handoff }>('POST', `/api/backoffice/handoffs/${id}/cancel`, { reason })).handoff;
+}
+
 export function markAbsence(startsAt: string, endsAt: string, note?: string): Promise<unknown> {
   return api('POST', '/api/backoffice/absences', { startsAt, endsAt, ...(note ? { note } : {}) });
+}
+
+export interface Absence {
+  id: number;
+  agentId: number;
+  startsAt: string;
+  endsAt: string;
+  note: string | null;
+}
+
+/** My availability: absences still to come or going on, my own working days (null: all), my free/busy address. */
+export interface MyAvailability {
+  absences: Absence[];
+  workingDays: number[] | null;
+  icalUrl: string | null;
+}
+
+export function myAvailability(): Promise<MyAvailability> {
+  return api('GET', '/api/backoffice/availability');
+}
+
+export function removeAbsence(id: number): Promise<unknown> {
+  return api('DELETE', `/api/backoffice/absences/${id}`);
+}
+
+/** ISO weekdays 1 (Monday) to 7; null: every working day of the gemeente. */
+export function setWorkingDays(workingDays: number[] | null): Promise<unknown> {
+  return api('PUT', '/api/backoffice/working-days', { workingDays });
 }
 
 export type { ContactMatch } from '../../../server/backoffice/phone-contacts.ts';
@@ -114,10 +147,13 @@ export function registerPhoneContact(input: NewPhoneContact): Promise<{ conversa
   return api('POST', '/api/backoffice/phone-contacts', input);
 }
 
-export type { TeamFigures } from '../../../server/backoffice/kpis.ts';
-import type { TeamFigures as Figures } from '../../../server/backoffice/kpis.ts';
+export type { TeamFigures, BackofficeFigures, PhoneContactFigures } from '../../../server/backoffice/kpis.ts';
+import type { BackofficeFigures as Figures } from '../../../server/backoffice/kpis.ts';
 
-/** Per team, of the hand-offs due in [from, to): callbacks within term / late / never, time to first attempt, misrouted share. */
-export async function backofficeFigures(from: string, to: string): Promise<Figures[]> {
-  return (await api<{ teams: Figures[] }>('GET', `/api/backoffice/figures?from=${from}&to=${to}`)).teams;
+/**
+ * The hand-off KPIs of [from, to) (dates, Amsterdam): per team and for all together, callbacks
+ * within term / late / never, time to first attempt, misrouted share; and the phone contacts.
+ */
+export function backofficeFigures(from: string, to: string): Promise<Figures & { from: string; to: string }> {
+  return api('GET', `/api/backoffice/figures?from=${from}&to=${to}`);
 }

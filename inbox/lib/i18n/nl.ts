@@ -598,3 +598,5 @@ export const nl = {
 } as const;
 
 export type MessageKey = keyof typeof nl;
+  'backoffice.figures_total': 'Alle teams',
+  'backoffice.figures_phone': 'Telefoongesprekken: {total}, waarvan {first} afgehandeld in eerste contact en {handedOff} doorgezet.',

@@ -2,7 +2,7 @@
 // term, late and never, the median time to the first call attempt and the misrouted share; for
 // supervisors only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHandoff, newHandoffSchema, recordAttempt, sendBack } from '../../../server/backoffice/handoffs.ts';
+import { cancelHandoff, createHandoff, newHandoffSchema, recordAttempt, sendBack } from '../../../server/backoffice/handoffs.ts';
 import { addAgent, ADMIN, startTestBalie, type TestBalie } from '../../support/balie.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 import { seedConversation } from '../inbox/seed.ts';
@@ -50,24 +50,32 @@ describe('GET /api/backoffice/figures', () => {
     await handOff('Vergunningen', 'email');
     const misrouted = await handOff('Vergunningen');
     await sendBack(balie.database.pool, misrouted, { teamId: teams.Afval!, note: 'Hoort bij Afval' }, worker);
+    // Cancelled: counted beside the others, not as a callback never made.
+    const withdrawn = await handOff('Vergunningen');
+    expect((await cancelHandoff(balie.database.pool, withdrawn, 'Ingetrokken', { id: petra.id, role: 'supervisor' })).ok).toBe(true);
 
     const supervisor = await addAgent(db.pool, 'supervisor', 'teamleider@gemeente.test');
     const cookie = await balie.login(supervisor.email, supervisor.password);
     const response = await balie.request('/api/backoffice/figures?from=2026-11-01&to=2026-12-01', { cookie });
     expect(response.status, await response.clone().text()).toBe(200);
-    const { teams: figures } = (await response.json()) as { teams: { team: { name: string }; handoffs: number; callbacks: Record<string, number | null>; medianSecondsToFirstAttempt: number | null; misrouted: number; misroutedPercent: number | null }[] };
-    const byName = Object.fromEntries(figures.map((figure) => [figure.team.name, figure]));
+    type Figures = { team: { name: string } | null; handoffs: number; cancelled: number; callbacks: Record<string, number | null>; medianSecondsToFirstAttempt: number | null; misrouted: number; misroutedPercent: number | null };
+    const { teams: figures, totals } = (await response.json()) as { teams: Figures[]; totals: Figures };
+    const byName = Object.fromEntries(figures.map((figure) => [figure.team!.name, figure]));
     expect(byName.Vergunningen).toMatchObject({
-      handoffs: 4,
+      handoffs: 5,
+      cancelled: 1,
       callbacks: { total: 3, withinTerm: 1, late: 1, never: 1, open: 0, withinTermPercent: 33.3 },
       // 24 h and 23 h after the request.
       medianSecondsToFirstAttempt: 84_600,
       misrouted: 0,
     });
     expect(byName.Afval).toMatchObject({ handoffs: 1, callbacks: { total: 1, never: 1 }, misrouted: 1, misroutedPercent: 100 });
+    // All teams together; the median over every first attempt.
+    expect(totals).toMatchObject({ team: null, handoffs: 6, cancelled: 1, callbacks: { total: 4, withinTerm: 1, late: 1, never: 2, open: 0, withinTermPercent: 25 }, medianSecondsToFirstAttempt: 84_600, misrouted: 1, misroutedPercent: 20 });
     // Another period has none of them.
-    const empty = (await (await balie.request('/api/backoffice/figures?from=2026-12-01&to=2027-01-01', { cookie })).json()) as { teams: unknown[] };
+    const empty = (await (await balie.request('/api/backoffice/figures?from=2026-12-01&to=2027-01-01', { cookie })).json()) as { teams: unknown[]; totals: { handoffs: number } };
     expect(empty.teams).toEqual([]);
+    expect(empty.totals.handoffs).toBe(0);
   });
 
   it('is for supervisors and admins only', async () => {

@@ -1,6 +1,7 @@
 // Phone contacts (issue 14 §7): the caller found by phone number in any notation, e-mail or name
 // with their history; a call registered as a conversation of channel phone, closed as handled in
 // first contact, or with a hand-off in the same transaction (an absent colleague rolls it all back).
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcileInbox } from '../../../server/reconcile/reconcile.ts';
 import { addAgent, ADMIN, startTestBalie, type TestBalie } from '../../support/balie.ts';
@@ -64,6 +65,23 @@ describe('phone contacts', () => {
     expect(rows).toEqual([{ channel: 'phone', outcome: 'callback_requested', state: 'open' }]);
     const history = (await (await balie.request(`/api/backoffice/history/${conversation.conversationId}`, { cookie: kcc })).json()) as { handoffs: unknown[] };
     expect(history.handoffs).toHaveLength(1);
+    // In the list under the channel filter Telefoon, and nothing of another channel there.
+    const list = (await (await balie.request('/api/conversations?status=closed&channel=phone', { cookie: kcc })).json()) as { items: { id: number; channel: string }[] };
+    expect(list.items.map((item) => item.id)).toContain(conversation.conversationId);
+    expect(new Set(list.items.map((item) => item.channel))).toEqual(new Set(['phone']));
+  });
+
+  it('phone contacts count in the KPIs: how many, handled in first contact, handed off, and per team', async () => {
+    const supervisor = await addAgent(db.pool, 'supervisor', 'teamleider@gemeente.test');
+    const cookie = await balie.login(supervisor.email, supervisor.password);
+    const today = DateTime.now().setZone('Europe/Amsterdam');
+    const period = `from=${today.toISODate()}&to=${today.plus({ days: 21 }).toISODate()}`;
+    const response = await balie.request(`/api/backoffice/figures?${period}`, { cookie });
+    expect(response.status, await response.clone().text()).toBe(200);
+    const figures = (await response.json()) as { phoneContacts: Record<string, number>; teams: { team: { id: number }; fromPhone: number; handoffs: number }[]; totals: { fromPhone: number } };
+    expect(figures.phoneContacts).toEqual({ total: 2, firstContact: 1, handedOff: 1, firstContactPercent: 50 });
+    expect(figures.teams.find((row) => row.team.id === teamId)).toMatchObject({ handoffs: 1, fromPhone: 1 });
+    expect(figures.totals.fromPhone).toBe(1);
   });
 
   it('a hand-off that is refused rolls the whole call back', async () => {
