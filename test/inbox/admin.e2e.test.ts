@@ -127,7 +127,7 @@ describe('Beheer by keyboard', () => {
     await page.keyboard.type('Afval en grofvuil');
     await page.keyboard.press('Enter');
     await page.getByText('Afval en grofvuil is toegevoegd.').waitFor();
-    await page.getByRole('list', { name: 'Onderwerpen' }).getByText('Afval en grofvuil').waitFor();
+    await page.getByRole('list', { name: 'Onderwerpen' }).getByText('Afval en grofvuil', { exact: true }).waitFor();
     const { topics } = await json<{ topics: { name: string; active: boolean }[] }>('/api/topics');
     expect(topics).toContainEqual(expect.objectContaining({ name: 'Afval en grofvuil', active: true }));
     expect(await axeViolations(page)).toEqual([]);

@@ -1,6 +1,7 @@
 // The Beheer screen's server rules (issue 16): admins add agents with teams and a temporary
 // password, reset passwords; teamleiders change hours and closure days but not the norm; agents
-// manage nothing; hours refusals carry a code and the field for the inbox to translate.
+// and teamleiders manage no agents, teams or topics; hours refusals carry a code and the field
+// for the inbox to translate.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAgent, ADMIN, startTestBalie, type TestBalie } from '../../support/balie.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
@@ -80,6 +81,9 @@ describe('who may manage what', () => {
     ['POST', '/api/agents/1/password', undefined],
     ['POST', '/api/teams', { name: 'Burgerzaken' }],
     ['PATCH', '/api/teams/1', { name: 'Burgerzaken' }],
+    ['POST', '/api/topics', { name: 'Paspoort' }],
+    ['PATCH', '/api/topics/1', { active: false }],
+    ['PUT', '/api/topics/settings', { required: true }],
   ])('agents and teamleiders may not %s %s', async (method, path, body) => {
     for (const cookie of [agent, supervisor]) {
       const response = await balie.request(path, { method, cookie, ...(body ? { body } : {}) });

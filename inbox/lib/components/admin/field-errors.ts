@@ -1,7 +1,7 @@
 // The server's field problems (code, field path, values) as texts in the inbox's language (issue 16):
 // the server never words them for the agent, the client does.
 import type { FieldProblem } from '../../../../server/http/errors.ts';
-import { ApiError } from '../../api/http.ts';
+import { ApiError, errorCode } from '../../api/http.ts';
 import { i18n, type MessageKey } from '../../i18n/index.svelte.ts';
 import { nl } from '../../i18n/nl.ts';
 
@@ -49,4 +49,15 @@ export function hoursInLanguage(text: string): string {
   return text.replace(/\b(mon|tue|wed|thu|fri|sat|sun|always|never)\b/g, (word) =>
     word === 'always' ? 'altijd' : word === 'never' ? 'nooit' : DUTCH_DAYS[DAYS.indexOf(word as (typeof DAYS)[number])]!,
   );
+}
+
+/** A refused save as a form shows it: the problems by field, and the line under the button. */
+export function refusalOf(error: unknown, values: Record<string, readonly string[]> = {}): { errors: Record<string, string>; problem: string } {
+  const errors = fieldProblems(error, values);
+  return { errors, problem: Object.keys(errors).length > 0 ? i18n.t('error.form_invalid') : i18n.error(errorCode(error)) };
+}
+
+/** A field's aria-describedby: its error (`{prefix}{field}-error`, when shown) and its hint. */
+export function describedBy(errors: Record<string, string>, prefix: string, field: string, hint?: string): string | undefined {
+  return [errors[field] ? `${prefix}${field}-error` : '', hint ?? ''].filter(Boolean).join(' ') || undefined;
 }
