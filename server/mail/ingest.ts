@@ -17,7 +17,7 @@ import { acknowledgedRecently, enqueueMail } from './outbox.ts';
 import type { ParsedMail } from './parse.ts';
 // Parsing and sanitising run on worker threads: a large mail must not stall the event loop (issue 12, item 1).
 import { parseMailOffThread, rewriteCidImagesOffThread } from './parse-pool.ts';
-import { conversationByMessageIds, conversationsByReference, insertEmailHeaders, saveCheckpoint } from './store.ts';
+import { conversationByMessageIds, conversationsByReference, emailHeadersInsert, emailHeaderValues, saveCheckpoint, type EmailHeaders } from './store.ts';
 import { chooseThread, threadHints } from './threading.ts';
 
 export interface MailSettings {
@@ -59,15 +59,121 @@ export async function ingestMail(
   settings: MailSettings,
   options: { position?: MailboxPosition; receivedAt?: Date; size?: number } = {},
 ): Promise<IngestResult> {
-  const mail = withoutNul(await parseMailOffThread(raw, { maxBytes: settings.maxBytes, size: options.size }));
-  const receivedAt = options.receivedAt ?? new Date();
-  const idempotencyKey = mailIdempotencyKey(mail);
+  const mail = await parseForIngest(raw, settings, options.size);
   return inTransaction(pool, async (tx) => {
     if (options.position) await saveCheckpoint(tx, options.position.mailbox, { uidValidity: options.position.uidValidity, lastUid: options.position.uid });
-    const existing = await tx.query<{ id: number }>('SELECT id FROM messages WHERE idempotency_key = $1', [idempotencyKey]);
-    if (existing.rows[0]) return { outcome: 'duplicate', messageId: existing.rows[0].id };
-    return store(tx, mail, raw, idempotencyKey, receivedAt, settings);
+    return storeOnce(tx, mail, raw, options.receivedAt ?? new Date(), settings);
   });
+}
+
+/** One mail of a batch read from the mailbox (see {@link ingestBatch}). */
+export interface BatchMail {
+  raw: Buffer;
+  position: MailboxPosition;
+  receivedAt?: Date;
+  size?: number;
+}
+
+export interface BatchOutcome {
+  /** The mails stored (or recognised) and committed, in order, with the checkpoint after the last. */
+  readonly stored: { mail: BatchMail; result: IngestResult }[];
+  /**
+   * The first mail that could not be parsed or stored, and why: nothing of it, nor of the mails
+   * after it, is committed (the checkpoint stands just before it). The caller quarantines it, or,
+   * for a passing problem, stops and reads it again later.
+   */
+  readonly failed?: { index: number; error: unknown };
+}
+
+/**
+ * Stores mails read from the mailbox in one transaction, together with the checkpoint after the
+ * last: one commit (one WAL flush) for the batch instead of one per mail, and the checkpoint moves
+ * only with the mails it covers, so a crash at any point loses nothing and repeats nothing
+ * (issue 17, item 2). Each mail is parsed on a worker while the one before it is written; only
+ * one parse is ahead, so a queued mail never spends its parse timeout waiting behind another.
+ *
+ * A mail that fails rolls the transaction back; the mails before it are then stored again in a
+ * transaction of their own (they did not fail: the same statements succeed), and the failure is
+ * returned for the caller to quarantine. A connection problem while storing is thrown.
+ */
+export async function ingestBatch(pool: Pool, mails: readonly BatchMail[], settings: MailSettings): Promise<BatchOutcome> {
+  if (mails.length === 0) return { stored: [] };
+  const parsed: (Promise<ParsedMail> | undefined)[] = [];
+  const parse = (index: number) => {
+    if (index >= mails.length || parsed[index]) return;
+    const promise = parseForIngest(mails[index]!.raw, settings, mails[index]!.size);
+    // Awaited in turn below; a rejection met only after an earlier failure must not go unhandled.
+    promise.catch(() => {});
+    parsed[index] = promise;
+  };
+  let failedAt: { index: number; error: unknown } | undefined;
+  const storeUpTo = async (end: number) =>
+    inTransaction(pool, async (tx) => {
+      const stored: { mail: BatchMail; result: IngestResult }[] = [];
+      for (let index = 0; index < end; index++) {
+        const mail = mails[index]!;
+        parse(index);
+        let content: ParsedMail;
+        try {
+          content = await parsed[index]!;
+        } catch (error) {
+          failedAt = { index, error };
+          break;
+        }
+        parse(index + 1);
+        try {
+          stored.push({ mail, result: await storeOnce(tx, content, mail.raw, mail.receivedAt ?? new Date(), settings) });
+        } catch (error) {
+          failedAt = { index, error };
+          throw new BatchRolledBack();
+        }
+      }
+      const last = stored.at(-1)?.mail.position;
+      if (last) await saveCheckpoint(tx, last.mailbox, { uidValidity: last.uidValidity, lastUid: last.uid });
+      return stored;
+    });
+  try {
+    const stored = await storeUpTo(mails.length);
+    return failedAt ? { stored, failed: failedAt } : { stored };
+  } catch (error) {
+    if (!(error instanceof BatchRolledBack) || !failedAt) throw error;
+    const failed: { index: number; error: unknown } = failedAt;
+    if (isPassingProblem(failed.error)) throw failed.error;
+    const stored =
+      failed.index > 0
+        ? await storeUpTo(failed.index).catch((again: unknown) => {
+            // The mails before it failed too, this time: nothing is committed; read them again later.
+            throw again instanceof BatchRolledBack && failedAt ? failedAt.error : again;
+          })
+        : [];
+    return { stored, failed };
+  }
+}
+
+/** Rolls a batch back to store its mails before the one that failed (see ingestBatch). */
+class BatchRolledBack extends Error {}
+
+/**
+ * Errors that say nothing about the mail, so it is read again later instead of quarantined: the
+ * network or database is away or busy — SQLSTATE classes 08 (connection), 40 (rollback, deadlock),
+ * 53 (resources), 55 (lock not available), 57 (shutdown, timeout), 58 (system), XX (internal) —
+ * and Node's own socket errors.
+ */
+export function isPassingProblem(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? '';
+  return /^(08|40|53|55|57|58|XX)/.test(code) || code.startsWith('E') || /Connection terminated|timeout exceeded/i.test(String((error as Error).message));
+}
+
+async function parseForIngest(raw: Buffer, settings: MailSettings, size: number | undefined): Promise<ParsedMail> {
+  return withoutNul(await parseMailOffThread(raw, { maxBytes: settings.maxBytes, size }));
+}
+
+/** Stores a parsed mail unless a mail with its key is stored already (read twice, or sent twice). */
+async function storeOnce(tx: Db, mail: ParsedMail, raw: Buffer, receivedAt: Date, settings: MailSettings): Promise<IngestResult> {
+  const idempotencyKey = mailIdempotencyKey(mail);
+  const existing = await tx.query<{ id: number }>('SELECT id FROM messages WHERE idempotency_key = $1', [idempotencyKey]);
+  if (existing.rows[0]) return { outcome: 'duplicate', messageId: existing.rows[0].id };
+  return store(tx, mail, raw, idempotencyKey, receivedAt, settings);
 }
 
 async function store(tx: Db, mail: ParsedMail, raw: Buffer, idempotencyKey: string, receivedAt: Date, settings: MailSettings): Promise<IngestResult> {
@@ -88,9 +194,11 @@ async function store(tx: Db, mail: ParsedMail, raw: Buffer, idempotencyKey: stri
   let newConversation = false;
   let milestones: Milestone[] = [];
   let change: LifecycleChange | undefined;
+  let reference: string | undefined;
   if (conversationId === undefined) {
     const created = await createConversationIn(tx, { channel: 'email', subject: mail.subject || null, contactId, referencePrefix: settings.referencePrefix, receivedAt });
     conversationId = created.conversation.id;
+    reference = created.conversation.reference;
     milestones = created.milestones;
     newConversation = true;
     if (blocker !== null && MACHINE_MADE.has(blocker)) {
@@ -111,22 +219,20 @@ async function store(tx: Db, mail: ParsedMail, raw: Buffer, idempotencyKey: stri
   }
   const reopened = change?.before.status === 'closed' && change.conversation.status !== 'closed';
 
-  const messageId = await insertIncomingMessage(tx, conversationId, mail, idempotencyKey, bounceOf !== undefined, contactId);
+  // Whether to acknowledge is decided before the mail is stored, so that its headers, which record
+  // why not, go in with the message in one statement.
   let ackSkipped: string | null = blocker;
-  let acknowledged = false;
-  if (newConversation && !blocker && citizen) {
+  const acknowledge = newConversation && !blocker && citizen !== null;
+  if (acknowledge) {
     if (!settings.autoAck) ackSkipped = 'disabled';
     else if (await acknowledgedRecently(tx, citizen.address, receivedAt)) {
       // At most one automatic acknowledgement per sender per hour (loop and flood protection). The
       // earlier one named another reference, so this milestone stays open: the agent sees that an
       // acknowledgement is still owed and can send it (domain.md: met only when received).
       ackSkipped = 'recently_acknowledged';
-    } else {
-      await queueAcknowledgement(tx, conversationId, { ...mail, from: citizen }, milestones, receivedAt, settings);
-      acknowledged = true;
     }
   }
-  await insertEmailHeaders(tx, messageId, {
+  const headers: EmailHeaders = {
     rfcMessageId: mail.messageId ?? `balie-${createHash('sha256').update(raw).digest('hex').slice(0, 32)}@no-message-id`,
     inReplyTo: mail.inReplyTo,
     references: mail.references,
@@ -139,7 +245,13 @@ async function store(tx: Db, mail: ParsedMail, raw: Buffer, idempotencyKey: stri
     deliveryReport: mail.deliveryReport ?? undefined,
     ackSkipped: newConversation ? ackSkipped : null,
     quotedReference: thread.quotedReference,
-  });
+  };
+  const messageId = await insertIncomingMessage(tx, conversationId, mail, headers, idempotencyKey, bounceOf !== undefined, contactId);
+  let acknowledged = false;
+  if (acknowledge && ackSkipped === null) {
+    await queueAcknowledgement(tx, conversationId, reference!, { ...mail, from: citizen }, milestones, receivedAt, settings);
+    acknowledged = true;
+  }
   if (mail.deliveryReport && mail.deliveryReport.originalMessageId) {
     // The bounce tells agents which of our mails did not arrive.
     await tx.query(
@@ -147,7 +259,9 @@ async function store(tx: Db, mail: ParsedMail, raw: Buffer, idempotencyKey: stri
       [mail.deliveryReport.originalMessageId, `bounced: ${mail.deliveryReport.status ?? ''} ${mail.deliveryReport.diagnostic ?? ''}`.trim()],
     );
   }
-  await tx.query('UPDATE conversations SET last_message_at = now(), updated_at = now() WHERE id = $1', [conversationId]);
+  // A conversation created in this transaction has both at now() already (their defaults): one
+  // row version fewer, with an entry in every index of conversations (issue 17).
+  if (!newConversation) await tx.query('UPDATE conversations SET last_message_at = now(), updated_at = now() WHERE id = $1', [conversationId]);
   return { outcome: 'stored', conversationId, messageId, newConversation, reopened, acknowledged, ...(change ? { change } : {}) };
 }
 
@@ -199,11 +313,22 @@ function withoutNul(mail: ParsedMail): ParsedMail {
   };
 }
 
-async function insertIncomingMessage(tx: Db, conversationId: number, mail: ParsedMail, idempotencyKey: string, isBounce: boolean, contactId: number | null): Promise<number> {
+async function insertIncomingMessage(
+  tx: Db,
+  conversationId: number,
+  mail: ParsedMail,
+  headers: EmailHeaders,
+  idempotencyKey: string,
+  isBounce: boolean,
+  contactId: number | null,
+): Promise<number> {
   const { rows } = await tx.query<{ id: number }>(
-    `INSERT INTO messages (conversation_id, direction, kind, author_contact_id, body_text, idempotency_key)
-     VALUES ($1, 'in', $2, $3, $4, $5) RETURNING id`,
-    [conversationId, isBounce ? 'system' : 'message', contactId, mail.text, idempotencyKey],
+    `WITH message AS (
+       INSERT INTO messages (conversation_id, direction, kind, author_contact_id, body_text, idempotency_key)
+       VALUES ($1, 'in', $2, $3, $4, $5) RETURNING id
+     ), headers AS (${emailHeadersInsert('(SELECT id FROM message)', 6)})
+     SELECT id FROM message`,
+    [conversationId, isBounce ? 'system' : 'message', contactId, mail.text, idempotencyKey, ...emailHeaderValues(headers)],
   );
   const messageId = rows[0]!.id;
   const cidToAttachment = new Map<string, number>();
@@ -244,10 +369,8 @@ async function insertAttachment(tx: Db, messageId: number, attachment: ParsedMai
   return id;
 }
 
-async function queueAcknowledgement(tx: Db, conversationId: number, mail: ParsedMail, milestones: readonly Milestone[], receivedAt: Date, settings: MailSettings) {
+async function queueAcknowledgement(tx: Db, conversationId: number, reference: string, mail: ParsedMail, milestones: readonly Milestone[], receivedAt: Date, settings: MailSettings) {
   const context = await loadServiceContext(tx);
-  const { rows } = await tx.query<{ reference: string }>('SELECT reference FROM conversations WHERE id = $1', [conversationId]);
-  const reference = rows[0]!.reference;
   const dueOf = (kind: Milestone['kind']) => {
     const milestone = milestones.find((candidate) => candidate.kind === kind);
     return milestone ? DateTime.fromISO(milestone.dueAt, { zone: ZONE }) : null;

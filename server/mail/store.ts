@@ -50,27 +50,38 @@ export interface EmailHeaders {
   quotedReference?: string | null;
 }
 
-export async function insertEmailHeaders(db: Db, messageId: number, headers: EmailHeaders): Promise<void> {
-  await db.query(
-    `INSERT INTO email_messages (message_id, rfc_message_id, in_reply_to, references_ids, from_address, from_name,
+/**
+ * The INSERT of a mail's headers for the message `messageId` (a placeholder or a subquery), with
+ * {@link emailHeaderValues} from placeholder `$first` on — so that a caller can run it in the
+ * statement that inserts the message (one round trip fewer per mail, issue 17).
+ */
+export function emailHeadersInsert(messageId: string, first: number): string {
+  const values = Array.from({ length: 12 }, (_, index) => `$${first + index}`).join(', ');
+  return `INSERT INTO email_messages (message_id, rfc_message_id, in_reply_to, references_ids, from_address, from_name,
        to_addresses, subject, sent_at, stub_reason, delivery_report, ack_skipped, quoted_reference)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-    [
-      messageId,
-      headers.rfcMessageId,
-      headers.inReplyTo,
-      headers.references,
-      headers.fromAddress,
-      headers.fromName,
-      headers.toAddresses,
-      headers.subject,
-      headers.sentAt,
-      headers.stubReason ?? null,
-      headers.deliveryReport === undefined ? null : JSON.stringify(headers.deliveryReport),
-      headers.ackSkipped ?? null,
-      headers.quotedReference ?? null,
-    ],
-  );
+     VALUES (${messageId}, ${values})`;
+}
+
+/** The values of {@link emailHeadersInsert}, in its order. */
+export function emailHeaderValues(headers: EmailHeaders): unknown[] {
+  return [
+    headers.rfcMessageId,
+    headers.inReplyTo,
+    headers.references,
+    headers.fromAddress,
+    headers.fromName,
+    headers.toAddresses,
+    headers.subject,
+    headers.sentAt,
+    headers.stubReason ?? null,
+    headers.deliveryReport === undefined ? null : JSON.stringify(headers.deliveryReport),
+    headers.ackSkipped ?? null,
+    headers.quotedReference ?? null,
+  ];
+}
+
+export async function insertEmailHeaders(db: Db, messageId: number, headers: EmailHeaders): Promise<void> {
+  await db.query(emailHeadersInsert('$1', 2), [messageId, ...emailHeaderValues(headers)]);
 }
 
 /**
