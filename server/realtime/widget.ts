@@ -59,6 +59,11 @@ export function setUpWidgetNamespace(
 
   widget.on('connection', (socket) => {
     const session: ChatSession = { conversationId: socket.data.conversationId, tokenHash: socket.data.tokenHash, expiresAt: new Date(socket.data.expiresAt) };
+    // The engine connection keeps its HTTP upgrade request (with its socket and parser state) for
+    // its whole life, only for socket.request, which nothing here reads after the handshake: let it
+    // go — a few KiB per citizen (issue 17 §4). A later namespace join on this connection would see
+    // no headers, and so no cookie: /agent refuses it, and /widget checked its origin already.
+    (socket.conn as unknown as { request: unknown }).request = undefined;
     void socket.join(chatRoom(session.conversationId));
     chat.widgetBack(session.conversationId);
     socket.on('disconnect', () => {
