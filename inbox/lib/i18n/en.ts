@@ -617,6 +617,6 @@ export const en: Record<MessageKey, string> = {
   'figures.never': 'Never',
   'figures.first_attempt': 'Time to first attempt (median)',
   'figures.misrouted': 'Wrong department',
-};
   'backoffice.figures_total': 'All teams',
   'backoffice.figures_phone': 'Phone contacts: {total}, of which {first} handled in first contact and {handedOff} handed off.',
+};

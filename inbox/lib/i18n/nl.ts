@@ -615,8 +615,8 @@ export const nl = {
   'figures.never': 'Nooit',
   'figures.first_attempt': 'Tijd tot eerste poging (mediaan)',
   'figures.misrouted': 'Verkeerde afdeling',
+  'backoffice.figures_total': 'Alle teams',
+  'backoffice.figures_phone': 'Telefoongesprekken: {total}, waarvan {first} afgehandeld in eerste contact en {handedOff} doorgezet.',
 } as const;
 
 export type MessageKey = keyof typeof nl;
-  'backoffice.figures_total': 'Alle teams',
-  'backoffice.figures_phone': 'Telefoongesprekken: {total}, waarvan {first} afgehandeld in eerste contact en {handedOff} doorgezet.',
