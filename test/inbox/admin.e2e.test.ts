@@ -133,6 +133,13 @@ describe('Beheer by keyboard', () => {
     expect(await axeViolations(page)).toEqual([]);
   });
 
+  it('an admin opens the signatures (the composer’s panel) from the same navigation', async () => {
+    const { page } = admin;
+    await screen(page, 'Handtekeningen');
+    await page.locator('#admin-signatures-title').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
   it('an admin reads what each norm promises, gets a Dutch field error, then sets hours in Dutch syntax', async () => {
     const { page } = admin;
     await screen(page, 'Dienstverlening');

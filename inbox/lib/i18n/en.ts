@@ -302,6 +302,8 @@ export const en: Record<MessageKey, string> = {
   'admin.screen.agents': 'Agents',
   'admin.screen.teams': 'Teams',
   'admin.screen.topics': 'Topics',
+  'admin.screen.signatures': 'Signatures',
+  'admin.screen.tokens': 'API tokens',
   'admin.screen.service': 'Service settings',
   'admin.save': 'Save',
   'admin.cancel': 'Cancel',

@@ -300,6 +300,8 @@ export const nl = {
   'admin.screen.agents': 'Medewerkers',
   'admin.screen.teams': 'Teams',
   'admin.screen.topics': 'Onderwerpen',
+  'admin.screen.signatures': 'Handtekeningen',
+  'admin.screen.tokens': 'API-sleutels',
   'admin.screen.service': 'Dienstverlening',
   'admin.save': 'Opslaan',
   'admin.cancel': 'Annuleren',
