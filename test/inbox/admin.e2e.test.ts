@@ -1,6 +1,7 @@
 // The Beheer screens in real Chromium against a real Balie and PostgreSQL (issue 16 §2, issue 14
 // §1), each worked by keyboard alone and axe-checked: an admin adds an agent (and sees the
-// temporary password once) and resets a password, creates a team with a member, adds a topic,
+// temporary password once), resets a password, changes the role, disables and enables, creates a
+// team with a member, adds a topic,
 // and changes the hours in Dutch syntax after a Dutch field error; a teamleider changes hours and
 // closure days but cannot touch the norm.
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -93,6 +94,28 @@ describe('Beheer by keyboard', () => {
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
     expect((await balie.request('/api/auth/login', { body: { email: 'petra@gemeente.test', password } })).status).toBe(401);
+    expect((await balie.request('/api/auth/login', { body: { email: 'petra@gemeente.test', password: reset } })).status).toBe(200);
+
+    // The role changes in the edit dialog; disabling locks her out, enabling lets her in again.
+    await tabTo(page, page.getByRole('button', { name: 'Petra Jansen wijzigen' }));
+    await page.keyboard.press('Enter');
+    const edit = page.getByRole('dialog', { name: 'Petra Jansen wijzigen' });
+    await edit.waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await tabTo(page, edit.getByLabel('Rol'));
+    await page.keyboard.type('teamleider');
+    await tabTo(page, edit.getByRole('button', { name: 'Opslaan' }));
+    await page.keyboard.press('Enter');
+    await edit.waitFor({ state: 'detached' });
+    await page.getByText('De wijzigingen voor Petra Jansen zijn opgeslagen.').waitFor();
+    expect(await row.textContent()).toContain('teamleider');
+    await tabTo(page, page.getByRole('button', { name: 'Petra Jansen uitschakelen' }));
+    await page.keyboard.press('Enter');
+    await page.getByText('Petra Jansen is uitgeschakeld en overal uitgelogd.').waitFor();
+    expect((await balie.request('/api/auth/login', { body: { email: 'petra@gemeente.test', password: reset } })).status).toBe(403);
+    await tabTo(page, page.getByRole('button', { name: 'Petra Jansen inschakelen' }));
+    await page.keyboard.press('Enter');
+    await page.getByText('Petra Jansen kan weer inloggen.').waitFor();
     expect((await balie.request('/api/auth/login', { body: { email: 'petra@gemeente.test', password: reset } })).status).toBe(200);
   });
 
