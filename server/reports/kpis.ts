@@ -8,24 +8,37 @@ import { loadServiceSettings, allNorms } from '../deadlines/settings.ts';
 import type { Norm } from '../deadlines/norms.ts';
 import { ZONE } from '../deadlines/zone.ts';
 import { Params } from '../inbox/list.ts';
-import { KIND_PREFIX, KPI_KINDS, type KpiKind } from './facts.ts';
+import { COUNT_COLUMNS, KIND_PREFIX, KPI_KINDS, type KpiKind } from './facts.ts';
 import type { BacklogKpi, KpiFigures, KpiGroup, KpiPeriod, KpiReport, KpiSplit, MilestoneKpi, NotApplicableKpi } from './kpi-types.ts';
-import { dayRowsSql, daySources, notApplicableRowsSql, SUMS_SQL, type CountRow, type DaySources } from './rows.ts';
+import { dayRowsSql, daySources, notApplicableRowsSql, prepared, SUMS_SQL, type CountRow, type DaySources } from './rows.ts';
 
 /** The national goal for handling in the first contact (domain.md: 80%). */
 export const FCR_TARGET = 80;
 
 const percent = (part: number, whole: number): number | null => (whole === 0 ? null : Math.round((1000 * part) / whole) / 10);
 
-/** The keyed rows every split is summed from: `total` and each requested split, by its group key. */
-function keyedSql(splits: readonly KpiSplit[]): string {
-  const parts = [`SELECT 'total'::text AS split, ''::text AS gkey, r.* FROM r WHERE r.dim = 'channel'`];
-  if (splits.includes('channel')) parts.push(`SELECT 'channel', r.key, r.* FROM r WHERE r.dim = 'channel'`);
-  if (splits.includes('agent')) parts.push(`SELECT 'agent', r.key, r.* FROM r WHERE r.dim = 'agent'`);
-  if (splits.includes('topic')) parts.push(`SELECT 'topic', r.key, r.* FROM r WHERE r.dim = 'topic'`);
-  // Teams from today's members; an agent in two teams counts in both, one in none in the team ''.
-  if (splits.includes('team')) parts.push(`SELECT 'team', coalesce(tm.team_id::text, ''), r.* FROM r LEFT JOIN team_members tm ON tm.agent_id::text = r.key WHERE r.dim = 'agent'`);
-  return parts.join('\n UNION ALL ');
+/**
+ * The rows every group is summed from: the day rows of the dimensions read, plus — for the team
+ * split — the agent rows once per team of that agent (today's members; an agent in two teams counts
+ * in both, one in none in the team ''). `columns` are the columns carried.
+ */
+function unitsSql(splits: readonly KpiSplit[], columns: string): string {
+  const team = splits.includes('team')
+    ? `\n UNION ALL SELECT 'team'::text AS dim, coalesce(tm.team_id::text, '') AS key, ${columns} FROM r LEFT JOIN team_members tm ON tm.agent_id::text = r.key WHERE r.dim = 'agent'`
+    : '';
+  return `SELECT dim, key, ${columns} FROM r${team}`;
+}
+
+/**
+ * One pass for every group: GROUPING SETS per (dim, key) for the splits and per dim for the total
+ * (the channel rows together are the whole). `extra`: more grouping columns in both sets.
+ */
+function groupingSql(extra = ''): { select: string; groupBy: string } {
+  const more = extra ? `, ${extra}` : '';
+  return {
+    select: `CASE WHEN grouping(key) = 1 THEN 'total' ELSE dim END AS split, CASE WHEN grouping(key) = 1 THEN '' ELSE key END AS gkey`,
+    groupBy: `GROUP BY GROUPING SETS ((dim, key${more}), (dim${more})) HAVING grouping(key) = 0 OR dim = 'channel'`,
+  };
 }
 
 function dimsFor(splits: readonly KpiSplit[]): string[] {
@@ -37,14 +50,17 @@ type SumRow = CountRow & { split: string; gkey: string; pu_median: number | null
 async function sums(db: Db, sources: DaySources, splits: readonly KpiSplit[]): Promise<SumRow[]> {
   const params = new Params();
   const rows = dayRowsSql(sources, params, dimsFor(splits));
+  const { select, groupBy } = groupingSql();
   const { rows: result } = await db.query<SumRow>(
+    prepared(
     `WITH r AS MATERIALIZED (${rows}),
-          k AS (${keyedSql(splits)}),
-          s AS (SELECT split, gkey, ${SUMS_SQL} FROM k GROUP BY 1, 2),
-          pu AS (SELECT split, gkey, percentile_cont(0.5) WITHIN GROUP (ORDER BY w)::float8 AS pu_median FROM k, unnest(k.pu_waits) w GROUP BY 1, 2),
-          ab AS (SELECT split, gkey, percentile_cont(0.5) WITHIN GROUP (ORDER BY w)::float8 AS ab_median FROM k, unnest(k.ab_waits) w GROUP BY 1, 2)
+          u AS MATERIALIZED (${unitsSql(splits, `${COUNT_COLUMNS.join(', ')}, pu_waits, ab_waits`)}),
+          s AS (SELECT ${select}, ${SUMS_SQL} FROM u ${groupBy}),
+          pu AS (SELECT ${select}, percentile_cont(0.5) WITHIN GROUP (ORDER BY w)::float8 AS pu_median FROM u, unnest(u.pu_waits) w ${groupBy}),
+          ab AS (SELECT ${select}, percentile_cont(0.5) WITHIN GROUP (ORDER BY w)::float8 AS ab_median FROM u, unnest(u.ab_waits) w ${groupBy})
      SELECT s.*, pu.pu_median, ab.ab_median FROM s LEFT JOIN pu USING (split, gkey) LEFT JOIN ab USING (split, gkey)`,
     params.values,
+    ),
   );
   return result;
 }
@@ -54,10 +70,13 @@ type NaRow = { split: string; gkey: string; reason: string; ended_by: string; co
 async function notApplicable(db: Db, sources: DaySources, splits: readonly KpiSplit[]): Promise<NaRow[]> {
   const params = new Params();
   const rows = notApplicableRowsSql(sources, params, dimsFor(splits));
+  const { select, groupBy } = groupingSql('reason, ended_by');
   const { rows: result } = await db.query<NaRow>(
-    `WITH r AS MATERIALIZED (${rows}), k AS (${keyedSql(splits)})
-     SELECT split, gkey, reason, ended_by, sum(count)::int AS count FROM k GROUP BY 1, 2, 3, 4`,
-    params.values,
+    prepared(
+      `WITH r AS MATERIALIZED (${rows}), u AS (${unitsSql(splits, 'reason, ended_by, count')})
+     SELECT ${select}, reason, ended_by, sum(count)::int AS count FROM u ${groupBy}`,
+      params.values,
+    ),
   );
   return result;
 }
@@ -171,15 +190,16 @@ export function figuresOf(row: (CountRow & { pu_median?: number | null; ab_media
   };
 }
 
+/** Display names of agents (for not-applicable lines too), teams and topics, in one query. */
 async function namesOf(db: Db, splits: readonly KpiSplit[]): Promise<Record<'agent' | 'team' | 'topic', Map<string, string>>> {
-  const read = async (sql: string) => new Map((await db.query<{ id: string; name: string }>(sql)).rows.map((row) => [row.id, row.name]));
-  const empty = new Map<string, string>();
-  const [agent, team, topic] = await Promise.all([
-    read('SELECT id::text AS id, name FROM agents'),
-    splits.includes('team') ? read('SELECT id::text AS id, name FROM teams') : empty,
-    splits.includes('topic') ? read('SELECT id::text AS id, name FROM topics') : empty,
-  ]);
-  return { agent, team, topic };
+  const { rows } = await db.query<{ kind: 'agent' | 'team' | 'topic'; id: string; name: string }>(
+    `SELECT 'agent' AS kind, id::text AS id, name FROM agents
+     ${splits.includes('team') ? `UNION ALL SELECT 'team', id::text, name FROM teams` : ''}
+     ${splits.includes('topic') ? `UNION ALL SELECT 'topic', id::text, name FROM topics` : ''}`,
+  );
+  const names = { agent: new Map<string, string>(), team: new Map<string, string>(), topic: new Map<string, string>() };
+  for (const row of rows) names[row.kind].set(row.id, row.name);
+  return names;
 }
 
 async function activeNorm(db: Db): Promise<Norm | undefined> {

@@ -1,6 +1,7 @@
 // The day rows a report sums: rolled-up days from report_daily, the rest (today, a day the job has
 // not reached yet) computed live by the same SQL (facts.ts). Which days are rolled up is read first;
 // only those are taken from the rollups, so a day rolled up meanwhile is never counted twice.
+import { createHash } from 'node:crypto';
 import type { Db } from '../db/index.ts';
 import { Params } from '../inbox/list.ts';
 import { COUNT_COLUMNS, factsSql, notApplicableFactsSql, projectNotApplicableSql, projectSql } from './facts.ts';
@@ -54,3 +55,11 @@ export function notApplicableRowsSql(sources: DaySources, params: Params, dims: 
 export const SUMS_SQL = COUNT_COLUMNS.map((column) => `sum(${column})::int AS ${column}`).join(', ');
 
 export type CountRow = Record<string, number>;
+
+/**
+ * A named (prepared) statement for a report's SQL: the texts are long and few (one per set of
+ * splits and number of live ranges), so each connection plans them once instead of every request.
+ */
+export function prepared(text: string, values: unknown[]): { name: string; text: string; values: unknown[] } {
+  return { name: `kpi-${createHash('sha1').update(text).digest('hex').slice(0, 16)}`, text, values };
+}
