@@ -51,6 +51,12 @@ export async function until(condition: () => Promise<boolean> | boolean, what: s
   }
 }
 
+/** Opens the header's account menu (who is logged in, notifications, shortcuts, language, logout) if closed. */
+export async function accountMenu(page: Page): Promise<void> {
+  const button = page.locator('#account-button');
+  if ((await button.getAttribute('aria-expanded')) !== 'true') await button.click();
+}
+
 /** The row of a conversation in the list, found by the citizen's name. */
 export function row(page: Page, name: string | RegExp) {
   return page.getByRole('list', { name: 'Gesprekken' }).getByRole('button', { name: typeof name === 'string' ? new RegExp(name) : name });

@@ -9,7 +9,7 @@ import { startChatBalie } from '../server/chat/chat-support.ts';
 import { ADMIN, type TestBalie } from '../support/balie.ts';
 import { axeViolations, launchBrowser, watchForErrors } from '../support/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { openInbox, row, type AgentPage } from './inbox-support.ts';
+import { accountMenu, openInbox, row, type AgentPage } from './inbox-support.ts';
 
 let db: TestDatabase;
 let balie: TestBalie;
@@ -147,7 +147,7 @@ describe('the inbox by keyboard', () => {
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'detached' });
 
-      await page.getByLabel('Standaardantwoord').selectOption({ label: 'Parkeervergunning' });
+      await page.getByLabel('Standaardantwoord', { exact: true }).selectOption({ label: 'Parkeervergunning' });
       await page.getByRole('button', { name: 'Invoegen' }).click();
       await page.waitForFunction(() => (document.getElementById('reply-text') as HTMLTextAreaElement).value !== '');
       expect(await page.getByLabel('Uw bericht').inputValue()).toBe(`Beste Sanne de Boer, uw vraag ${reference} is in behandeling.`);
@@ -157,6 +157,7 @@ describe('the inbox by keyboard', () => {
 
     it('speaks English on request, remembered across a reload', async () => {
       const { page } = admin;
+      await accountMenu(page);
       await page.getByRole('button', { name: 'Switch to English' }).click();
       await page.getByRole('button', { name: 'Keyboard shortcuts (?)' }).waitFor();
       await page.getByRole('main').locator('.meta').filter({ hasText: 'Waiting on citizen' }).waitFor();
@@ -164,6 +165,7 @@ describe('the inbox by keyboard', () => {
       await page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
       await page.getByRole('button', { name: 'Supervisor overview' }).waitFor();
       expect(await page.getAttribute('html', 'lang')).toBe('en');
+      await accountMenu(page);
       await page.getByRole('button', { name: 'Nederlands' }).click();
       await page.getByRole('button', { name: 'Overzicht teamleider' }).waitFor();
     });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN, startTestBalie, type TestBalie } from '../support/balie.ts';
 import { axeViolations, launchBrowser, watchForErrors } from '../support/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { accountMenu } from './inbox-support.ts';
 
 let db: TestDatabase;
 let balie: TestBalie;
@@ -53,10 +54,13 @@ describe('the login page', () => {
     await tab();
     await page.keyboard.type(ADMIN.password);
     await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Account: Beheerder' }).waitFor();
+    await accountMenu(page);
     await page.getByText('Ingelogd als Beheerder').waitFor();
     expect(await axeViolations(page)).toEqual([]);
 
     await page.reload();
+    await accountMenu(page);
     await page.getByText('Ingelogd als Beheerder').waitFor();
 
     await page.getByRole('button', { name: 'Uitloggen' }).click();

@@ -8,7 +8,7 @@ import { ADMIN, startTestBalie, type TestBalie } from '../support/balie.ts';
 import { axeViolations, launchBrowser } from '../support/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { hoursFromNow, seedConversation } from '../server/inbox/seed.ts';
-import { openInbox, row, type AgentPage } from './inbox-support.ts';
+import { accountMenu, openInbox, row, type AgentPage } from './inbox-support.ts';
 
 let db: TestDatabase;
 let balie: TestBalie;
@@ -74,6 +74,7 @@ describe('searching the inbox', () => {
     expect(await page.getByRole('list', { name: 'Gesprekken' }).count()).toBe(0);
     expect(await axeViolations(page)).toEqual([]);
 
+    await accountMenu(page);
     await page.getByRole('button', { name: 'Switch to English' }).click();
     await page.getByRole('status').filter({ hasText: 'No results for “zwembadabonnement”.' }).waitFor();
     expect(await axeViolations(page)).toEqual([]);

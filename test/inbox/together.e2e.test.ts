@@ -8,7 +8,7 @@ import { closeSockets, readyCitizen, record, startChat, startChatBalie, waitUnti
 import type { TestBalie } from '../support/balie.ts';
 import { axeViolations, launchBrowser } from '../support/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { namedAgent, openInbox, row, type AgentPage, type TestAgent } from './inbox-support.ts';
+import { accountMenu, namedAgent, openInbox, row, type AgentPage, type TestAgent } from './inbox-support.ts';
 
 let db: TestDatabase;
 let balie: TestBalie;
@@ -42,6 +42,8 @@ describe('two agents on one live inbox', () => {
       await page.getByRole('status').filter({ hasText: `Nieuwe chat ${chat.conversation.reference}` }).waitFor();
     }
     // Fatima allowed notifications; Jan was never asked — not even by the new chat.
+    await accountMenu(pages.fatima.page);
+    await accountMenu(pages.jan.page);
     await pages.fatima.page.getByText('Meldingen staan aan').waitFor();
     expect(await pages.jan.page.evaluate(() => Notification.permission)).toBe('default');
     await pages.jan.page.getByRole('button', { name: 'Meldingen aanzetten' }).waitFor();
