@@ -175,6 +175,16 @@ const environment = z.object({
     .transform((value) => value.split(',').map((kind) => kind.trim().toLowerCase()).filter(Boolean))
     .pipe(z.array(z.enum(OUTGOING_KINDS, `must be kinds of file separated by commas: ${OUTGOING_KINDS.join(', ')}`)).min(1, 'must name at least one kind'))
     .default([...OUTGOING_KINDS]),
+  /**
+   * Issue 14: hosts (host or host:port) whose iCalendar free/busy addresses may be read over plain
+   * http and on private addresses (a calendar server inside the gemeente's network); any other is
+   * read over https from public addresses only (server/backoffice/freebusy.ts).
+   */
+  FREEBUSY_ALLOW_HOSTS: z
+    .string()
+    .transform((value) => value.split(',').map((host) => host.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-z0-9.\-]+(:\d{1,5})?$|^\[[0-9a-f:]+\](:\d{1,5})?$/, 'must be hosts (host or host:port) separated by commas')))
+    .default([]),
 });
 
 export type MailConfig = Readonly<{
@@ -258,6 +268,8 @@ export type Config = Readonly<{
   healthToken: string | undefined;
   /** What agents may attach to outgoing mail (issue 16.3). */
   outgoingAttachments: Readonly<{ maxBytes: number; maxPendingBytes: number; kinds: readonly OutgoingKind[] }>;
+  /** Issue 14: iCalendar free/busy reading; allowHosts may use http and private addresses (FREEBUSY_ALLOW_HOSTS). */
+  freeBusy: Readonly<{ allowHosts: readonly string[] }>;
 }>;
 
 /**
@@ -360,5 +372,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxPendingBytes: Math.max(e.OUTGOING_ATTACHMENT_MAX_PENDING_BYTES, e.OUTGOING_ATTACHMENT_MAX_BYTES),
       kinds: Object.freeze([...e.OUTGOING_ATTACHMENT_TYPES]),
     }),
+    freeBusy: Object.freeze({ allowHosts: Object.freeze([...e.FREEBUSY_ALLOW_HOSTS]) }),
   });
 }

@@ -1,6 +1,7 @@
 // Who in a team can act, and from when (pure, issue 14 §3): a member is available at an instant
 // that lies in the gemeente's opening hours on a working day, on one of the member's own working
-// days, and outside their absences. The team can act from its members' earliest such moment.
+// days, outside their absences and outside the busy periods of their free/busy calendar
+// (freebusy.ts). The team can act from its members' earliest such moment.
 import { DateTime } from 'luxon';
 import type { IsoWeekday } from '../deadlines/business-hours.ts';
 import type { WorkingCalendar } from '../deadlines/calendar.ts';
@@ -17,6 +18,8 @@ export interface MemberSchedule {
   /** ISO weekdays the member works; null: every working day of the gemeente. */
   workingDays: readonly IsoWeekday[] | null;
   absences: readonly Absence[];
+  /** Busy in their own calendar (a meeting): not available then, but not absent either. */
+  busy?: readonly Absence[];
 }
 
 export interface MemberAvailability {
@@ -26,6 +29,8 @@ export interface MemberAvailability {
   absentNow: boolean;
   /** When the absence that covers now ends. */
   absentUntil: DateTime | null;
+  /** Busy now in their calendar, until then (null: not busy now). */
+  busyUntil: DateTime | null;
   /** Working now: in opening hours, on their working day, not away. */
   availableNow: boolean;
   /** The first moment from now they can act; null when none within a year. */
@@ -52,7 +57,7 @@ export function availableFrom(member: MemberSchedule, from: DateTime, calendar: 
   for (let step = 0; step < MAX_STEPS && at; step++) {
     const opening = calendar.nextOpening(at);
     if (!opening) return null;
-    const away = absenceAt(opening, member.absences);
+    const away = absenceAt(opening, member.absences) ?? absenceAt(opening, member.busy ?? []);
     if (away) {
       at = DateTime.fromJSDate(away.endsAt, { zone: ZONE });
       continue;
@@ -68,12 +73,14 @@ export function availableFrom(member: MemberSchedule, from: DateTime, calendar: 
 
 export function memberAvailability(member: MemberSchedule, now: DateTime, calendar: WorkingCalendar): MemberAvailability {
   const away = absenceAt(now, member.absences);
+  const busy = absenceAt(now, member.busy ?? []);
   const from = availableFrom(member, now, calendar);
   return {
     agentId: member.agentId,
     name: member.name,
     absentNow: away !== undefined,
     absentUntil: away ? DateTime.fromJSDate(away.endsAt, { zone: ZONE }) : null,
+    busyUntil: busy ? DateTime.fromJSDate(busy.endsAt, { zone: ZONE }) : null,
     availableNow: from !== null && from.toMillis() === now.toMillis(),
     availableFrom: from,
   };

@@ -14,6 +14,7 @@ import { requireRole } from '../http/auth.ts';
 import { HttpError, httpErrors, validate } from '../http/errors.ts';
 import { inboxEvents } from '../inbox/events.ts';
 import { teamAvailability } from './availability.ts';
+import { FreeBusyReader, freeBusyAddress, type FreeBusyPolicy } from './freebusy.ts';
 import { handoffKpis } from './kpis.ts';
 import { findContacts, phoneContactSchema, registerPhoneContact } from './phone-contacts.ts';
 import {
@@ -34,7 +35,21 @@ import {
   type Handoff,
   type WorkOutcome,
 } from './handoffs.ts';
-import { addAbsence, createTeam, currentAbsences, findTeam, listTeams, newTeamSchema, removeAbsence, schedulesOf, setWorkingDays, teamPatchSchema, updateTeam } from './teams.ts';
+import {
+  addAbsence,
+  availabilitySettings,
+  createTeam,
+  currentAbsences,
+  findTeam,
+  listTeams,
+  newTeamSchema,
+  removeAbsence,
+  schedulesOf,
+  setFreeBusyUrl,
+  setWorkingDays,
+  teamPatchSchema,
+  updateTeam,
+} from './teams.ts';
 import { handoffDue, handoffTermFor } from './terms.ts';
 
 const idParam = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
@@ -49,8 +64,9 @@ function teamRefusal(code: 'not_found' | 'name_taken' | 'unknown_agent'): HttpEr
 }
 
 /** /api/teams: teams, their members and availability. */
-export function teamRoutes({ pool }: { pool: Pool }): Router {
+export function teamRoutes({ pool, freeBusy }: { pool: Pool; freeBusy?: FreeBusyPolicy }): Router {
   const router = Router();
+  const calendars = new FreeBusyReader(freeBusy ?? { allowHosts: [] });
 
   router.get('/', async (_req, res) => {
     res.json({ teams: await listTeams(pool) });
@@ -85,7 +101,12 @@ export function teamRoutes({ pool }: { pool: Pool }): Router {
     const now = new Date();
     const context = await loadServiceContext(pool);
     const at = DateTime.fromJSDate(now, { zone: ZONE });
-    const availability = teamAvailability(await schedulesOf(pool, team.members, now), at, context.calendar);
+    const [schedules, busy] = await Promise.all([schedulesOf(pool, team.members, now), calendars.busyOf(pool, team.members.map((member) => member.id), now)]);
+    const availability = teamAvailability(
+      schedules.map((schedule) => ({ ...schedule, busy: busy.get(schedule.agentId) ?? [] })),
+      at,
+      context.calendar,
+    );
     const { term, source } = handoffTermFor(team.handoffTerm, context.activeNorm);
     res.json({
       teamId: team.id,
@@ -100,6 +121,7 @@ export function teamRoutes({ pool }: { pool: Pool }): Router {
         availableNow: member.availableNow,
         absentNow: member.absentNow,
         absentUntil: member.absentUntil?.toISO() ?? null,
+        busyUntil: member.busyUntil?.toISO() ?? null,
         availableFrom: member.availableFrom?.toISO() ?? null,
       })),
     });
@@ -115,6 +137,8 @@ export function backofficeRoutes(options: {
   publicUrl: string;
   /** For the reference of a phone contact (REFERENCE_PREFIX); default BAL. */
   referencePrefix?: string;
+  /** Which free/busy addresses may be set (FREEBUSY_ALLOW_HOSTS); default https only. */
+  freeBusy?: FreeBusyPolicy;
 }): Router {
   const { pool, events } = options;
   const router = Router();
@@ -164,6 +188,26 @@ export function backofficeRoutes(options: {
     const { id } = validate(idParam, req.params);
     if (!(await removeAbsence(pool, id, req.agent!.role === 'admin' ? null : req.agent!.id))) throw httpErrors.notFound('absence');
     await recordAudit(pool, { agentId: req.agent!.id, action: 'absence.removed', subjectType: 'absence', subjectId: id });
+    res.status(204).end();
+  });
+  /** My own availability: absences not ended yet, working days, free/busy address and how reading it went. */
+  router.get('/availability', async (req, res) => {
+    const mine = await availabilitySettings(pool, req.agent!.id, new Date());
+    res.json({
+      ...mine,
+      absences: mine.absences.map((absence) => ({ ...absence, startsAt: isoAmsterdam(absence.startsAt), endsAt: isoAmsterdam(absence.endsAt) })),
+      icalCheckedAt: mine.icalCheckedAt ? isoAmsterdam(mine.icalCheckedAt) : null,
+    });
+  });
+  /** Sets (url null: clears) a free/busy address: https, or http to a host on the allow-list. Own; admins anyone's. */
+  router.put('/free-busy', async (req, res) => {
+    const body = validate(z.strictObject({ agentId: z.int().positive().max(Number.MAX_SAFE_INTEGER).optional(), url: z.string().trim().max(2000).nullable() }), req.body);
+    const url = body.url || null;
+    const refusal = url === null ? null : freeBusyAddress(url, options.freeBusy ?? { allowHosts: [] });
+    if (refusal) throw new HttpError(400, 'validation_failed', 'This free/busy address cannot be read: use https.', [{ field: 'url', message: refusal }]);
+    const agentId = subjectOf(req, body.agentId);
+    await setFreeBusyUrl(pool, agentId, url);
+    await recordAudit(pool, { agentId: req.agent!.id, action: 'free_busy.set', subjectType: 'agent', subjectId: agentId, details: { set: url !== null } });
     res.status(204).end();
   });
   router.put('/working-days', async (req, res) => {

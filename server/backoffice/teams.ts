@@ -180,6 +180,32 @@ export async function setWorkingDays(db: Db, agentId: number, workingDays: reado
   );
 }
 
+/** Sets (or with null clears) an agent's iCalendar free/busy address; it is read afresh. */
+export async function setFreeBusyUrl(db: Db, agentId: number, url: string | null): Promise<void> {
+  await db.query(
+    `INSERT INTO agent_availability (agent_id, ical_url) VALUES ($1, $2)
+     ON CONFLICT (agent_id) DO UPDATE SET ical_url = EXCLUDED.ical_url, ical_checked_at = NULL, ical_error = NULL, updated_at = now()`,
+    [agentId, url],
+  );
+}
+
+/** An agent's own availability settings, for their own screen. */
+export async function availabilitySettings(
+  db: Db,
+  agentId: number,
+  now: Date,
+): Promise<{ absences: AbsenceRow[]; workingDays: IsoWeekday[] | null; icalUrl: string | null; icalCheckedAt: Date | null; icalError: string | null }> {
+  const [row, absences] = await Promise.all([
+    db.query<{ workingDays: IsoWeekday[] | null; icalUrl: string | null; icalCheckedAt: Date | null; icalError: string | null }>(
+      'SELECT working_days AS "workingDays", ical_url AS "icalUrl", ical_checked_at AS "icalCheckedAt", ical_error AS "icalError" FROM agent_availability WHERE agent_id = $1',
+      [agentId],
+    ),
+    currentAbsences(db, now, [agentId]),
+  ]);
+  const settings = row.rows[0];
+  return { absences, workingDays: settings?.workingDays ?? null, icalUrl: settings?.icalUrl ?? null, icalCheckedAt: settings?.icalCheckedAt ?? null, icalError: settings?.icalError ?? null };
+}
+
 /** Each agent's working days and the absences that have not ended by `now`, for availability. */
 export async function schedulesOf(db: Db, agents: readonly { id: number; name: string }[], now: Date): Promise<MemberSchedule[]> {
   const ids = agents.map((agent) => agent.id);

@@ -153,9 +153,9 @@ export function createHttpApp({ config, database, events, log, mail, chat, recom
   api.use(inboxRoutes({ pool: database.pool, from: () => config.mail?.from, chat, events }));
   api.use(cannedRoutes({ pool: database.pool }));
   api.use(outgoingRoutes({ pool: database.pool, events, limits: config.outgoingAttachments, from: () => config.mail?.from, referencePrefix: config.referencePrefix }), signatureRoutes({ pool: database.pool, from: () => config.mail?.from }));
-  api.use('/teams', teamRoutes({ pool: database.pool }));
+  api.use('/teams', teamRoutes({ pool: database.pool, freeBusy: config.freeBusy }));
   api.use('/topics', topicRoutes({ pool: database.pool }));
-  api.use('/backoffice', backofficeRoutes({ pool: database.pool, events, from: () => config.mail?.from, publicUrl: config.publicUrl.href, referencePrefix: config.referencePrefix }));
+  api.use('/backoffice', backofficeRoutes({ pool: database.pool, events, from: () => config.mail?.from, publicUrl: config.publicUrl.href, referencePrefix: config.referencePrefix, freeBusy: config.freeBusy }));
   api.use(auditRoutes({ db: database.pool }));
   api.use('/api-tokens', apiTokenRoutes({ pool: database.pool }));
   api.use('/settings/public-page', publicPageSettingsRoutes({ pool: database.pool }));
