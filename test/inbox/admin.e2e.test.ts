@@ -156,10 +156,13 @@ describe('Beheer by keyboard', () => {
     expect(await axeViolations(page)).toEqual([]);
   });
 
-  it('an admin opens the signatures (the composer’s panel) from the same navigation', async () => {
+  it.each([
+    ['Handtekeningen', '#admin-signatures-title'],
+    ['API-sleutels', '#admin-tokens-title'],
+  ])('an admin opens %s (another helper’s panel) from the same navigation', async (name, heading) => {
     const { page } = admin;
-    await screen(page, 'Handtekeningen');
-    await page.locator('#admin-signatures-title').waitFor();
+    await screen(page, name);
+    await page.locator(heading).waitFor();
     expect(await axeViolations(page)).toEqual([]);
   });
 
