@@ -8,7 +8,7 @@ import { applyEvent, type LifecycleChange } from '../conversations/apply.ts';
 import type { LifecycleEvent } from '../conversations/lifecycle.ts';
 import { createConversationIn } from '../conversations/conversations.ts';
 import { inTransaction, type Db, type Pool } from '../db/index.ts';
-import { loadServiceContext, ZONE, type Milestone } from '../deadlines/index.ts';
+import { loadServiceContext, ZONE, type Milestone, type ServiceContext } from '../deadlines/index.ts';
 import { acknowledgementMail } from './acknowledgement.ts';
 import { acknowledgementBlocker, readHeaderFields, type AcknowledgementBlocker } from './classify.ts';
 import { newMessageIdValue, referencesChain, writableMessageId } from './compose.ts';
@@ -62,7 +62,7 @@ export async function ingestMail(
   const mail = await parseForIngest(raw, settings, options.size);
   return inTransaction(pool, async (tx) => {
     if (options.position) await saveCheckpoint(tx, options.position.mailbox, { uidValidity: options.position.uidValidity, lastUid: options.position.uid });
-    return storeOnce(tx, mail, raw, options.receivedAt ?? new Date(), settings);
+    return storeOnce(openStore(tx, settings), mail, raw, options.receivedAt ?? new Date());
   });
 }
 
@@ -110,6 +110,7 @@ export async function ingestBatch(pool: Pool, mails: readonly BatchMail[], setti
   const storeUpTo = async (end: number) =>
     inTransaction(pool, async (tx) => {
       const stored: { mail: BatchMail; result: IngestResult }[] = [];
+      const into = openStore(tx, settings);
       for (let index = 0; index < end; index++) {
         const mail = mails[index]!;
         parse(index);
@@ -122,7 +123,7 @@ export async function ingestBatch(pool: Pool, mails: readonly BatchMail[], setti
         }
         parse(index + 1);
         try {
-          stored.push({ mail, result: await storeOnce(tx, content, mail.raw, mail.receivedAt ?? new Date(), settings) });
+          stored.push({ mail, result: await storeOnce(into, content, mail.raw, mail.receivedAt ?? new Date()) });
         } catch (error) {
           failedAt = { index, error };
           throw new BatchRolledBack();
@@ -168,15 +169,33 @@ async function parseForIngest(raw: Buffer, settings: MailSettings, size: number 
   return withoutNul(await parseMailOffThread(raw, { maxBytes: settings.maxBytes, size }));
 }
 
-/** Stores a parsed mail unless a mail with its key is stored already (read twice, or sent twice). */
-async function storeOnce(tx: Db, mail: ParsedMail, raw: Buffer, receivedAt: Date, settings: MailSettings): Promise<IngestResult> {
-  const idempotencyKey = mailIdempotencyKey(mail);
-  const existing = await tx.query<{ id: number }>('SELECT id FROM messages WHERE idempotency_key = $1', [idempotencyKey]);
-  if (existing.rows[0]) return { outcome: 'duplicate', messageId: existing.rows[0].id };
-  return store(tx, mail, raw, idempotencyKey, receivedAt, settings);
+/** One transaction that stores mail: its handle, the settings, and what its mails share. */
+interface MailStore {
+  readonly tx: Db;
+  readonly settings: MailSettings;
+  /**
+   * The service settings and norms the acknowledgements name, read once per transaction: a batch
+   * of 50 acknowledged mails read them once instead of 50 times (two queries each). A change an
+   * admin commits meanwhile applies from the next batch, a fraction of a second later.
+   */
+  serviceContext(): Promise<ServiceContext>;
 }
 
-async function store(tx: Db, mail: ParsedMail, raw: Buffer, idempotencyKey: string, receivedAt: Date, settings: MailSettings): Promise<IngestResult> {
+function openStore(tx: Db, settings: MailSettings): MailStore {
+  let context: Promise<ServiceContext> | undefined;
+  return { tx, settings, serviceContext: () => (context ??= loadServiceContext(tx)) };
+}
+
+/** Stores a parsed mail unless a mail with its key is stored already (read twice, or sent twice). */
+async function storeOnce(into: MailStore, mail: ParsedMail, raw: Buffer, receivedAt: Date): Promise<IngestResult> {
+  const idempotencyKey = mailIdempotencyKey(mail);
+  const existing = await into.tx.query<{ id: number }>('SELECT id FROM messages WHERE idempotency_key = $1', [idempotencyKey]);
+  if (existing.rows[0]) return { outcome: 'duplicate', messageId: existing.rows[0].id };
+  return store(into, mail, raw, idempotencyKey, receivedAt);
+}
+
+async function store(into: MailStore, mail: ParsedMail, raw: Buffer, idempotencyKey: string, receivedAt: Date): Promise<IngestResult> {
+  const { tx, settings } = into;
   const hints = threadHints(mail, settings.referencePrefix);
   // A contact form sends From: noreply@… with Reply-To: the citizen; the citizen is who we answer.
   const citizen = mail.replyTo ?? mail.from;
@@ -249,7 +268,7 @@ async function store(tx: Db, mail: ParsedMail, raw: Buffer, idempotencyKey: stri
   const messageId = await insertIncomingMessage(tx, conversationId, mail, headers, idempotencyKey, bounceOf !== undefined, contactId);
   let acknowledged = false;
   if (acknowledge && ackSkipped === null) {
-    await queueAcknowledgement(tx, conversationId, reference!, { ...mail, from: citizen }, milestones, receivedAt, settings);
+    await queueAcknowledgement(into, conversationId, reference!, { ...mail, from: citizen }, milestones, receivedAt);
     acknowledged = true;
   }
   if (mail.deliveryReport && mail.deliveryReport.originalMessageId) {
@@ -369,8 +388,9 @@ async function insertAttachment(tx: Db, messageId: number, attachment: ParsedMai
   return id;
 }
 
-async function queueAcknowledgement(tx: Db, conversationId: number, reference: string, mail: ParsedMail, milestones: readonly Milestone[], receivedAt: Date, settings: MailSettings) {
-  const context = await loadServiceContext(tx);
+async function queueAcknowledgement(into: MailStore, conversationId: number, reference: string, mail: ParsedMail, milestones: readonly Milestone[], receivedAt: Date) {
+  const { tx, settings } = into;
+  const context = await into.serviceContext();
   const dueOf = (kind: Milestone['kind']) => {
     const milestone = milestones.find((candidate) => candidate.kind === kind);
     return milestone ? DateTime.fromISO(milestone.dueAt, { zone: ZONE }) : null;
