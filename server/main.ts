@@ -36,6 +36,9 @@ try {
 }
 
 const running = balie;
+// The address to open (issue 16.8): PUBLIC_URL, not the listening address — pages opened at another
+// address are sent there, since live connections are only accepted from PUBLIC_URL's origin.
+log.info({ inbox: config.publicUrl.href, demo: new URL('/demo', config.publicUrl).href, listening: running.url }, `open the inbox at ${config.publicUrl.href}`);
 let stopping = false;
 
 /** Stops Balie once, then exits with `code`; a stop that hangs is cut off after 8 s. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
 import { DEMO_CSS, demoPage } from '../demo/page.ts';
+import { redirectToPublicOrigin } from './public-origin.ts';
 
 export const DIST_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist');
 
@@ -68,8 +69,10 @@ export function staticRoutes(options: { publicUrl: URL; widgetOrigins: readonly 
     }),
   );
 
+  // Pages only work at PUBLIC_URL (their sockets and changes are checked against its origin).
+  const toPublicOrigin = redirectToPublicOrigin(options.publicUrl);
   const demoHtml = demoPage(options.publicUrl);
-  router.get('/demo', (_req, res) => {
+  router.get('/demo', toPublicOrigin, (_req, res) => {
     res.type('html').send(demoHtml);
   });
   router.get('/demo/demo.css', (_req, res) => {
@@ -81,7 +84,7 @@ export function staticRoutes(options: { publicUrl: URL; widgetOrigins: readonly 
   router.use(express.static(inboxDir, { index: false, maxAge: 0 }));
   const indexFile = path.join(inboxDir, 'index.html');
   let indexHtml: string | undefined;
-  router.get(/^\/(?!api\/|socket\.io\/|healthz$).*/, (req, res, next) => {
+  router.get(/^\/(?!api\/|socket\.io\/|healthz$).*/, toPublicOrigin, (req, res, next) => {
     if (!req.accepts('html')) return next();
     indexHtml ??= existsSync(indexFile) ? readFileSync(indexFile, 'utf8') : undefined;
     if (!indexHtml) {
