@@ -16,7 +16,7 @@ import { DateTime } from 'luxon';
 import type pg from 'pg';
 import { openEmbeddedDatabase } from '../server/db/embedded.ts';
 import { migrate } from '../server/db/migrate.ts';
-import { createPool } from '../server/db/pool.ts';
+import { createPool, MAINTENANCE_LIMITS } from '../server/db/pool.ts';
 import { createLogger } from '../server/log.ts';
 import type { KpiSplit } from '../server/reports/kpi-types.ts';
 import { kpiReport } from '../server/reports/kpis.ts';
@@ -37,7 +37,10 @@ const log = createLogger('warn');
 const keep = process.env.BENCH_DATA_DIR;
 const dir = keep ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'balie-bench-kpis-')));
 const server = await openEmbeddedDatabase({ dataDir: dir, database: 'bench', log });
+// Requests' pool as Balie has it; seeding and the rollup job on one without a statement timeout,
+// as Balie runs the job on its maintenance pool.
 const pool = createPool(server.url, log, 6);
+const maintenance = createPool(server.url, log, 2, { limits: MAINTENANCE_LIMITS });
 
 /**
  * Set-based, in a handful of statements. Conversations are spread evenly over the 365 days up to
@@ -66,7 +69,7 @@ async function seed(db: pg.Pool): Promise<void> {
   await db.query(
     `INSERT INTO conversations (reference, channel, status, contact_id, assignee_id, topic_id, created_at, updated_at, last_message_at, closed_at, outcome, outcome_reason, picked_up_at, csat_score, csat_at)
      SELECT 'BAL-B-' || g, s.channel, CASE WHEN s.open THEN 'open' ELSE 'closed' END,
-            (SELECT min(id) FROM contacts) + (g * 7919) % $2, CASE WHEN g % 50 = 0 THEN NULL ELSE (SELECT min(id) FROM agents) + g % $3 END,
+            (SELECT min(id) FROM contacts) + (g::bigint * 7919) % $2, CASE WHEN g % 50 = 0 THEN NULL ELSE (SELECT min(id) FROM agents) + g % $3 END,
             CASE WHEN g % 26 = 0 THEN NULL ELSE (SELECT min(id) FROM topics) + g % $4 END,
             s.at, s.at, s.at,
             CASE WHEN NOT s.open THEN s.at + interval '20 minutes' END,
@@ -132,7 +135,7 @@ try {
   const seeded = (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM conversations')).rows[0]!.n;
   if (seeded === 0) {
     console.log(`seeding ${TOTAL.toLocaleString('en')} conversations`);
-    await seed(pool);
+    await seed(maintenance);
   }
   const stats = (
     await pool.query<{ conversations: number; milestones: number; open: number }>(
@@ -145,7 +148,7 @@ try {
   let rolled = 0;
   const started = performance.now();
   for (;;) {
-    const pass = await rollUpPass(pool, { maxMissing: 62 });
+    const pass = await rollUpPass(maintenance, { maxMissing: 62 });
     if (pass.days === 0) break;
     rolled += pass.days;
   }
@@ -156,7 +159,7 @@ try {
   const yesterday = DateTime.now().setZone('Europe/Amsterdam').minus({ days: 1 }).toISODate()!;
   const oneDay = await measure('rollup of one day (a dirty day)', async () => {
     await pool.query('INSERT INTO report_dirty_days (day) VALUES ($1) ON CONFLICT DO NOTHING', [yesterday]);
-    await rollUpPass(pool);
+    await rollUpPass(maintenance);
   });
 
   const ALL: KpiSplit[] = ['channel', 'team', 'agent', 'topic'];
@@ -192,6 +195,7 @@ try {
   if (problems.length > 0) process.exitCode = 1;
 } finally {
   await pool.end();
+  await maintenance.end();
   await server.stop();
   if (!keep) await fs.rm(dir, { recursive: true, force: true });
 }

@@ -44,7 +44,7 @@ const STATE_OF: Record<(typeof STATE_SUFFIXES)[number], string> = {
  * Same citizen: the contact itself, or another contact with its e-mail address or phone number
  * (domain.md: "a contact by the same citizen (e-mail address or phone)").
  */
-function sameCitizen(contact: string): string {
+export function sameCitizen(contact: string): string {
   return `SELECT ${contact} UNION SELECT k2.id FROM contacts k JOIN contacts k2 ON k2.email = k.email WHERE k.id = ${contact} AND k.email IS NOT NULL
           UNION SELECT k2.id FROM contacts k JOIN contacts k2 ON k2.phone = k.phone WHERE k.id = ${contact} AND k.phone IS NOT NULL`;
 }

@@ -10,6 +10,7 @@ import type { Pool } from '../db/index.ts';
 import { ZONE } from '../deadlines/zone.ts';
 import type { DomainEvents } from '../domain-events.ts';
 import type { Logger } from '../log.ts';
+import { sameCitizen } from './facts.ts';
 import type { ReportsChanged } from './kpi-types.ts';
 
 export const CHANGE_EVERY_MS = 2000;
@@ -23,9 +24,6 @@ export interface ReportsEventMap {
 export function reportsEvents(events: DomainEvents): EventEmitter<ReportsEventMap> {
   return events as unknown as EventEmitter<ReportsEventMap>;
 }
-
-const sameCitizen = `SELECT c.contact_id UNION SELECT k2.id FROM contacts k JOIN contacts k2 ON k2.email = k.email WHERE k.id = c.contact_id AND k.email IS NOT NULL
-                     UNION SELECT k2.id FROM contacts k JOIN contacts k2 ON k2.phone = k.phone WHERE k.id = c.contact_id AND k.phone IS NOT NULL`;
 
 /**
  * Marks dirty the past days (before today) whose figures these conversations count in: their
@@ -42,7 +40,7 @@ export async function markDirtyDays(db: Pool, conversationIds: readonly number[]
        UNION SELECT (c.closed_at AT TIME ZONE ${z})::date FROM conversations c WHERE c.id = ANY($1)
        UNION SELECT (c.csat_at AT TIME ZONE ${z})::date FROM conversations c WHERE c.id = ANY($1)
        UNION SELECT (m.due_at AT TIME ZONE ${z})::date FROM milestones m WHERE m.conversation_id = ANY($1)
-       UNION SELECT (y.closed_at AT TIME ZONE ${z})::date FROM conversations c JOIN conversations y ON y.contact_id IN (${sameCitizen})
+       UNION SELECT (y.closed_at AT TIME ZONE ${z})::date FROM conversations c JOIN conversations y ON y.contact_id IN (${sameCitizen('c.contact_id')})
               WHERE c.id = ANY($1) AND c.contact_id IS NOT NULL AND y.closed_at >= c.created_at - interval '7 days' AND y.closed_at < c.created_at) d
       WHERE day IS NOT NULL AND day < $2::date
      ON CONFLICT (day) DO UPDATE SET marked_at = now()`,

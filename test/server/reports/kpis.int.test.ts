@@ -6,7 +6,7 @@ import type { KpiReport, KpiSeries, ReportsChanged } from '../../../server/repor
 import { rollUpPass } from '../../../server/reports/rollups.ts';
 import { addAgent, ADMIN, startTestBalie, type TestBalie } from '../../support/balie.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
-import { agentSocket, closeSockets } from '../chat/chat-support.ts';
+import { agentSocket, closeSockets, waitUntil } from '../chat/chat-support.ts';
 import { seedConversation } from '../inbox/seed.ts';
 import { buildKnownMonth, KNOWN_MONTH_FIGURES, type KnownMonth } from './known-month.ts';
 
@@ -143,6 +143,31 @@ describe('GET /api/reports/kpis over a known month', () => {
       { start: '2026-11-03', chat: 0, email: 1, phone: 0, total: 1 },
       { start: '2026-11-04', chat: 2, email: 0, phone: 0, total: 2 },
     ]);
+  });
+
+  it('recomputes a rolled-up day when work touches it later', async () => {
+    // E2's answer (due 10 November, breached) was given by phone on the 20th: recorded today.
+    const { rows } = await balie.database.pool.query<{ id: number }>(`SELECT id FROM conversations WHERE assignee_id = $1 AND channel = 'email' AND status = 'open'`, [month.agents.bram.id]);
+    const bram = await balie.login(month.agents.bram.email, month.agents.bram.password);
+    const recorded = await balie.request(`/api/conversations/${rows[0]!.id}/answered-elsewhere`, { cookie: bram, body: { at: '2026-11-20T10:00:00+01:00', channel: 'phone' } });
+    expect(recorded.status, await recorded.clone().text()).toBe(200);
+    // The live layer marks the days the conversation counts in as dirty; the job recomputes them.
+    // (Or the job's own timer got there first and recomputed it already.)
+    const recordedAt = new Date();
+    await waitUntil(
+      async () =>
+        (await balie.database.pool.query(`SELECT 1 FROM report_dirty_days WHERE day = '2026-11-10' UNION ALL SELECT 1 FROM report_days WHERE day = '2026-11-10' AND computed_at > $1`, [recordedAt]))
+          .rowCount! > 0,
+      15_000,
+      'the answer day marked dirty',
+    );
+    await rollUpPass(balie.database.maintenancePool);
+    expect((await balie.database.pool.query('SELECT count(*)::int AS n FROM report_dirty_days')).rows[0]).toEqual({ n: 0 });
+    const after = await get<KpiReport>(MONTH);
+    expect(after.total.answered).toMatchObject({ metOnTime: 1, metLate: 1, breached: 0, percentOnTime: 50 });
+    // Nothing else moved.
+    expect(after.total.acknowledged).toEqual(KNOWN_MONTH_FIGURES.acknowledged);
+    expect(after.total.fcr).toEqual(KNOWN_MONTH_FIGURES.fcr);
   });
 
   it('is for supervisors and admins, with a validated query', async () => {
