@@ -1,5 +1,5 @@
 // The composer in real Chromium against a real Balie, Dovecot and SMTP server (issue 16.3, 16.6):
-// Ctrl+Enter sends, a note does not stay the chosen kind, a draft survives a reload, the assign
+// Ctrl+Enter sends, a note does not stay the chosen kind, a draft (with its attachments) survives a reload, the assign
 // control never starts on releasing, attachments show as chips (a disguised HTML file refused),
 // and a new e-mail to a citizen opens its conversation. No WCAG 2.1 A/AA violations.
 import type { Browser } from 'playwright-core';
@@ -80,10 +80,17 @@ describe('the composer', () => {
     // The browser logs the refusal's 415 itself; that one was expected.
     expect(fatima.errors).toEqual([expect.stringContaining('415')]);
     fatima.errors.length = 0;
+
+    // The draft keeps the uploaded attachment across a reload.
+    await page.getByLabel('Uw bericht').fill('Beste Sanne,\n\nHierbij het formulier.');
+    await page.reload();
+    await row(page, 'Sanne de Boer').click();
+    await page.getByRole('heading', { name: 'Parkeervergunning' }).waitFor();
+    await page.getByRole('list', { name: 'Bijlagen bij dit bericht' }).getByText(/formulier\.pdf/).waitFor();
+    expect(await page.getByLabel('Uw bericht').inputValue()).toBe('Beste Sanne,\n\nHierbij het formulier.');
     expect(await axeViolations(page)).toEqual([]);
 
     const before = world.smtp.received.length;
-    await page.getByLabel('Uw bericht').fill('Beste Sanne,\n\nHierbij het formulier.');
     await page.getByLabel('Uw bericht').press('Control+Enter');
     const mail = (await world.smtp.waitFor(before + 1))[before]!.parsed;
     expect(mail.attachments.map((attachment) => attachment.filename)).toEqual(['formulier.pdf']);

@@ -1,17 +1,13 @@
 // The composer's calls: uploading attachments in pieces, a new mail to a citizen, signatures.
+import type { Upload } from '../../../server/inbox/outgoing-uploads.ts';
+import type { Signature } from '../../../server/signatures/store.ts';
 import { api } from './http.ts';
+
+export type { Signature, Upload };
 
 /** The server's piece size (server/inbox/outgoing-uploads.ts UPLOAD_PIECE_BYTES). */
 export const UPLOAD_PIECE_BYTES = 256 * 1024;
 
-export interface Upload {
-  id: number;
-  filename: string;
-  contentType: string;
-  size: number;
-  inline: boolean;
-  complete: boolean;
-}
 
 function base64(bytes: Uint8Array): string {
   let binary = '';
@@ -43,13 +39,6 @@ export function sendNewMail(input: { to: string; name?: string; subject: string;
 
 export function mySignature() {
   return api<{ signature: string | null }>('GET', '/api/signatures/mine');
-}
-
-export interface Signature {
-  teamId: number | null;
-  teamName: string | null;
-  body: string;
-  updatedAt: string;
 }
 
 export function listSignatures() {

@@ -133,9 +133,10 @@ describe('a reply with attachments', () => {
 describe('a new e-mail to a citizen', () => {
   it('opens a conversation without milestones, and the citizen’s reply threads into it', async () => {
     const before = world.smtp.received.length;
+    const pdf = (await (await upload(agentCookie, 'folder.pdf', PDF.subarray(0, 2000))).json()) as { id: number };
     const response = await balie.request('/api/outgoing-mail', {
       cookie: agentCookie,
-      body: { to: 'Piet@Example.nl', name: 'Piet de Vries', subject: 'Ons telefoongesprek', text: 'Beste Piet,\n\nZoals besproken.' },
+      body: { to: 'Piet@Example.nl', name: 'Piet de Vries', subject: 'Ons telefoongesprek', text: 'Beste Piet,\n\nZoals besproken.', attachments: [pdf.id] },
     });
     expect(response.status).toBe(201);
     const { conversationId, reference } = (await response.json()) as { conversationId: number; reference: string };
@@ -148,6 +149,7 @@ describe('a new e-mail to a citizen', () => {
     expect(mail.to).toEqual(['piet@example.nl']);
     expect(mail.parsed.subject).toBe(`Ons telefoongesprek [${reference}]`);
     expect(mail.parsed.text).toContain('Team Burgerzaken');
+    expect(mail.parsed.attachments.map((attachment) => attachment.filename)).toEqual(['folder.pdf']);
     const ourId = mail.parsed.messageId!.replace(/[<>]/g, '');
 
     await deliver(
@@ -157,6 +159,14 @@ describe('a new e-mail to a citizen', () => {
     expect(await conversationOfMail('antwoord-piet@example.nl')).toBe(conversationId);
     const audit = await db.pool.query("SELECT count(*)::int AS n FROM audit_log WHERE action = 'conversation.outgoing_mail' AND subject_id = $1", [String(conversationId)]);
     expect(audit.rows[0].n).toBe(1);
+  });
+
+  it('refuses another agent’s upload', async () => {
+    const pdf = (await (await upload(adminCookie, 'van-een-ander.pdf', PDF.subarray(0, 2000))).json()) as { id: number };
+    const response = await balie.request('/api/outgoing-mail', { cookie: agentCookie, body: { to: 'piet@example.nl', subject: 'x', text: 'y', attachments: [pdf.id] } });
+    expect(response.status).toBe(409);
+    expect((await response.json()).error.code).toBe('upload_not_found');
+    expect((await db.pool.query("SELECT count(*)::int AS n FROM conversations WHERE subject = 'x'")).rows[0].n).toBe(0);
   });
 
   it('refuses an address that is not one plain address', async () => {
