@@ -4,7 +4,7 @@
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import QueryStream from 'pg-query-stream';
-import type { Pool } from '../db/index.ts';
+import { inTransaction, type Pool } from '../db/index.ts';
 import { ZONE } from '../deadlines/zone.ts';
 import { CsvEncoder, type CsvOptions } from './csv.ts';
 import type { DatasetQuery } from './datasets.ts';
@@ -24,24 +24,14 @@ export const EXPORT_MAX_MS = 15 * 60_000;
  * fails or the sink closes early — the cursor is closed and the connection returned either way.
  */
 export async function streamCsv(pool: Pool, query: DatasetQuery, period: { from: Date; to: Date }, sink: Writable, options: CsvOptions): Promise<number> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN READ ONLY');
-    await client.query(`SET LOCAL statement_timeout = ${EXPORT_MAX_MS}`);
-    await client.query(`SET LOCAL TIME ZONE '${ZONE}'`);
-    const rows = client.query(new QueryStream(query.sql, [period.from, period.to], { batchSize: EXPORT_BATCH_ROWS, rowMode: 'array' }));
+  return inTransaction(pool, async (tx) => {
+    await tx.query('SET TRANSACTION READ ONLY');
+    await tx.query(`SET LOCAL statement_timeout = ${EXPORT_MAX_MS}`);
+    await tx.query(`SET LOCAL TIME ZONE '${ZONE}'`);
+    const rows = tx.query(new QueryStream(query.sql, [period.from, period.to], { batchSize: EXPORT_BATCH_ROWS, rowMode: 'array' }));
     const encoder = new CsvEncoder(query.columns, options);
+    // A sink that closes early destroys the rows: the cursor is closed before the rollback.
     await pipeline(rows, encoder, sink);
-    await client.query('COMMIT');
     return encoder.rows;
-  } catch (error) {
-    broken = await client.query('ROLLBACK').then(
-      () => undefined,
-      (rollbackError: unknown) => (rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError))),
-    );
-    throw error;
-  } finally {
-    client.release(broken);
-  }
+  });
 }
