@@ -67,7 +67,15 @@ describe('Beheer by keyboard', () => {
     await tabTo(page, page.getByLabel('Naam', { exact: true }));
     await page.keyboard.type('Petra Jansen');
     await page.keyboard.press('Tab');
-    await page.keyboard.type('petra@gemeente.test');
+    // A wrong address first: the server's code, worded in Dutch at the field.
+    await page.keyboard.type('petra@');
+    await page.keyboard.press('Enter');
+    const email = page.getByLabel('E-mailadres', { exact: true });
+    await page.locator(`[id="${await email.getAttribute('id')}-error"]`).filter({ hasText: 'Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.nl.' }).waitFor();
+    expect(await email.getAttribute('aria-invalid')).toBe('true');
+    expect(await axeViolations(page)).toEqual([]);
+    await email.focus();
+    await page.keyboard.type('gemeente.test');
     await page.keyboard.press('Tab');
     await page.keyboard.type('backoffice'); // typeahead picks "backoffice-medewerker"
     await tabTo(page, page.getByRole('checkbox', { name: 'Afval' }));
