@@ -19,6 +19,7 @@ let balie: TestBalie;
 let browser: Browser;
 let fatima: AgentPage;
 let petra: TestAgent;
+let kccAgent: TestAgent;
 let chat: StartedChat;
 
 /** "ma 28 dec 17:00", formatted here independently of the inbox's own code. */
@@ -33,6 +34,7 @@ beforeAll(async () => {
   balie = await startTestBalie(db.url, { ...CHAT_ENV, ...world.env });
   const pool = balie.database.pool;
   const kcc = await namedAgent(pool, 'Fatima Yilmaz');
+  kccAgent = kcc;
   petra = await namedAgent(pool, 'Petra Jansen', 'backoffice');
   const sem = await namedAgent(pool, 'Sem de Wit', 'backoffice');
   const admin = await balie.login(ADMIN.email, ADMIN.password);
@@ -195,5 +197,50 @@ describe('a live chat handed to the back office as a callback', () => {
     const { rows } = await db.pool.query("SELECT c.channel, c.outcome, k.name FROM conversations c JOIN contacts k ON k.id = c.contact_id WHERE c.subject = 'Afvalkalender'");
     expect(rows).toEqual([{ channel: 'phone', outcome: 'handled_first_contact', name: 'Kees Bakker' }]);
     expect(fatima.errors).toEqual([]);
+  });
+});
+
+describe("a back-office member's own availability", () => {
+  it('removes a planned absence and sets their own working days, by keyboard; no WCAG 2.1 AA violations', async () => {
+    const cookie = await balie.login(petra.email, petra.password);
+    const startsAt = new Date(Date.now() + 7 * 24 * 3_600_000);
+    const endsAt = new Date(startsAt.getTime() + 2 * 24 * 3_600_000);
+    const added = await balie.request('/api/backoffice/absences', { cookie, body: { startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString() } });
+    expect(added.status).toBe(201);
+
+    const { page, errors } = await openBackoffice(petra);
+    const region = page.getByRole('region', { name: 'Mijn beschikbaarheid' });
+    const planned = region.getByRole('list', { name: 'Geplande afwezigheid' });
+    await planned.getByRole('listitem').first().waitFor();
+    expect(await planned.getByRole('listitem').count()).toBe(1);
+    expect(await axeViolations(page)).toEqual([]);
+
+    // By keyboard: focus the remove button and press Enter.
+    await planned.getByRole('button', { name: /^Afwezigheid .* verwijderen$/ }).focus();
+    await page.keyboard.press('Enter');
+    await region.getByRole('status').filter({ hasText: /Afwezigheid .* verwijderd\./ }).waitFor();
+    await region.getByText('Geen afwezigheid gepland.').waitFor();
+    expect((await db.pool.query('SELECT 1 FROM agent_absences WHERE agent_id = $1', [petra.id])).rowCount).toBe(0);
+
+    // Part-time: Monday and Tuesday only (Space ticks a focused checkbox).
+    for (const day of ['maandag', 'dinsdag']) {
+      await region.getByRole('checkbox', { name: day }).focus();
+      await page.keyboard.press('Space');
+    }
+    await region.getByRole('button', { name: 'Werkdagen opslaan' }).focus();
+    await page.keyboard.press('Enter');
+    await region.getByRole('status').filter({ hasText: 'Werkdagen opgeslagen.' }).waitFor();
+    const { rows } = await db.pool.query<{ working_days: number[] }>('SELECT working_days FROM agent_availability WHERE agent_id = $1', [petra.id]);
+    expect(rows).toEqual([{ working_days: [1, 2] }]);
+    // The team's availability now follows Petra's own days.
+    const kcc = await balie.login(kccAgent.email, kccAgent.password);
+    const teams = ((await (await balie.request('/api/teams', { cookie: kcc })).json()) as { teams: { id: number; name: string }[] }).teams;
+    const vergunningen = teams.find((team) => team.name === 'Vergunningen')!;
+    const availability = (await (await balie.request(`/api/teams/${vergunningen.id}/availability`, { cookie: kcc })).json()) as { members: { id: number; availableFrom: string }[] };
+    const from = new Date(availability.members.find((member) => member.id === petra.id)!.availableFrom);
+    const weekday = new Intl.DateTimeFormat('en-GB', { weekday: 'long', timeZone: 'Europe/Amsterdam' }).format(from);
+    expect(['Monday', 'Tuesday']).toContain(weekday);
+    expect(await axeViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
   });
 });

@@ -110,6 +110,9 @@ export interface MyAvailability {
   absences: Absence[];
   workingDays: number[] | null;
   icalUrl: string | null;
+  icalCheckedAt: string | null;
+  /** Why the address could not be read the last time (a code), or null. */
+  icalError: string | null;
 }
 
 export function myAvailability(): Promise<MyAvailability> {
@@ -118,6 +121,11 @@ export function myAvailability(): Promise<MyAvailability> {
 
 export function removeAbsence(id: number): Promise<unknown> {
   return api('DELETE', `/api/backoffice/absences/${id}`);
+}
+
+/** Sets (null: clears) my iCalendar free/busy address; https, or a host the gemeente allowed. */
+export function setFreeBusy(url: string | null): Promise<unknown> {
+  return api('PUT', '/api/backoffice/free-busy', { url });
 }
 
 /** ISO weekdays 1 (Monday) to 7; null: every working day of the gemeente. */
