@@ -114,4 +114,14 @@ describe('the composer', () => {
     expect(await axeViolations(page)).toEqual([]);
     expect(fatima.errors).toEqual([]);
   });
+
+  it('keeps no draft after logging out', async () => {
+    const { page } = fatima;
+    await page.getByLabel('Uw bericht').fill('Nog een vraag aan Piet');
+    await until(async () => (await page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('balie.draft.')).length)) === 1, 'the draft stored');
+    await page.locator('#account-button').click();
+    await page.getByRole('button', { name: 'Uitloggen' }).click();
+    await page.getByRole('button', { name: 'Inloggen' }).waitFor();
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('balie.draft.')))).toEqual([]);
+  });
 });

@@ -1,5 +1,7 @@
 // Who is logged in to this inbox tab.
 import { currentAgent, logIn, logOut, type CurrentAgent } from '../api/auth.ts';
+import { tick } from 'svelte';
+import { clearAllDrafts } from './drafts.ts';
 
 export class Session {
   agent = $state<CurrentAgent | null>(null);
@@ -23,5 +25,9 @@ export class Session {
   async logOut() {
     await logOut().catch(() => {});
     this.agent = null;
+    // Unsent replies do not outlive the session on a shared workstation (issue 16.3) — cleared
+    // once the inbox is gone, so that no open reply form writes its draft back.
+    await tick();
+    clearAllDrafts();
   }
 }
