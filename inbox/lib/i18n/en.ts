@@ -536,6 +536,7 @@ export const en: Record<MessageKey, string> = {
   'backoffice.ical_cleared': 'Calendar removed.',
   'backoffice.ical_refused': 'Balie cannot read this address: use an https address.',
   'backoffice.ical_unreadable': 'Your calendar could not be read the last time.',
+  'backoffice.cancelled_line': 'Cancelled by {name} {at}: {reason}',
   'error.assignee_absent': 'This colleague is away. Hand it to the team.',
   'error.assignee_not_in_team': 'This colleague is not in the chosen team.',
   'error.handoff_not_open': 'This contact request was already completed or sent back.',

@@ -534,6 +534,7 @@ export const nl = {
   'backoffice.ical_cleared': 'Agenda verwijderd.',
   'backoffice.ical_refused': 'Dit adres kan Balie niet lezen: gebruik een https-adres.',
   'backoffice.ical_unreadable': 'Uw agenda kon de laatste keer niet worden gelezen.',
+  'backoffice.cancelled_line': 'Geannuleerd door {name} {at}: {reason}',
   'error.assignee_absent': 'Deze medewerker is afwezig. Zet het door naar het team.',
   'error.assignee_not_in_team': 'Deze medewerker hoort niet bij het gekozen team.',
   'error.handoff_not_open': 'Dit contactverzoek is al afgehandeld of teruggestuurd.',
