@@ -28,21 +28,36 @@ for (const [from, subject, body] of [
   ['Sanne de Boer <sanne@example.nl>', 'Kapotte lantaarnpaal', 'Goedemiddag, de lantaarnpaal voor Dorpsstraat 12 is al een week kapot.'],
   ['Ahmed El Amrani <ahmed@example.nl>', 'Afspraak paspoort', 'Kan ik volgende week een afspraak maken voor een nieuw paspoort?'],
   ['Joke Visser <joke@example.nl>', 'Vraag over de afvalpas', 'Ik ben mijn afvalpas kwijt. Hoe vraag ik een nieuwe aan?'],
+  ['Pieter Jansen <pieter@example.nl>', 'Parkeervergunning bezoekers', 'Hoeveel bezoekersuren krijg ik per jaar bij mijn parkeervergunning?'],
+  ['Fleur de Vries <fleur@example.nl>', 'Verhuizing doorgeven', 'Ik verhuis op 1 februari naar de Kerkstraat 4. Moet ik dat zelf doorgeven?'],
+  ['Mohamed Ouali <mohamed@example.nl>', 'Bezwaar WOZ-waarde', 'Ik wil bezwaar maken tegen de WOZ-waarde van mijn woning. Wat is de termijn?'],
+  ['Anna Smit <anna@example.nl>', 'Grofvuil ophalen', 'Wanneer kan ik een bank laten ophalen als grofvuil?'],
+  ['Kees Bakker <kees@example.nl>', 'Kapotte stoeptegel', 'Bij de bushalte aan de Markt ligt een stoeptegel los. Iemand is er al over gestruikeld.'],
+  ['Lotte Mulder <lotte@example.nl>', 'Subsidie zonnepanelen', 'Geeft de gemeente nog subsidie voor zonnepanelen op een huurwoning?'],
+  ['Yusuf Demir <yusuf@example.nl>', 'Evenementenvergunning', 'Wij willen in juni een straatfeest houden. Welke vergunning is nodig?'],
 ]) {
   await ingestMail(balie.database.pool, Buffer.from(citizenMail({ from, subject, body }).replace(/\n/g, '\r\n')), settings);
 }
 const browser = await launchBrowser();
 try {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 720 } });
+  // The widths of issue 16.1: a full screen, half of one beside a back-office system, a phone.
+  const page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
   await page.goto(balie.url);
   await page.getByLabel('E-mailadres').fill(admin.email);
   await page.screenshot({ path: path.join(out, 'inbox-login.png') });
   await page.getByLabel('Wachtwoord').fill(admin.password);
   await page.getByRole('button', { name: 'Inloggen' }).click();
-  await page.getByText('Ingelogd als Fatima').waitFor();
+  await page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
   await page.getByRole('button', { name: /Sanne de Boer/ }).click();
   await page.getByRole('heading', { name: 'Kapotte lantaarnpaal' }).waitFor();
   await page.screenshot({ path: path.join(out, 'inbox.png') });
+  await page.setViewportSize({ width: 960, height: 800 });
+  await page.getByRole('button', { name: 'Menu' }).or(page.getByRole('button', { name: 'Overzicht teamleider' })).first().waitFor();
+  await page.screenshot({ path: path.join(out, 'inbox-960.png') });
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.getByRole('button', { name: 'Terug naar de lijst' }).waitFor();
+  await page.screenshot({ path: path.join(out, 'inbox-375.png') });
+  await page.setViewportSize({ width: 1366, height: 800 });
 
   // The widget on the demo page, while Fatima's inbox (the page above) stays open: chat is offered.
   const citizen = await browser.newPage({ viewport: { width: 1200, height: 720 } });

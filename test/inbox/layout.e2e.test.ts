@@ -50,8 +50,15 @@ function fullyVisibleRows(): Promise<number> {
   });
 }
 
+/** How far the page, or a pane that scrolls on its own, is wider than its box (0: no sideways scrolling). */
 function horizontalOverflow(): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  return page.evaluate(() =>
+    Math.max(
+      ...[document.documentElement, ...document.querySelectorAll<HTMLElement>('.list-pane, .conversation-pane, .scroller')]
+        .filter((box) => box === document.documentElement || box.offsetParent !== null)
+        .map((box) => box.scrollWidth - box.clientWidth),
+    ),
+  );
 }
 
 /**
