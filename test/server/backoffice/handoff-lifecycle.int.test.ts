@@ -88,6 +88,19 @@ describe('a hand-off that is not a callback', () => {
   });
 });
 
+describe('reaching the citizen on a hand-off that is not a callback', () => {
+  it('a reached attempt completes it and meets its handoff milestone; an attempt without contact meets nothing', async () => {
+    const conversation = await openConversation();
+    const created = await json(await balie.request('/api/backoffice/handoffs', { cookie: kcc.cookie, body: { conversationId: conversation.id, teamId, action: 'other', actionLabel: 'Afspraak maken', phone: '0612345678', question: 'Afspraak voor paspoort' } }));
+    const { id } = created.handoff as { id: number };
+    await balie.request(`/api/backoffice/handoffs/${id}/attempts`, { cookie: petra.cookie, body: { result: 'voicemail' } });
+    expect(await milestonesOf(conversation.id)).toMatchObject([{ kind: 'handoff', state: 'open' }]);
+    const reached = await json(await balie.request(`/api/backoffice/handoffs/${id}/attempts`, { cookie: petra.cookie, body: { result: 'reached', outcome: 'Afspraak op 10 december' } }));
+    expect(reached.handoff).toMatchObject({ status: 'completed', milestoneState: 'met' });
+    expect(await milestonesOf(conversation.id)).toMatchObject([{ kind: 'handoff', state: 'met', met_by: 'back_office' }]);
+  });
+});
+
 describe('cancelling a hand-off', () => {
   it('by the agent who made it: its milestone ends as not applicable with the reason, audited and announced; nobody else of the KCC or back office may', async () => {
     const conversation = await openConversation();
