@@ -10,7 +10,7 @@ import { CsvEncoder, type CsvOptions } from './csv.ts';
 import type { DatasetQuery } from './datasets.ts';
 
 /** Rows per FETCH from the cursor; with the encoder's piece this bounds what is held at once. */
-export const EXPORT_BATCH_ROWS = 1_000;
+export const EXPORT_BATCH_ROWS = 5_000;
 /**
  * The longest one export may run. The cursor's statement lives until its last row is taken, so
  * the pool's 30-s statement_timeout would cut a year off; a reader this slow holds a connection
