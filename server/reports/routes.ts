@@ -10,6 +10,7 @@ import { HttpError, validate } from '../http/errors.ts';
 import type { KpiSplit, SeriesName } from './kpi-types.ts';
 import { kpiReport } from './kpis.ts';
 import { overview } from './overview.ts';
+import { drillFilter, drillList } from './drill.ts';
 import { defaultInterval, resolvePeriod } from './period.ts';
 import { kpiSeries } from './series.ts';
 
@@ -44,7 +45,7 @@ function periodOf(query: z.infer<typeof periodQuery>) {
   return resolved.period;
 }
 
-/** Supervisor or admin: GET /overview, /kpis, /series. Mount at /reports. */
+/** Supervisor or admin: GET /overview, /kpis, /series, /drill. Mount at /reports. */
 export function overviewRoutes({ pool, presence }: { pool: Pool; presence: PresenceTracker }): Router {
   const router = Router();
   router.get('/overview', requireRole('supervisor'), async (_req, res) => {
@@ -58,6 +59,11 @@ export function overviewRoutes({ pool, presence }: { pool: Pool; presence: Prese
     const query = validate(seriesQuery, req.query);
     const period = periodOf(query);
     res.json(await kpiSeries(pool, period, query.interval ?? defaultInterval(period), query.series ?? ['compliance', 'volume', 'fcr', 'callbacks', 'chatWait']));
+  });
+  // The conversations behind one KPI segment (drill.ts): the period as above, the segment beside it.
+  router.get('/drill', requireRole('supervisor'), async (req, res) => {
+    const period = periodOf(validate(periodQuery, req.query));
+    res.json(await drillList(pool, period, validate(drillFilter, req.query)));
   });
   return router;
 }
