@@ -10,7 +10,7 @@ import { ZONE } from '../deadlines/zone.ts';
 import { Params } from '../inbox/list.ts';
 import { COUNT_COLUMNS, KIND_PREFIX, KPI_KINDS, type KpiKind } from './facts.ts';
 import type { BacklogKpi, KpiFigures, KpiGroup, KpiPeriod, KpiReport, KpiSplit, MilestoneKpi, NotApplicableKpi } from './kpi-types.ts';
-import { dayRowsSql, daySources, notApplicableRowsSql, prepared, SUMS_SQL, type CountRow, type DaySources } from './rows.ts';
+import { dayRowsSql, daySources, notApplicableRowsSql, reportQuery, SUMS_SQL, type CountRow, type DaySources } from './rows.ts';
 
 /** The national goal for handling in the first contact (domain.md: 80%). */
 export const FCR_TARGET = 80;
@@ -51,8 +51,8 @@ async function sums(db: Db, sources: DaySources, splits: readonly KpiSplit[]): P
   const params = new Params();
   const rows = dayRowsSql(sources, params, dimsFor(splits));
   const { select, groupBy } = groupingSql();
-  const { rows: result } = await db.query<SumRow>(
-    prepared(
+  return reportQuery<SumRow>(
+    db,
     `WITH r AS MATERIALIZED (${rows}),
           u AS MATERIALIZED (${unitsSql(splits, `${COUNT_COLUMNS.join(', ')}, pu_waits, ab_waits`)}),
           s AS (SELECT ${select}, ${SUMS_SQL} FROM u ${groupBy}),
@@ -60,9 +60,8 @@ async function sums(db: Db, sources: DaySources, splits: readonly KpiSplit[]): P
           ab AS (SELECT ${select}, percentile_cont(0.5) WITHIN GROUP (ORDER BY w)::float8 AS ab_median FROM u, unnest(u.ab_waits) w ${groupBy})
      SELECT s.*, pu.pu_median, ab.ab_median FROM s LEFT JOIN pu USING (split, gkey) LEFT JOIN ab USING (split, gkey)`,
     params.values,
-    ),
+    sources,
   );
-  return result;
 }
 
 type NaRow = { split: string; gkey: string; reason: string; ended_by: string; count: number };
@@ -71,36 +70,49 @@ async function notApplicable(db: Db, sources: DaySources, splits: readonly KpiSp
   const params = new Params();
   const rows = notApplicableRowsSql(sources, params, dimsFor(splits));
   const { select, groupBy } = groupingSql('reason, ended_by');
-  const { rows: result } = await db.query<NaRow>(
-    prepared(
-      `WITH r AS MATERIALIZED (${rows}), u AS (${unitsSql(splits, 'reason, ended_by, count')})
+  return reportQuery<NaRow>(
+    db,
+    `WITH r AS MATERIALIZED (${rows}), u AS (${unitsSql(splits, 'reason, ended_by, count')})
      SELECT ${select}, reason, ended_by, sum(count)::int AS count FROM u ${groupBy}`,
-      params.values,
-    ),
+    params.values,
+    sources,
   );
-  return result;
 }
 
 type BacklogRow = BacklogKpi & { split: string; gkey: string };
 
-/** Open work now, per split: one pass over the open conversations (a partial index holds them). */
+/**
+ * Open work now, per split. Total, channel, agent and team from the inbox's own count deltas
+ * (server/inbox/counts.ts: kept by its triggers per channel, status, assignee, due soon and
+ * breached), so no open conversation is read; topic, which the deltas do not know, from one pass
+ * over the open conversations (a partial index holds them) — only when that split is asked for.
+ */
 async function backlog(db: Db, splits: readonly KpiSplit[]): Promise<BacklogRow[]> {
+  const counts = `count(*)::int`;
   const parts = [`SELECT 'total'::text AS split, ''::text AS gkey, o.* FROM o`];
   if (splits.includes('channel')) parts.push(`SELECT 'channel', o.channel, o.* FROM o`);
   if (splits.includes('agent')) parts.push(`SELECT 'agent', o.agent, o.* FROM o`);
-  if (splits.includes('topic')) parts.push(`SELECT 'topic', o.topic, o.* FROM o`);
   if (splits.includes('team')) parts.push(`SELECT 'team', coalesce(tm.team_id::text, ''), o.* FROM o LEFT JOIN team_members tm ON tm.agent_id::text = o.agent`);
-  const { rows } = await db.query<BacklogRow>(
-    `WITH o AS MATERIALIZED (
-        SELECT channel, coalesce(assignee_id::text, '') AS agent, coalesce(topic_id::text, '') AS topic, breached,
-               coalesce(next_due_state = 'due_soon', false) AS due_soon, (channel = 'chat' AND status = 'new') AS waiting_chat
-          FROM conversations WHERE status <> 'closed'),
-          k AS (${parts.join(' UNION ALL ')})
-     SELECT split, gkey, count(*)::int AS open, count(*) FILTER (WHERE breached)::int AS breached,
-            count(*) FILTER (WHERE due_soon)::int AS "dueSoon", count(*) FILTER (WHERE waiting_chat)::int AS "waitingChats"
-       FROM k GROUP BY 1, 2`,
-  );
-  return rows;
+  const sum = (condition: string) => `coalesce(sum(n) FILTER (WHERE ${condition}), 0)::int`;
+  const [{ rows }, topics] = await Promise.all([
+    db.query<BacklogRow>(
+      `WITH o AS MATERIALIZED (
+          SELECT channel, coalesce(assignee_id::text, '') AS agent, status, due_soon, breached, sum(delta) AS n
+            FROM inbox_count_deltas GROUP BY 1, 2, 3, 4, 5 HAVING sum(delta) <> 0),
+            k AS (${parts.join(' UNION ALL ')})
+       SELECT split, gkey, ${sum('true')} AS open, ${sum('breached')} AS breached, ${sum('due_soon')} AS "dueSoon",
+              ${sum(`channel = 'chat' AND status = 'new'`)} AS "waitingChats"
+         FROM k GROUP BY 1, 2`,
+    ),
+    splits.includes('topic')
+      ? db.query<BacklogRow>(
+          `SELECT 'topic' AS split, coalesce(topic_id::text, '') AS gkey, ${counts} AS open, count(*) FILTER (WHERE breached)::int AS breached,
+                  count(*) FILTER (WHERE next_due_state = 'due_soon')::int AS "dueSoon", count(*) FILTER (WHERE channel = 'chat' AND status = 'new')::int AS "waitingChats"
+             FROM conversations WHERE status <> 'closed' GROUP BY 2`,
+        )
+      : Promise.resolve({ rows: [] as BacklogRow[] }),
+  ]);
+  return [...rows.filter((row) => row.open > 0 || row.split === 'total'), ...topics.rows];
 }
 
 function targetOf(norm: Norm | undefined, kind: KpiKind): number | null {

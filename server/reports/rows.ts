@@ -57,9 +57,12 @@ export const SUMS_SQL = COUNT_COLUMNS.map((column) => `sum(${column})::int AS ${
 export type CountRow = Record<string, number>;
 
 /**
- * A named (prepared) statement for a report's SQL: the texts are long and few (one per set of
- * splits and number of live ranges), so each connection plans them once instead of every request.
+ * Runs a report's SQL. Over rollups only it is a named (prepared) statement: the text is long and
+ * stable, so each connection plans it once. SQL with live ranges is never prepared: a generic plan
+ * cannot know that a range is one day and would scan every milestone and conversation.
  */
-export function prepared(text: string, values: unknown[]): { name: string; text: string; values: unknown[] } {
-  return { name: `kpi-${createHash('sha1').update(text).digest('hex').slice(0, 16)}`, text, values };
+export async function reportQuery<T extends object>(db: Db, text: string, values: unknown[], sources: DaySources): Promise<T[]> {
+  if (sources.live.length > 0) return (await db.query<T & Record<string, unknown>>(text, values)).rows;
+  const name = `kpi-${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+  return (await db.query<T & Record<string, unknown>>({ name, text, values })).rows;
 }

@@ -9,15 +9,14 @@ import { KPI_KINDS } from './facts.ts';
 import { CHAT_WAIT_BOUNDS, type ChatWaitBucket, type KpiPeriod, type KpiSeries, type SeriesInterval, type SeriesName } from './kpi-types.ts';
 import { figuresOf, FCR_TARGET } from './kpis.ts';
 import { daysOf, intervalStart } from './period.ts';
-import { dayRowsSql, daySources, prepared, SUMS_SQL, type CountRow, type DaySources } from './rows.ts';
+import { dayRowsSql, daySources, reportQuery, SUMS_SQL, type CountRow, type DaySources } from './rows.ts';
 import { loadServiceSettings, allNorms } from '../deadlines/settings.ts';
 
 type DayRow = CountRow & { day: string; key: string };
 
 async function channelDays(db: Db, sources: DaySources): Promise<DayRow[]> {
   const params = new Params();
-  const { rows } = await db.query<DayRow>(prepared(`WITH r AS (${dayRowsSql(sources, params, ['channel'])}) SELECT day::text AS day, key, ${SUMS_SQL} FROM r GROUP BY 1, 2`, params.values));
-  return rows;
+  return reportQuery<DayRow>(db, `WITH r AS (${dayRowsSql(sources, params, ['channel'])}) SELECT day::text AS day, key, ${SUMS_SQL} FROM r GROUP BY 1, 2`, params.values, sources);
 }
 
 async function chatWaits(db: Db, sources: DaySources): Promise<ChatWaitBucket[]> {

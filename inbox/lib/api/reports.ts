@@ -69,7 +69,24 @@ export type {
   SeriesName,
   SeriesInterval,
   ReportsChanged,
+  KpiPeriod,
+  KpiChannel,
+  KpiMilestoneKind,
+  MilestoneKpi,
+  FcrKpi,
+  CallbackKpi,
+  ChatKpi,
+  CsatKpi,
+  RepeatKpi,
+  NotApplicableKpi,
+  BacklogKpi,
+  CompliancePoint,
+  VolumePoint,
+  FcrPoint,
+  CallbackPoint,
+  ChatWaitBucket,
 } from '../../../server/reports/kpi-types.ts';
+export { CHAT_WAIT_BOUNDS, KPI_CHANNELS, KPI_PERIOD_KINDS, KPI_SPLITS, SERIES_NAMES } from '../../../server/reports/kpi-types.ts';
 import type { KpiPeriodKind, KpiReport, KpiSeries, KpiSplit, SeriesInterval, SeriesName } from '../../../server/reports/kpi-types.ts';
 
 /** A period: today/week/month (around `at`, default today) or custom [from, to), days YYYY-MM-DD in Europe/Amsterdam. */
