@@ -101,7 +101,7 @@ export async function applyEvent(tx: Db, conversationId: number, event: Lifecycl
               outcome_reason = CASE WHEN $3::text IS DISTINCT FROM outcome THEN $6 ELSE outcome_reason END,
               picked_up_at = CASE WHEN $7 THEN coalesce(picked_up_at, $8) ELSE picked_up_at END
         WHERE id = $1`,
-      [conversationId, decision.status, decision.outcome, decision.assigneeId, closedAt, event.type === 'close' ? (event.reason ?? null) : null, decision.pickedUp, at],
+      [conversationId, decision.status, decision.outcome, decision.assigneeId, closedAt, event.type === 'close' ? (event.reason ?? null) : event.type === 'merged' ? 'duplicate' : null, decision.pickedUp, at],
     );
   }
   return {

@@ -21,7 +21,7 @@ export const NO_ANSWER_REASONS = ['auto_reply', 'spam', 'duplicate', 'withdrawn'
 export type NoAnswerReason = (typeof NO_ANSWER_REASONS)[number];
 
 /** Why a milestone ended as not applicable; stored on the milestone and reported beside compliance. */
-export type NotApplicableReason = NoAnswerReason | 'abandoned' | 'handed_to_back_office' | 'handed_to_callback' | 'handoff_cancelled';
+export type NotApplicableReason = NoAnswerReason | 'abandoned' | 'handed_to_back_office' | 'handed_to_callback' | 'handoff_cancelled' | 'merged';
 
 /**
  * The kinds of reply an agent sends. E-mail: `answer` (the default), `interim` (tussenbericht),
@@ -76,7 +76,12 @@ export type LifecycleEvent =
   /** The back office completed a hand-off that is not a callback (answered by e-mail, the action done). */
   | { type: 'handoff_completed' }
   /** A hand-off was cancelled: its milestone is owed no more. */
-  | { type: 'handoff_cancelled'; agentId: number };
+  | { type: 'handoff_cancelled'; agentId: number }
+  /**
+   * An agent merged this conversation into another about the same question (issue 16.5): it closes
+   * as a duplicate (geen antwoord nodig); what it still owed was moved to the kept one or ends `merged`.
+   */
+  | { type: 'merged'; agentId: number };
 
 export type LifecycleEventType = LifecycleEvent['type'];
 export const LIFECYCLE_EVENT_TYPES: readonly LifecycleEventType[] = [
@@ -95,6 +100,7 @@ export const LIFECYCLE_EVENT_TYPES: readonly LifecycleEventType[] = [
   'callback_attempt',
   'handoff_completed',
   'handoff_cancelled',
+  'merged',
 ];
 
 /** What must happen to milestones, carried out by the apply module at the event's time. */
@@ -289,6 +295,18 @@ export function transition(state: LifecycleState, event: LifecycleEvent): Transi
     case 'handoff_cancelled':
       // Whatever the conversation's status: the hand-off's promise is withdrawn, not broken.
       return ok({ milestones: [{ op: 'not_applicable', kinds: ['callback', 'handoff'], reason: 'handoff_cancelled' }] });
+
+    case 'merged':
+      // A closed conversation's history is finished; reopen it first, then merge (docs/lifecycle.md).
+      if (closed) return refuse('conversation_closed');
+      // The merge moved the milestones first; whatever is left unmet is owed by the kept one now.
+      return ok({
+        status: 'closed',
+        outcome: 'no_answer_needed',
+        closed: true,
+        assigneeId: state.assigneeId ?? event.agentId,
+        milestones: [{ op: 'not_applicable', kinds: [...OWN_KINDS, 'callback', 'handoff'], reason: 'merged' }],
+      });
   }
 }
 

@@ -63,6 +63,8 @@ export type ErrorCode =
   | 'upload_piece_invalid'
   | 'upload_not_found'
   | 'upload_incomplete'
+  // Issue 16.5: merging a conversation or contact into itself, or a conversation already merged.
+  | 'merge_refused'
   | 'internal';
 
 export interface FieldProblem {

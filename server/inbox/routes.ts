@@ -16,6 +16,8 @@ import { inboxEvents } from './events.ts';
 import { listConversations } from './list.ts';
 import { newMessageSchema, postMessage } from './replies.ts';
 import { team } from './team.ts';
+import { contactRoutes } from '../contacts/routes.ts';
+import { mergeRoutes } from './merge-routes.ts';
 
 const searchText = z.string().trim().max(200).optional().transform((text) => text || undefined);
 const listQuery = z.strictObject({
@@ -80,6 +82,9 @@ export function inboxRoutes(options: {
     res.json({ counts: await inboxCounts(pool, filter, req.agent!) });
   });
 
+  // Issue 16.5: contacts (search, link, merge) and merging conversations.
+  router.use(contactRoutes({ pool, events: options.events }), mergeRoutes({ pool, events: options.events }));
+
   router.get('/team', async (_req, res) => {
     res.json({ agents: await team(pool, options.chat.presence) });
   });
@@ -96,8 +101,10 @@ export function inboxRoutes(options: {
     if (outcome.changed) {
       // A colleague taking it is announced like a claim (a chat's citizen sees the new name); a
       // release only to the agents.
-      if (outcome.assignee) options.chat.announceAssigned(outcome.conversation, outcome.assignee, false);
-      else events.emit('conversation.handed_over', { ...outcome.conversation, assignee: null });
+      if (outcome.assignee) {
+        options.chat.announceAssigned(outcome.conversation, outcome.assignee, false);
+        events.emit('conversation.given', { ...outcome.conversation, assignee: outcome.assignee, by: { id: req.agent!.id, name: req.agent!.name } });
+      } else events.emit('conversation.handed_over', { ...outcome.conversation, assignee: null });
     }
     res.json({ conversationId: id, assignee: outcome.assignee });
   });

@@ -45,6 +45,7 @@ const EVENTS = {
   'callback:not_reached': { type: 'callback_attempt', reached: false },
   handoff_completed: { type: 'handoff_completed' },
   handoff_cancelled: { type: 'handoff_cancelled', agentId: AGENT },
+  merged: { type: 'merged', agentId: AGENT },
 } satisfies Record<string, LifecycleEvent>;
 type EventName = keyof typeof EVENTS;
 
@@ -114,6 +115,7 @@ const EMAIL: Record<ConversationStatus, Record<EventName, string>> = {
     'callback:not_reached': 'new',
     handoff_completed: 'new | meet handoff by back_office',
     handoff_cancelled: 'new | n/a callback,handoff (handoff_cancelled)',
+    merged: `closed/no_answer_needed | n/a ${OWN},callback,handoff (merged)`,
   },
   open: {
     citizen_message: 'open',
@@ -144,6 +146,7 @@ const EMAIL: Record<ConversationStatus, Record<EventName, string>> = {
     'callback:not_reached': 'open',
     handoff_completed: 'open | meet handoff by back_office',
     handoff_cancelled: 'open | n/a callback,handoff (handoff_cancelled)',
+    merged: `closed/no_answer_needed | n/a ${OWN},callback,handoff (merged)`,
   },
   waiting: {
     // The citizen wrote back: the suspended answer term runs on with the time that was left.
@@ -175,6 +178,7 @@ const EMAIL: Record<ConversationStatus, Record<EventName, string>> = {
     'callback:not_reached': 'waiting',
     handoff_completed: 'waiting | meet handoff by back_office',
     handoff_cancelled: 'waiting | n/a callback,handoff (handoff_cancelled)',
+    merged: `closed/no_answer_needed | n/a ${OWN},callback,handoff (merged)`,
   },
   closed: {
     // Issue 11: a citizen's mail reopened but kept the old outcome; it clears it and opens the norm anew.
@@ -207,6 +211,7 @@ const EMAIL: Record<ConversationStatus, Record<EventName, string>> = {
     'callback:not_reached': 'closed/handled_first_contact',
     handoff_completed: 'closed/handled_first_contact | meet handoff by back_office',
     handoff_cancelled: 'closed/handled_first_contact | n/a callback,handoff (handoff_cancelled)',
+    merged: '!conversation_closed',
   },
 };
 
@@ -242,6 +247,7 @@ const CHAT: Record<ConversationStatus, Record<EventName, string>> = {
     'callback:not_reached': 'new',
     handoff_completed: 'new | meet handoff by back_office',
     handoff_cancelled: 'new | n/a callback,handoff (handoff_cancelled)',
+    merged: `closed/no_answer_needed | n/a ${OWN},callback,handoff (merged)`,
   },
   open: {
     citizen_message: 'open',
@@ -273,6 +279,7 @@ const CHAT: Record<ConversationStatus, Record<EventName, string>> = {
     'callback:not_reached': 'open',
     handoff_completed: 'open | meet handoff by back_office',
     handoff_cancelled: 'open | n/a callback,handoff (handoff_cancelled)',
+    merged: `closed/no_answer_needed | n/a ${OWN},callback,handoff (merged)`,
   },
   waiting: {
     citizen_message: 'open | resume answer,complexAnswer',
@@ -303,6 +310,7 @@ const CHAT: Record<ConversationStatus, Record<EventName, string>> = {
     'callback:not_reached': 'waiting',
     handoff_completed: 'waiting | meet handoff by back_office',
     handoff_cancelled: 'waiting | n/a callback,handoff (handoff_cancelled)',
+    merged: `closed/no_answer_needed | n/a ${OWN},callback,handoff (merged)`,
   },
   closed: {
     citizen_message: '!conversation_closed',
@@ -334,6 +342,7 @@ const CHAT: Record<ConversationStatus, Record<EventName, string>> = {
     'callback:not_reached': 'closed/handled_first_contact',
     handoff_completed: 'closed/handled_first_contact | meet handoff by back_office',
     handoff_cancelled: 'closed/handled_first_contact | n/a callback,handoff (handoff_cancelled)',
+    merged: '!conversation_closed',
   },
 };
 
