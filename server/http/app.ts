@@ -32,6 +32,7 @@ import { topicRoutes } from '../topics/index.ts';
 import { apiTokenRoutes } from '../api-tokens/index.ts';
 import { exportRoutes } from '../export/index.ts';
 import { publicPageRoutes, publicPageSettingsRoutes } from '../public-page/index.ts';
+import { openApiRoutes } from './openapi/routes.ts';
 
 export interface HttpDependencies {
   config: Config;
@@ -140,6 +141,7 @@ export function createHttpApp({ config, database, events, log, mail, chat, recom
   api.use(publicDeadlineRoutes({ pool: database.pool }));
   // Supervisors, admins and API tokens (Bearer, accepted on these routes only): before requireAgent.
   api.use('/export', exportRoutes({ pool: database.pool, log }));
+  api.use(openApiRoutes({ pool: database.pool }));
   // Everything below needs a logged-in agent; public endpoints are mounted above this line.
   api.use(requireAgent);
   api.use('/agents', agentRoutes({ pool: database.pool, events }));

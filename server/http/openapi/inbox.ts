@@ -1,0 +1,70 @@
+// The agents' inbox: conversations, their messages and commands, attachments, canned answers,
+// outgoing mail with uploads, signatures.
+import { z } from 'zod';
+import { closeBody } from '../../chat/schemas.ts';
+import { newOutgoingMailSchema } from '../../inbox/outgoing.ts';
+import { newMessageSchema } from '../../inbox/replies.ts';
+import { area, idParams, json } from './registry.ts';
+
+const id = z.coerce.number().int().positive();
+const pastInstant = z.iso.datetime({ offset: true });
+const channel = z.enum(['chat', 'email', 'phone']);
+const cannedBody = z.strictObject({ title: z.string().trim().min(1).max(120), body: z.string().trim().min(1).max(5000) });
+const signatureBody = z.strictObject({ body: z.string().trim().min(1).max(2000) });
+const teamParams = z.object({ teamId: id });
+const supervisors = ['supervisor', 'admin'] as const;
+const admin = ['admin'] as const;
+
+export default area('Inbox', 'Conversations on every channel, their messages, commands and attachments; canned answers; new mail; signatures.', [
+  {
+    method: 'get',
+    path: '/api/conversations',
+    summary: 'The conversation list, filtered, newest due first, by cursor',
+    access: 'session',
+    query: z.strictObject({
+      channel: channel.optional(),
+      status: z.enum(['new', 'open', 'waiting', 'closed']).optional(),
+      assignee: z.enum(['mine', 'unassigned', 'all']).optional(),
+      due: z.enum(['soon', 'breached']).optional(),
+      q: z.string().max(200).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      cursor: z.string().max(400).optional(),
+    }),
+    responses: { 200: json('A page of conversations') },
+  },
+  { method: 'get', path: '/api/conversations/counts', summary: 'Counts per status and assignee for the filter bar', access: 'session', query: z.strictObject({ channel: channel.optional(), q: z.string().max(200).optional() }), responses: { 200: json('The counts') } },
+  { method: 'get', path: '/api/conversations/:id', summary: 'A conversation with its messages, deadlines and contact', access: 'session', params: idParams, responses: { 200: json('The conversation') } },
+  { method: 'get', path: '/api/team', summary: 'The agents a conversation can be assigned to, with presence', access: 'session', responses: { 200: json('The team') } },
+  { method: 'post', path: '/api/conversations/:id/claim', summary: 'Claim a conversation (a chat: pick it up)', access: 'session', params: idParams, responses: { 200: json('Claimed') }, errors: ['already_claimed', 'conversation_closed'] },
+  { method: 'post', path: '/api/conversations/:id/close', summary: 'Close a conversation, with its outcome and topic', access: 'session', params: idParams, body: closeBody, responses: { 200: json('Closed') }, errors: ['conversation_closed', 'topic_required', 'unknown_topic'] },
+  { method: 'post', path: '/api/conversations/:id/assign', summary: 'Assign to an agent, or release (agentId null)', access: 'session', params: idParams, body: z.strictObject({ agentId: z.number().int().positive().nullable() }), responses: { 200: json('Assigned') }, errors: ['conversation_closed'] },
+  { method: 'post', path: '/api/conversations/:id/status', summary: 'Set open or waiting', access: 'session', params: idParams, body: z.strictObject({ status: z.enum(['open', 'waiting']) }), responses: { 200: json('Changed') }, errors: ['conversation_closed'] },
+  { method: 'post', path: '/api/conversations/:id/reopen', summary: 'Reopen a closed conversation', access: 'session', params: idParams, responses: { 200: json('Reopened') }, errors: ['not_closed'] },
+  { method: 'post', path: '/api/conversations/:id/answered-elsewhere', summary: 'Record that the citizen was answered by phone, at the desk or otherwise', access: 'session', params: idParams, body: z.strictObject({ at: pastInstant, channel: z.enum(['phone', 'desk', 'other']) }), responses: { 200: json('Recorded') }, errors: ['no_open_answer', 'conversation_closed'] },
+  { method: 'post', path: '/api/conversations/:id/callback-attempts', summary: 'Record a callback attempt', access: 'session', params: idParams, body: z.strictObject({ reached: z.boolean(), at: pastInstant.optional(), note: z.string().max(1000).optional() }), responses: { 201: json('Recorded') }, errors: ['conversation_closed'] },
+  { method: 'post', path: '/api/conversations/:id/messages', summary: 'Reply, send a tussenbericht, or add a note', access: 'session', params: idParams, body: newMessageSchema, responses: { 201: json('The message') }, errors: ['no_recipient', 'channel_not_supported', 'interim_not_allowed', 'no_open_answer', 'term_required', 'conversation_closed', 'email_disabled', 'upload_not_found', 'upload_incomplete'] },
+  { method: 'get', path: '/api/attachments/:id', summary: "An attachment's bytes", access: 'session', params: idParams, responses: { 200: { description: 'The file, with its stored type', contentType: 'application/octet-stream' } } },
+  { method: 'get', path: '/api/canned-answers', summary: 'The canned answers', access: 'session', responses: { 200: json('The canned answers') } },
+  { method: 'post', path: '/api/canned-answers', summary: 'Add a canned answer', access: 'session', roles: supervisors, body: cannedBody, responses: { 201: json('The canned answer') } },
+  { method: 'put', path: '/api/canned-answers/:id', summary: 'Change a canned answer', access: 'session', roles: supervisors, params: idParams, body: cannedBody, responses: { 200: json('The canned answer') } },
+  { method: 'delete', path: '/api/canned-answers/:id', summary: 'Remove a canned answer', access: 'session', roles: supervisors, params: idParams, responses: { 204: { description: 'Removed' } } },
+  { method: 'get', path: '/api/conversations/:id/canned-answers/:cannedId', summary: "A canned answer's text with this conversation's variables filled in", access: 'session', params: z.object({ id, cannedId: id }), responses: { 200: json('The text') }, errors: ['canned_variable_missing'] },
+  {
+    method: 'post',
+    path: '/api/uploads',
+    summary: "Start an outgoing attachment's upload with its first piece",
+    access: 'session',
+    body: z.strictObject({ filename: z.string().min(1).max(200), size: z.number().int().positive(), inline: z.boolean().optional(), data: z.base64() }),
+    responses: { 201: json('The upload') },
+    errors: ['attachment_type_refused', 'attachment_too_large', 'upload_piece_invalid'],
+  },
+  { method: 'put', path: '/api/uploads/:id/pieces/:seq', summary: "An upload's next piece (base64)", access: 'session', params: z.object({ id, seq: z.coerce.number().int().min(1).max(100_000) }), body: z.looseObject({ data: z.base64() }), responses: { 204: { description: 'Stored' } }, errors: ['upload_piece_invalid', 'attachment_type_refused', 'upload_not_found'] },
+  { method: 'delete', path: '/api/uploads/:id', summary: 'Drop an upload', access: 'session', params: idParams, responses: { 204: { description: 'Dropped' } } },
+  { method: 'post', path: '/api/outgoing-mail', summary: 'A new e-mail to a citizen, starting a conversation', access: 'session', body: newOutgoingMailSchema, responses: { 201: json('The conversation and its reference') }, errors: ['email_disabled', 'upload_not_found', 'upload_incomplete'] },
+  { method: 'get', path: '/api/signatures', summary: "The mailbox's and teams' signatures", access: 'session', roles: admin, responses: { 200: json('The signatures') } },
+  { method: 'get', path: '/api/signatures/mine', summary: 'The signature under my replies', access: 'session', responses: { 200: json('The signature') } },
+  { method: 'put', path: '/api/signatures/mailbox', summary: "Set the mailbox's signature", access: 'session', roles: admin, body: signatureBody, responses: { 204: { description: 'Set' } } },
+  { method: 'put', path: '/api/signatures/teams/:teamId', summary: "Set a team's signature", access: 'session', roles: admin, params: teamParams, body: signatureBody, responses: { 204: { description: 'Set' } } },
+  { method: 'delete', path: '/api/signatures/mailbox', summary: "Remove the mailbox's signature", access: 'session', roles: admin, responses: { 204: { description: 'Removed' } } },
+  { method: 'delete', path: '/api/signatures/teams/:teamId', summary: "Remove a team's signature", access: 'session', roles: admin, params: teamParams, responses: { 204: { description: 'Removed' } } },
+]);

@@ -1,0 +1,30 @@
+// The widget's endpoints (gemeente websites call them; CORS and rate limits of their own), the
+// public norms, and the health probe.
+import { z } from 'zod';
+import { questionBody, startChatBody } from '../../chat/schemas.ts';
+import { area, json } from './registry.ts';
+
+export default area('Public', 'Called without a session: the chat widget on gemeente websites, the published norms, the health probe.', [
+  {
+    method: 'get',
+    path: '/healthz',
+    summary: 'Health: the status for anyone; checks and details for an agent or the HEALTH_TOKEN bearer',
+    access: 'public',
+    responses: { 200: json('Up', z.looseObject({ status: z.literal('ok') })), 503: json('The database is unreachable', z.looseObject({ status: z.literal('unavailable') })) },
+  },
+  { method: 'get', path: '/api/public/service', summary: 'Whether chat is open now, and the service hours', access: 'public', responses: { 200: json('The service') } },
+  { method: 'post', path: '/api/public/chats', summary: 'Start a chat from the widget', access: 'public', body: startChatBody, responses: { 201: json('The chat') }, errors: ['chat_unavailable', 'rate_limited', 'cross_origin_refused'] },
+  { method: 'post', path: '/api/public/questions', summary: 'Leave a question when nobody can chat', access: 'public', body: questionBody, responses: { 201: json('Stored') }, errors: ['rate_limited', 'cross_origin_refused'] },
+  {
+    method: 'post',
+    path: '/api/public/chats/uploads',
+    summary: "A citizen's photo or PDF in the chat",
+    access: 'public',
+    body: z.string(),
+    bodyContentType: 'application/octet-stream',
+    responses: { 201: json('Uploaded') },
+    errors: ['attachment_type_refused', 'attachment_too_large', 'rate_limited', 'unauthorized'],
+  },
+  { method: 'get', path: '/api/norms', summary: "The gemeente's norms (what it promises citizens)", access: 'public', responses: { 200: json('The norms') } },
+  { method: 'get', path: '/api/deadlines', summary: 'The deadlines a message received now (or at `received`) gets under each norm', access: 'public', query: z.strictObject({ norm: z.string().optional(), received: z.string().optional() }), responses: { 200: json('The deadlines') } },
+]);

@@ -1,0 +1,31 @@
+// Response schemas shared by several areas: the shapes the server's TypeScript types promise.
+import { z } from 'zod';
+import { ROLES } from '../../agents/agents.ts';
+import { API_TOKEN_SCOPES } from '../../api-tokens/index.ts';
+
+/** server/agents/agents.ts Agent. */
+export const agentSchema = z.looseObject({
+  id: z.number().int(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(ROLES),
+  disabled: z.boolean(),
+  createdAt: z.string(),
+});
+
+/** server/api-tokens/tokens.ts ApiToken: never the secret. */
+export const apiTokenSchema = z.strictObject({
+  id: z.number().int(),
+  name: z.string(),
+  prefix: z.string(),
+  scopes: z.array(z.enum(API_TOKEN_SCOPES)),
+  createdAt: z.string(),
+  createdBy: z.strictObject({ id: z.number().int(), name: z.string() }).nullable(),
+  expiresAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+
+/** server/topics/types.ts Topic and TopicList. */
+export const topicSchema = z.strictObject({ id: z.number().int(), name: z.string(), active: z.boolean() });
+export const topicListSchema = z.looseObject({ topics: z.array(topicSchema), required: z.boolean() });
