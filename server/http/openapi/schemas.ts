@@ -13,6 +13,9 @@ export const agentSchema = z.looseObject({
   createdAt: z.string(),
 });
 
+/** The logged-in agent (req.agent; login answers the first four). */
+export const sessionAgentSchema = z.looseObject({ id: z.number().int(), email: z.string(), name: z.string(), role: z.enum(ROLES) });
+
 /** server/api-tokens/tokens.ts ApiToken: never the secret. */
 export const apiTokenSchema = z.strictObject({
   id: z.number().int(),

@@ -3,10 +3,13 @@ import { z } from 'zod';
 import { settingsPatchSchema } from '../../deadlines/settings.ts';
 import { area, json } from './registry.ts';
 
+/** server/public-page/settings.ts PublicPageSettings, and where the page is. */
+const publicPageSettings = z.looseObject({ settings: z.looseObject({ enabled: z.boolean(), updatedAt: z.string().nullable() }), path: z.string() });
+
 export default area('Settings', 'Service hours, closure days, the norms, and the public norm page.', [
   { method: 'get', path: '/api/settings/service', summary: 'The service settings and norms', access: 'session', responses: { 200: json('The settings') } },
   { method: 'put', path: '/api/settings/service', summary: 'Change the service settings (teamleiders: hours and closure days only)', access: 'session', roles: ['supervisor', 'admin'], body: settingsPatchSchema, responses: { 200: json('The settings') } },
   { method: 'put', path: '/api/settings/norms/:id', summary: 'Change a norm', access: 'session', roles: ['admin'], params: z.strictObject({ id: z.string() }), body: z.looseObject({}), responses: { 200: json('The norm') } },
-  { method: 'get', path: '/api/settings/public-page', summary: 'Whether the public norm page (/prestaties) is published', access: 'session', responses: { 200: json('The setting', z.looseObject({ enabled: z.boolean() })) } },
-  { method: 'put', path: '/api/settings/public-page', summary: 'Publish or withdraw the public norm page', access: 'session', roles: ['admin'], body: z.strictObject({ enabled: z.boolean() }), responses: { 200: json('The setting', z.looseObject({ enabled: z.boolean() })) } },
+  { method: 'get', path: '/api/settings/public-page', summary: 'Whether the public norm page (/prestaties) is published', access: 'session', responses: { 200: json('The setting', publicPageSettings) } },
+  { method: 'put', path: '/api/settings/public-page', summary: 'Publish or withdraw the public norm page', access: 'session', roles: ['admin'], body: z.strictObject({ enabled: z.boolean() }), responses: { 200: json('The setting', publicPageSettings) } },
 ]);
