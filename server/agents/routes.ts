@@ -22,7 +22,7 @@ interface Options {
 
 // Validated before anything looks at it: the rate limiters key on the address, and a raw body may
 // be a megabyte of text or a 200,000-deep array (issue 12.7).
-const loginSchema = z.strictObject({
+export const loginSchema = z.strictObject({
   email: z.string().trim().min(1).max(254).transform((email) => email.toLowerCase()),
   password: z.string().min(1).max(1024),
 });

@@ -10,8 +10,8 @@ import { cannedContext, createCannedAnswer, deleteCannedAnswer, findCannedAnswer
 
 const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const idParam = z.object({ id });
-const useParams = z.object({ id, cannedId: id });
-const cannedBody = z.strictObject({
+export const useParams = z.object({ id, cannedId: id });
+export const cannedBody = z.strictObject({
   title: z.string().trim().min(1, 'must not be empty').max(120),
   body: z.string().trim().min(1, 'must not be empty').max(5000),
 });

@@ -72,7 +72,7 @@ function normView(norm: Norm, activeNormId: string, close: string) {
   };
 }
 
-const deadlinesQuery = z.strictObject({ norm: z.string().min(1).max(64).optional(), received: z.string().min(1).max(64).optional() });
+export const deadlinesQuery = z.strictObject({ norm: z.string().min(1).max(64).optional(), received: z.string().min(1).max(64).optional() });
 
 /** Public, no login, rate-limited: GET /norms and GET /deadlines. Mount before requireAgent. */
 export function publicDeadlineRoutes({ pool }: { pool: Pool }): Router {
@@ -185,7 +185,7 @@ function pick(view: Record<string, unknown>, keys: readonly string[]): Record<st
   return Object.fromEntries(keys.map((key) => [key, view[key]]));
 }
 
-const reportQuery = z.strictObject({ from: z.string().max(64).optional(), to: z.string().max(64).optional() });
+export const reportQuery = z.strictObject({ from: z.string().max(64).optional(), to: z.string().max(64).optional() });
 
 /** Supervisor or admin: GET /compliance?from&to. Mount at /reports. */
 export function reportRoutes({ pool }: { pool: Pool }): Router {

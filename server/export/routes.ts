@@ -22,7 +22,7 @@ export const EXPORT_CONCURRENCY = 2;
 
 const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
-const exportQuery = z.strictObject({
+export const exportQuery = z.strictObject({
   from: boundary.optional(),
   to: boundary.optional(),
   /** UTF-8 byte order mark, for Excel. */
@@ -31,7 +31,7 @@ const exportQuery = z.strictObject({
   delimiter: z.enum(['comma', 'semicolon']).default('comma'),
 });
 
-const datasetParam = z.strictObject({ dataset: z.enum(DATASETS) });
+export const datasetParam = z.strictObject({ dataset: z.enum(DATASETS) });
 
 export function exportRoutes({ pool, log }: { pool: Pool; log: Logger }): Router {
   const router = Router();

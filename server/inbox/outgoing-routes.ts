@@ -16,7 +16,7 @@ import { addUploadPiece, deleteUpload, startUpload, UPLOAD_PIECE_BYTES, type Upl
 const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 // Base64 of one piece at most (4 characters per 3 bytes).
 const piece = z.base64('must be base64').max(Math.ceil(UPLOAD_PIECE_BYTES / 3) * 4, 'must be one piece of at most 256 KiB');
-const startBody = z.strictObject({
+export const startBody = z.strictObject({
   filename: z.string().trim().min(1, 'must not be empty').max(200),
   size: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   /** An image to show in the mail's text; ignored for other files. */
@@ -24,7 +24,7 @@ const startBody = z.strictObject({
   /** The first piece (all of a file up to 256 KiB). */
   data: piece,
 });
-const pieceParams = z.object({ id, seq: z.coerce.number().int().min(1).max(100_000) });
+export const pieceParams = z.object({ id, seq: z.coerce.number().int().min(1).max(100_000) });
 
 const REFUSED: Record<UploadRefusal | 'upload_not_found' | 'upload_incomplete', HttpError> = {
   attachment_type_refused: new HttpError(415, 'attachment_type_refused', 'This kind of file cannot be sent; its contents decide, not its name.'),

@@ -8,7 +8,7 @@ import type { DomainEvents } from '../domain-events.ts';
 import { HttpError, httpErrors, validate } from '../http/errors.ts';
 import { listOutbox, resendMail } from './outbox.ts';
 
-const listQuery = z.strictObject({
+export const listQuery = z.strictObject({
   state: z.enum(['waiting', 'failed']).default('failed'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });

@@ -10,8 +10,8 @@ import type { MailChannel } from './index.ts';
 import { countQuarantined, dismissQuarantined, listQuarantined, quarantinedRaw } from './quarantine.ts';
 
 const idParam = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
-const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) });
-const dismissBody = z.object({ reason: z.string().trim().min(1).max(500) });
+export const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) });
+export const dismissBody = z.object({ reason: z.string().trim().min(1).max(500) });
 
 /**
  * Mount at /quarantine. Supervisors and admins only: a quarantined mail is a citizen's mail in

@@ -95,7 +95,7 @@ function languageOf(req: Request): PageLanguage {
   return preferred === 'en' ? 'en' : 'nl';
 }
 
-const settingsBody = z.strictObject({ enabled: z.boolean() });
+export const settingsBody = z.strictObject({ enabled: z.boolean() });
 
 /** GET (any agent) and PUT (admin, audited). Mount at /settings/public-page behind requireAgent. */
 export function publicPageSettingsRoutes({ pool }: { pool: Pool }): Router {

@@ -9,8 +9,8 @@ import { httpErrors, validate } from '../http/errors.ts';
 import { SIGNATURE_VARIABLES } from './render.ts';
 import { deleteSignature, listSignatures, lockedSignature, saveSignature, signatureFor } from './store.ts';
 
-const teamParam = z.object({ teamId: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
-const signatureBody = z.strictObject({ body: z.string().trim().min(1, 'must not be empty').max(2000) });
+export const teamParam = z.object({ teamId: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+export const signatureBody = z.strictObject({ body: z.string().trim().min(1, 'must not be empty').max(2000) });
 
 /** Mount on /api behind requireAgent. */
 export function signatureRoutes(options: { pool: Pool; from: () => { name: string | null; address: string } | undefined }): Router {

@@ -1,5 +1,6 @@
 // Logging in and out, and who is logged in.
 import { z } from 'zod';
+import { loginSchema } from '../../agents/routes.ts';
 import { area, json } from './registry.ts';
 import { sessionAgentSchema } from './schemas.ts';
 
@@ -9,7 +10,7 @@ export default area('Auth', 'Sessions: log in (sets the session cookie), log out
     path: '/api/auth/login',
     summary: 'Log in; sets the session cookie',
     access: 'public',
-    body: z.strictObject({ email: z.string(), password: z.string() }),
+    body: loginSchema,
     responses: { 200: json('Logged in', z.looseObject({ agent: sessionAgentSchema })) },
     errors: ['invalid_credentials', 'account_disabled', 'rate_limited', 'validation_failed', 'invalid_json', 'cross_origin_refused', 'unsupported_media_type'],
   },

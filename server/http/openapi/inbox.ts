@@ -2,16 +2,15 @@
 // outgoing mail with uploads, signatures.
 import { z } from 'zod';
 import { closeBody } from '../../chat/schemas.ts';
+import { cannedBody, useParams } from '../../canned/routes.ts';
 import { newOutgoingMailSchema } from '../../inbox/outgoing.ts';
+import { pieceParams, startBody } from '../../inbox/outgoing-routes.ts';
 import { newMessageSchema } from '../../inbox/replies.ts';
+import { signatureBody, teamParam } from '../../signatures/routes.ts';
 import { area, idParams, json } from './registry.ts';
 
-const id = z.coerce.number().int().positive();
 const pastInstant = z.iso.datetime({ offset: true });
 const channel = z.enum(['chat', 'email', 'phone']);
-const cannedBody = z.strictObject({ title: z.string().trim().min(1).max(120), body: z.string().trim().min(1).max(5000) });
-const signatureBody = z.strictObject({ body: z.string().trim().min(1).max(2000) });
-const teamParams = z.object({ teamId: id });
 const supervisors = ['supervisor', 'admin'] as const;
 const admin = ['admin'] as const;
 
@@ -48,23 +47,23 @@ export default area('Inbox', 'Conversations on every channel, their messages, co
   { method: 'post', path: '/api/canned-answers', summary: 'Add a canned answer', access: 'session', roles: supervisors, body: cannedBody, responses: { 201: json('The canned answer') } },
   { method: 'put', path: '/api/canned-answers/:id', summary: 'Change a canned answer', access: 'session', roles: supervisors, params: idParams, body: cannedBody, responses: { 200: json('The canned answer') } },
   { method: 'delete', path: '/api/canned-answers/:id', summary: 'Remove a canned answer', access: 'session', roles: supervisors, params: idParams, responses: { 204: { description: 'Removed' } } },
-  { method: 'get', path: '/api/conversations/:id/canned-answers/:cannedId', summary: "A canned answer's text with this conversation's variables filled in", access: 'session', params: z.object({ id, cannedId: id }), responses: { 200: json('The text') }, errors: ['canned_variable_missing'] },
+  { method: 'get', path: '/api/conversations/:id/canned-answers/:cannedId', summary: "A canned answer's text with this conversation's variables filled in", access: 'session', params: useParams, responses: { 200: json('The text') }, errors: ['canned_variable_missing'] },
   {
     method: 'post',
     path: '/api/uploads',
     summary: "Start an outgoing attachment's upload with its first piece",
     access: 'session',
-    body: z.strictObject({ filename: z.string().min(1).max(200), size: z.number().int().positive(), inline: z.boolean().optional(), data: z.base64() }),
+    body: startBody,
     responses: { 201: json('The upload') },
     errors: ['attachment_type_refused', 'attachment_too_large', 'upload_piece_invalid'],
   },
-  { method: 'put', path: '/api/uploads/:id/pieces/:seq', summary: "An upload's next piece (base64)", access: 'session', params: z.object({ id, seq: z.coerce.number().int().min(1).max(100_000) }), body: z.looseObject({ data: z.base64() }), responses: { 204: { description: 'Stored' } }, errors: ['upload_piece_invalid', 'attachment_type_refused', 'upload_not_found'] },
+  { method: 'put', path: '/api/uploads/:id/pieces/:seq', summary: "An upload's next piece (base64)", access: 'session', params: pieceParams, body: z.looseObject({ data: z.base64() }), responses: { 204: { description: 'Stored' } }, errors: ['upload_piece_invalid', 'attachment_type_refused', 'upload_not_found'] },
   { method: 'delete', path: '/api/uploads/:id', summary: 'Drop an upload', access: 'session', params: idParams, responses: { 204: { description: 'Dropped' } } },
   { method: 'post', path: '/api/outgoing-mail', summary: 'A new e-mail to a citizen, starting a conversation', access: 'session', body: newOutgoingMailSchema, responses: { 201: json('The conversation and its reference') }, errors: ['email_disabled', 'upload_not_found', 'upload_incomplete'] },
   { method: 'get', path: '/api/signatures', summary: "The mailbox's and teams' signatures", access: 'session', roles: admin, responses: { 200: json('The signatures') } },
   { method: 'get', path: '/api/signatures/mine', summary: 'The signature under my replies', access: 'session', responses: { 200: json('The signature') } },
   { method: 'put', path: '/api/signatures/mailbox', summary: "Set the mailbox's signature", access: 'session', roles: admin, body: signatureBody, responses: { 204: { description: 'Set' } } },
-  { method: 'put', path: '/api/signatures/teams/:teamId', summary: "Set a team's signature", access: 'session', roles: admin, params: teamParams, body: signatureBody, responses: { 204: { description: 'Set' } } },
+  { method: 'put', path: '/api/signatures/teams/:teamId', summary: "Set a team's signature", access: 'session', roles: admin, params: teamParam, body: signatureBody, responses: { 204: { description: 'Set' } } },
   { method: 'delete', path: '/api/signatures/mailbox', summary: "Remove the mailbox's signature", access: 'session', roles: admin, responses: { 204: { description: 'Removed' } } },
-  { method: 'delete', path: '/api/signatures/teams/:teamId', summary: "Remove a team's signature", access: 'session', roles: admin, params: teamParams, responses: { 204: { description: 'Removed' } } },
+  { method: 'delete', path: '/api/signatures/teams/:teamId', summary: "Remove a team's signature", access: 'session', roles: admin, params: teamParam, responses: { 204: { description: 'Removed' } } },
 ]);

@@ -2,6 +2,7 @@
 // public norms, and the health probe.
 import { z } from 'zod';
 import { questionBody, startChatBody } from '../../chat/schemas.ts';
+import { deadlinesQuery } from '../../deadlines/routes.ts';
 import { area, json } from './registry.ts';
 
 export default area('Public', 'Called without a session: the chat widget on gemeente websites, the published norms, the health probe.', [
@@ -26,5 +27,5 @@ export default area('Public', 'Called without a session: the chat widget on geme
     errors: ['attachment_type_refused', 'attachment_too_large', 'rate_limited', 'unauthorized'],
   },
   { method: 'get', path: '/api/norms', summary: "The gemeente's norms (what it promises citizens)", access: 'public', responses: { 200: json('The norms') } },
-  { method: 'get', path: '/api/deadlines', summary: 'The deadlines a message received now (or at `received`) gets under each norm', access: 'public', query: z.strictObject({ norm: z.string().optional(), received: z.string().optional() }), responses: { 200: json('The deadlines') } },
+  { method: 'get', path: '/api/deadlines', summary: 'The deadlines a message received now (or at `received`) gets under each norm', access: 'public', query: deadlinesQuery, responses: { 200: json('The deadlines') } },
 ]);

@@ -1,6 +1,7 @@
 // The service settings (hours, closure days, norms) and the public norm page's opt-in.
 import { z } from 'zod';
 import { settingsPatchSchema } from '../../deadlines/settings.ts';
+import { settingsBody } from '../../public-page/routes.ts';
 import { area, json } from './registry.ts';
 
 /** server/public-page/settings.ts PublicPageSettings, and where the page is. */
@@ -11,5 +12,5 @@ export default area('Settings', 'Service hours, closure days, the norms, and the
   { method: 'put', path: '/api/settings/service', summary: 'Change the service settings (teamleiders: hours and closure days only)', access: 'session', roles: ['supervisor', 'admin'], body: settingsPatchSchema, responses: { 200: json('The settings') } },
   { method: 'put', path: '/api/settings/norms/:id', summary: 'Change a norm', access: 'session', roles: ['admin'], params: z.strictObject({ id: z.string() }), body: z.looseObject({}), responses: { 200: json('The norm') } },
   { method: 'get', path: '/api/settings/public-page', summary: 'Whether the public norm page (/prestaties) is published', access: 'session', responses: { 200: json('The setting', publicPageSettings) } },
-  { method: 'put', path: '/api/settings/public-page', summary: 'Publish or withdraw the public norm page', access: 'session', roles: ['admin'], body: z.strictObject({ enabled: z.boolean() }), responses: { 200: json('The setting', publicPageSettings) } },
+  { method: 'put', path: '/api/settings/public-page', summary: 'Publish or withdraw the public norm page', access: 'session', roles: ['admin'], body: settingsBody, responses: { 200: json('The setting', publicPageSettings) } },
 ]);
