@@ -169,6 +169,11 @@ const environment = z.object({
   OUTGOING_ATTACHMENT_MAX_BYTES: z.coerce.number({ error: 'must be a number of bytes' }).int('must be a whole number').min(1024, 'must be at least 1024').max(50 * 1024 * 1024, 'must be at most 52428800').default(10 * 1024 * 1024),
   /** Issue 16.3: all of one agent's attachments not yet sent, together. */
   OUTGOING_ATTACHMENT_MAX_PENDING_BYTES: z.coerce.number({ error: 'must be a number of bytes' }).int('must be a whole number').min(1024, 'must be at least 1024').default(25 * 1024 * 1024),
+  /** Issue 16.7: the largest photo or PDF a citizen may send from the widget. */
+  CHAT_UPLOAD_MAX_BYTES: z.coerce.number({ error: 'must be a number of bytes' }).int('must be a whole number').min(1024, 'must be at least 1024').max(25 * 1024 * 1024, 'must be at most 26214400').default(5 * 1024 * 1024),
+  /** Issue 16.7: uploads one chat may send per hour, and one IP address (all its chats) per hour. */
+  CHAT_UPLOADS_PER_CHAT_HOUR: z.coerce.number({ error: 'must be a number of uploads' }).int('must be a whole number').min(1, 'must be at least 1').default(10),
+  CHAT_UPLOADS_PER_ADDRESS_HOUR: z.coerce.number({ error: 'must be a number of uploads' }).int('must be a whole number').min(1, 'must be at least 1').default(30),
   /** Issue 16.3: the kinds of file agents may attach, known by their bytes. */
   OUTGOING_ATTACHMENT_TYPES: z
     .string()
@@ -268,6 +273,8 @@ export type Config = Readonly<{
   healthToken: string | undefined;
   /** What agents may attach to outgoing mail (issue 16.3). */
   outgoingAttachments: Readonly<{ maxBytes: number; maxPendingBytes: number; kinds: readonly OutgoingKind[] }>;
+  /** Issue 16.7: citizens' photos and PDFs from the widget: the size cap and the hourly limits. */
+  chatUploads: Readonly<{ maxBytes: number; perChatPerHour: number; perAddressPerHour: number }>;
   /** Issue 14: iCalendar free/busy reading; allowHosts may use http and private addresses (FREEBUSY_ALLOW_HOSTS). */
   freeBusy: Readonly<{ allowHosts: readonly string[] }>;
 }>;
@@ -367,6 +374,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       chatClosedGraceSeconds: e.CHAT_CLOSED_GRACE_SECONDS,
     }),
     healthToken: e.HEALTH_TOKEN,
+    chatUploads: Object.freeze({ maxBytes: e.CHAT_UPLOAD_MAX_BYTES, perChatPerHour: e.CHAT_UPLOADS_PER_CHAT_HOUR, perAddressPerHour: e.CHAT_UPLOADS_PER_ADDRESS_HOUR }),
     outgoingAttachments: Object.freeze({
       maxBytes: e.OUTGOING_ATTACHMENT_MAX_BYTES,
       maxPendingBytes: Math.max(e.OUTGOING_ATTACHMENT_MAX_PENDING_BYTES, e.OUTGOING_ATTACHMENT_MAX_BYTES),

@@ -9,6 +9,7 @@ import { limiter } from '../http/rate-limit.ts';
 import { allowedOriginsOnly } from '../http/same-origin.ts';
 import type { Chat } from './chat.ts';
 import { closeBody, questionBody, startChatBody } from './schemas.ts';
+import { chatUploadRoutes, type ChatUploadOptions } from './uploads.ts';
 
 /** CORS for the gemeente websites that embed the widget; everyone else gets no CORS headers. */
 function widgetCors(origins: readonly string[]): RequestHandler {
@@ -21,7 +22,7 @@ function widgetCors(origins: readonly string[]): RequestHandler {
       res.set('Cross-Origin-Resource-Policy', 'cross-origin');
       res.vary('Origin');
       if (req.method === 'OPTIONS') {
-        res.set({ 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Allow-Headers': 'Content-Type', 'Access-Control-Max-Age': '600' });
+        res.set({ 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Allow-Headers': 'Content-Type, Authorization', 'Access-Control-Max-Age': '600' });
         res.status(204).end();
         return;
       }
@@ -31,11 +32,20 @@ function widgetCors(origins: readonly string[]): RequestHandler {
 }
 
 /** Public, no login: GET /service, POST /chats, POST /questions. Mount at /public before requireAgent. */
-export function publicChatRoutes(options: { chat: Chat; widgetOrigins: readonly string[]; publicOrigin: string; rateLimits: { publicPerMinute: number; submitPerHour: number } }): Router {
+export function publicChatRoutes(options: {
+  chat: Chat;
+  widgetOrigins: readonly string[];
+  publicOrigin: string;
+  rateLimits: { publicPerMinute: number; submitPerHour: number };
+  /** The citizen's photos and PDFs (issue 16.7); without it there is no upload route. */
+  uploads?: ChatUploadOptions;
+}): Router {
   const { chat } = options;
   const router = Router();
   const origins = [...options.widgetOrigins, options.publicOrigin];
   router.use(widgetCors(origins));
+  // Uploads send the file's bytes, not JSON: mounted before the JSON-only check, with their own origin check.
+  if (options.uploads) router.use(chatUploadRoutes({ ...options.uploads, chat, origins }));
   // CORS only stops a page reading the answer; a form post or a no-cors fetch from any site would
   // still start a chat or leave a question: state changes are refused outside the list (issue 12.4).
   router.use(allowedOriginsOnly(origins));

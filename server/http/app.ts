@@ -119,7 +119,7 @@ export function createHttpApp({ config, database, events, log, mail, chat, recom
   api.use(
     '/public',
     express.json({ limit: '64kb' }),
-    publicChatRoutes({ chat, widgetOrigins: config.widgetOrigins, publicOrigin: config.publicUrl.origin, rateLimits: config.rateLimits }),
+    publicChatRoutes({ chat, widgetOrigins: config.widgetOrigins, publicOrigin: config.publicUrl.origin, rateLimits: config.rateLimits, uploads: { pool: database.pool, events, limits: config.chatUploads } }),
   );
   // Every state change of the agents' API must come from Balie's own pages (issue 12.4).
   api.use(sameOriginOnly(config.publicUrl.origin));
