@@ -4,7 +4,7 @@ import { createApiTokenSchema } from '../../api-tokens/index.ts';
 import { auditQuery } from '../../audit.ts';
 import { topicCreateBody, topicSettingsBody, topicUpdateBody } from '../../topics/routes.ts';
 import { area, idParams, json } from './registry.ts';
-import { apiTokenSchema, topicListSchema, topicSchema } from './schemas.ts';
+import { apiTokenSchema, rows, topicListSchema, topicSchema } from './schemas.ts';
 
 const admin = ['admin'] as const;
 
@@ -23,5 +23,5 @@ export const apiTokens = area('API tokens', 'Read-only tokens for integrations (
 ]);
 
 export default area('Audit', 'The audit trail: who did what, when, from where.', [
-  { method: 'get', path: '/api/audit', summary: 'Audit entries, newest first, by page', access: 'session', roles: admin, query: auditQuery, responses: { 200: json('A page of entries') } },
+  { method: 'get', path: '/api/audit', summary: 'Audit entries, newest first, by page', access: 'session', roles: admin, query: auditQuery, responses: { 200: json('A page of entries', z.looseObject({ entries: rows('id', 'at', 'action', 'subjectType', 'subjectId', 'agent'), next: z.number().int().nullable() })) } },
 ]);

@@ -4,26 +4,27 @@ import { attemptSchema, cancelSchema, completeSchema, misroutedSchema, newHandof
 import { phoneContactSchema } from '../../backoffice/phone-contacts.ts';
 import { newTeamSchema, teamPatchSchema } from '../../backoffice/teams.ts';
 import { area, idParams, isoDateTime, json } from './registry.ts';
+import { rows } from './schemas.ts';
 
 const agentId = z.int().positive().optional();
 const kcc = ['agent', 'supervisor', 'admin'] as const;
 
 export const teams = area('Teams', 'Teams: their address, coordinator, members and hand-off term.', [
-  { method: 'get', path: '/api/teams', summary: 'The teams', access: 'session', responses: { 200: json('The teams') } },
+  { method: 'get', path: '/api/teams', summary: 'The teams', access: 'session', responses: { 200: json('The teams', z.looseObject({ teams: rows('id', 'name', 'notificationEmail', 'coordinator', 'handoffTerm', 'members') })) } },
   { method: 'post', path: '/api/teams', summary: 'Add a team', access: 'session', roles: ['admin'], body: newTeamSchema, responses: { 201: json('The team') }, errors: ['team_name_taken'] },
   { method: 'patch', path: '/api/teams/:id', summary: 'Change a team', access: 'session', roles: ['admin'], params: idParams, body: teamPatchSchema, responses: { 200: json('The team') }, errors: ['team_name_taken'] },
   { method: 'get', path: '/api/teams/:id/availability', summary: "The team's members: absent, busy or available", access: 'session', params: idParams, responses: { 200: json('The availability') } },
 ]);
 
 export default area('Back office', 'Hand-offs from the KCC to back-office teams, phone contacts, absences, working days and free/busy.', [
-  { method: 'get', path: '/api/backoffice/absences', summary: 'Absences not ended yet (back-office staff: their own)', access: 'session', responses: { 200: json('The absences') } },
+  { method: 'get', path: '/api/backoffice/absences', summary: 'Absences not ended yet (back-office staff: their own)', access: 'session', responses: { 200: json('The absences', z.looseObject({ absences: rows('id', 'startsAt', 'endsAt') })) } },
   { method: 'post', path: '/api/backoffice/absences', summary: 'Plan an absence (own; admins anyone’s)', access: 'session', body: z.strictObject({ agentId, startsAt: isoDateTime, endsAt: isoDateTime, note: z.string().max(200).optional() }), responses: { 201: json('The absence') } },
   { method: 'delete', path: '/api/backoffice/absences/:id', summary: 'Remove an absence', access: 'session', params: idParams, responses: { 204: { description: 'Removed' } } },
   { method: 'get', path: '/api/backoffice/availability', summary: 'My availability: absences, working days, free/busy address', access: 'session', responses: { 200: json('My availability') } },
   { method: 'put', path: '/api/backoffice/free-busy', summary: 'Set or clear an iCalendar free/busy address', access: 'session', body: z.strictObject({ agentId, url: z.string().max(2000).nullable() }), responses: { 204: { description: 'Set' } } },
   { method: 'put', path: '/api/backoffice/working-days', summary: 'Set working days (ISO weekday numbers; null: every day)', access: 'session', body: z.strictObject({ agentId, workingDays: z.array(z.int().min(1).max(7)).max(7).nullable() }), responses: { 204: { description: 'Set' } } },
   { method: 'post', path: '/api/backoffice/handoffs', summary: 'Hand a conversation or phone contact to a team', access: 'session', roles: kcc, body: newHandoffSchema, responses: { 201: json('The hand-off') }, errors: ['assignee_absent', 'assignee_not_in_team'] },
-  { method: 'get', path: '/api/backoffice/handoffs', summary: 'Hand-offs (open, or all with all=1)', access: 'session', query: z.strictObject({ all: z.enum(['0', '1']).optional() }), responses: { 200: json('The hand-offs') } },
+  { method: 'get', path: '/api/backoffice/handoffs', summary: 'Hand-offs (open, or all with all=1)', access: 'session', query: z.strictObject({ all: z.enum(['0', '1']).optional() }), responses: { 200: json('The hand-offs', z.looseObject({ handoffs: rows('id') })) } },
   { method: 'get', path: '/api/backoffice/handoffs/:id', summary: 'A hand-off with its conversation’s messages', access: 'session', params: idParams, responses: { 200: json('The hand-off') } },
   { method: 'get', path: '/api/backoffice/history/:id', summary: "A contact's history", access: 'session', roles: kcc, params: idParams, responses: { 200: json('The history') } },
   { method: 'get', path: '/api/backoffice/contacts', summary: 'Find contacts by name, e-mail or phone', access: 'session', roles: kcc, query: z.strictObject({ q: z.string().min(1).max(200) }), responses: { 200: json('The contacts') } },

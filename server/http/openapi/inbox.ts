@@ -8,6 +8,7 @@ import { pieceParams, startBody } from '../../inbox/outgoing-routes.ts';
 import { newMessageSchema } from '../../inbox/replies.ts';
 import { signatureBody, teamParam } from '../../signatures/routes.ts';
 import { area, idParams, json } from './registry.ts';
+import { rows } from './schemas.ts';
 
 const pastInstant = z.iso.datetime({ offset: true });
 const channel = z.enum(['chat', 'email', 'phone']);
@@ -29,11 +30,11 @@ export default area('Inbox', 'Conversations on every channel, their messages, co
       limit: z.coerce.number().int().min(1).max(200).default(50),
       cursor: z.string().max(400).optional(),
     }),
-    responses: { 200: json('A page of conversations') },
+    responses: { 200: json('A page of conversations', z.looseObject({ items: rows('id', 'reference', 'channel', 'status', 'assignee', 'lastMessageAt', 'nextDue', 'breached'), nextCursor: z.string().nullable() })) },
   },
-  { method: 'get', path: '/api/conversations/counts', summary: 'Counts per status and assignee for the filter bar', access: 'session', query: z.strictObject({ channel: channel.optional(), q: z.string().max(200).optional() }), responses: { 200: json('The counts') } },
-  { method: 'get', path: '/api/conversations/:id', summary: 'A conversation with its messages, deadlines and contact', access: 'session', params: idParams, responses: { 200: json('The conversation') } },
-  { method: 'get', path: '/api/team', summary: 'The agents a conversation can be assigned to, with presence', access: 'session', responses: { 200: json('The team') } },
+  { method: 'get', path: '/api/conversations/counts', summary: 'Counts per status and assignee for the filter bar', access: 'session', query: z.strictObject({ channel: channel.optional(), q: z.string().max(200).optional() }), responses: { 200: json('The counts', z.looseObject({ counts: z.record(z.string(), z.number().int()) })) } },
+  { method: 'get', path: '/api/conversations/:id', summary: 'A conversation with its messages, deadlines and contact', access: 'session', params: idParams, responses: { 200: json('The conversation', z.looseObject({ conversation: z.looseObject({ id: z.number().int(), reference: z.string(), channel: z.string(), status: z.string(), messages: rows('id'), milestones: z.array(z.looseObject({})) }) })) } },
+  { method: 'get', path: '/api/team', summary: 'The agents a conversation can be assigned to, with presence', access: 'session', responses: { 200: json('The team', z.looseObject({ agents: rows('id', 'name', 'role', 'status') })) } },
   { method: 'post', path: '/api/conversations/:id/claim', summary: 'Claim a conversation (a chat: pick it up)', access: 'session', params: idParams, responses: { 200: json('Claimed') }, errors: ['already_claimed', 'conversation_closed'] },
   { method: 'post', path: '/api/conversations/:id/close', summary: 'Close a conversation, with its outcome and topic', access: 'session', params: idParams, body: closeBody, responses: { 200: json('Closed') }, errors: ['conversation_closed', 'topic_required', 'unknown_topic'] },
   { method: 'post', path: '/api/conversations/:id/assign', summary: 'Assign to an agent, or release (agentId null)', access: 'session', params: idParams, body: z.strictObject({ agentId: z.number().int().positive().nullable() }), responses: { 200: json('Assigned') }, errors: ['conversation_closed'] },
@@ -43,7 +44,7 @@ export default area('Inbox', 'Conversations on every channel, their messages, co
   { method: 'post', path: '/api/conversations/:id/callback-attempts', summary: 'Record a callback attempt', access: 'session', params: idParams, body: z.strictObject({ reached: z.boolean(), at: pastInstant.optional(), note: z.string().max(1000).optional() }), responses: { 201: json('Recorded') }, errors: ['conversation_closed'] },
   { method: 'post', path: '/api/conversations/:id/messages', summary: 'Reply, send a tussenbericht, or add a note', access: 'session', params: idParams, body: newMessageSchema, responses: { 201: json('The message') }, errors: ['no_recipient', 'channel_not_supported', 'interim_not_allowed', 'no_open_answer', 'term_required', 'conversation_closed', 'email_disabled', 'upload_not_found', 'upload_incomplete'] },
   { method: 'get', path: '/api/attachments/:id', summary: "An attachment's bytes", access: 'session', params: idParams, responses: { 200: { description: 'The file, with its stored type', contentType: 'application/octet-stream' } } },
-  { method: 'get', path: '/api/canned-answers', summary: 'The canned answers', access: 'session', responses: { 200: json('The canned answers') } },
+  { method: 'get', path: '/api/canned-answers', summary: 'The canned answers', access: 'session', responses: { 200: json('The canned answers', z.looseObject({ items: rows('id', 'title', 'body', 'updatedAt') })) } },
   { method: 'post', path: '/api/canned-answers', summary: 'Add a canned answer', access: 'session', roles: supervisors, body: cannedBody, responses: { 201: json('The canned answer') } },
   { method: 'put', path: '/api/canned-answers/:id', summary: 'Change a canned answer', access: 'session', roles: supervisors, params: idParams, body: cannedBody, responses: { 200: json('The canned answer') } },
   { method: 'delete', path: '/api/canned-answers/:id', summary: 'Remove a canned answer', access: 'session', roles: supervisors, params: idParams, responses: { 204: { description: 'Removed' } } },
@@ -60,8 +61,8 @@ export default area('Inbox', 'Conversations on every channel, their messages, co
   { method: 'put', path: '/api/uploads/:id/pieces/:seq', summary: "An upload's next piece (base64)", access: 'session', params: pieceParams, body: z.looseObject({ data: z.base64() }), responses: { 204: { description: 'Stored' } }, errors: ['upload_piece_invalid', 'attachment_type_refused', 'upload_not_found'] },
   { method: 'delete', path: '/api/uploads/:id', summary: 'Drop an upload', access: 'session', params: idParams, responses: { 204: { description: 'Dropped' } } },
   { method: 'post', path: '/api/outgoing-mail', summary: 'A new e-mail to a citizen, starting a conversation', access: 'session', body: newOutgoingMailSchema, responses: { 201: json('The conversation and its reference') }, errors: ['email_disabled', 'upload_not_found', 'upload_incomplete'] },
-  { method: 'get', path: '/api/signatures', summary: "The mailbox's and teams' signatures", access: 'session', roles: admin, responses: { 200: json('The signatures') } },
-  { method: 'get', path: '/api/signatures/mine', summary: 'The signature under my replies', access: 'session', responses: { 200: json('The signature') } },
+  { method: 'get', path: '/api/signatures', summary: "The mailbox's and teams' signatures", access: 'session', roles: admin, responses: { 200: json('The signatures', z.looseObject({ items: z.array(z.looseObject({})), variables: z.array(z.string()) })) } },
+  { method: 'get', path: '/api/signatures/mine', summary: 'The signature under my replies', access: 'session', responses: { 200: json('The signature', z.looseObject({ signature: z.unknown() })) } },
   { method: 'put', path: '/api/signatures/mailbox', summary: "Set the mailbox's signature", access: 'session', roles: admin, body: signatureBody, responses: { 204: { description: 'Set' } } },
   { method: 'put', path: '/api/signatures/teams/:teamId', summary: "Set a team's signature", access: 'session', roles: admin, params: teamParam, body: signatureBody, responses: { 204: { description: 'Set' } } },
   { method: 'delete', path: '/api/signatures/mailbox', summary: "Remove the mailbox's signature", access: 'session', roles: admin, responses: { 204: { description: 'Removed' } } },

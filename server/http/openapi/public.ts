@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { questionBody, startChatBody } from '../../chat/schemas.ts';
 import { deadlinesQuery } from '../../deadlines/routes.ts';
 import { area, json } from './registry.ts';
+import { rows } from './schemas.ts';
 
 export default area('Public', 'Called without a session: the chat widget on gemeente websites, the published norms, the health probe.', [
   {
@@ -13,7 +14,7 @@ export default area('Public', 'Called without a session: the chat widget on geme
     access: 'public',
     responses: { 200: json('Up', z.looseObject({ status: z.literal('ok') })), 503: json('The database is unreachable', z.looseObject({ status: z.literal('unavailable') })) },
   },
-  { method: 'get', path: '/api/public/service', summary: 'Whether chat is open now, and the service hours', access: 'public', responses: { 200: json('The service') } },
+  { method: 'get', path: '/api/public/service', summary: 'Whether chat is open now, and the service hours', access: 'public', responses: { 200: json('The service', z.looseObject({ chat: z.looseObject({ open: z.boolean(), available: z.boolean() }), now: z.string() })) } },
   { method: 'post', path: '/api/public/chats', summary: 'Start a chat from the widget', access: 'public', body: startChatBody, responses: { 201: json('The chat') }, errors: ['chat_unavailable', 'rate_limited', 'cross_origin_refused'] },
   { method: 'post', path: '/api/public/questions', summary: 'Leave a question when nobody can chat', access: 'public', body: questionBody, responses: { 201: json('Stored') }, errors: ['rate_limited', 'cross_origin_refused'] },
   {
@@ -26,6 +27,6 @@ export default area('Public', 'Called without a session: the chat widget on geme
     responses: { 201: json('Uploaded') },
     errors: ['attachment_type_refused', 'attachment_too_large', 'rate_limited', 'unauthorized'],
   },
-  { method: 'get', path: '/api/norms', summary: "The gemeente's norms (what it promises citizens)", access: 'public', responses: { 200: json('The norms') } },
+  { method: 'get', path: '/api/norms', summary: "The gemeente's norms (what it promises citizens)", access: 'public', responses: { 200: json('The norms', z.looseObject({ activeNormId: z.string(), norms: z.array(z.looseObject({ id: z.string(), name: z.string(), source: z.string(), terms: rows('kind', 'unit', 'amount', 'description', 'target') })) })) } },
   { method: 'get', path: '/api/deadlines', summary: 'The deadlines a message received now (or at `received`) gets under each norm', access: 'public', query: deadlinesQuery, responses: { 200: json('The deadlines') } },
 ]);

@@ -29,6 +29,14 @@ export const apiTokenSchema = z.strictObject({
   revokedAt: z.string().nullable(),
 });
 
+/** Any JSON value, but the member must be there (z.unknown() would make it optional). */
+const present = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())]);
+
+/** A list of objects each with at least `members` (an answer's rows, members beyond are not described yet). */
+export function rows<const K extends string>(...members: K[]) {
+  return z.array(z.looseObject(Object.fromEntries(members.map((member) => [member, present])) as Record<K, typeof present>));
+}
+
 /** server/topics/types.ts Topic and TopicList. */
 export const topicSchema = z.strictObject({ id: z.number().int(), name: z.string(), active: z.boolean() });
 export const topicListSchema = z.looseObject({ topics: z.array(topicSchema), required: z.boolean() });

@@ -4,11 +4,13 @@ import { settingsPatchSchema } from '../../deadlines/settings.ts';
 import { settingsBody } from '../../public-page/routes.ts';
 import { area, json } from './registry.ts';
 
+const serviceSettings = z.looseObject({ settings: z.looseObject({ activeNormId: z.string(), businessHours: z.string(), chatHours: z.string(), closureDays: z.array(z.unknown()), version: z.number().int() }) });
+
 /** server/public-page/settings.ts PublicPageSettings, and where the page is. */
 const publicPageSettings = z.looseObject({ settings: z.looseObject({ enabled: z.boolean(), updatedAt: z.string().nullable() }), path: z.string() });
 
 export default area('Settings', 'Service hours, closure days, the norms, and the public norm page.', [
-  { method: 'get', path: '/api/settings/service', summary: 'The service settings and norms', access: 'session', responses: { 200: json('The settings') } },
+  { method: 'get', path: '/api/settings/service', summary: 'The service settings and norms', access: 'session', responses: { 200: json('The settings', serviceSettings) } },
   { method: 'put', path: '/api/settings/service', summary: 'Change the service settings (teamleiders: hours and closure days only)', access: 'session', roles: ['supervisor', 'admin'], body: settingsPatchSchema, responses: { 200: json('The settings') } },
   { method: 'put', path: '/api/settings/norms/:id', summary: 'Change a norm', access: 'session', roles: ['admin'], params: z.strictObject({ id: z.string() }), body: z.looseObject({}), responses: { 200: json('The norm') } },
   { method: 'get', path: '/api/settings/public-page', summary: 'Whether the public norm page (/prestaties) is published', access: 'session', responses: { 200: json('The setting', publicPageSettings) } },
