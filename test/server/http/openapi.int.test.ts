@@ -128,6 +128,7 @@ describe('responses match the OpenAPI description', () => {
     expect((await call('post', '/api/agents', { cookie: admin, body: { email: 'nieuw@gemeente.test', name: 'Nieuw', role: 'agent' } })).status).toBe(201);
     expect((await call('post', '/api/conversations/{id}/claim', { values: { id: conversationId }, cookie: agent })).status).toBe(200);
     expect((await call('post', '/api/conversations/{id}/messages', { values: { id: conversationId }, cookie: agent, body: { kind: 'note', text: 'Gebeld, niet bereikt.' } })).status).toBe(201);
+    expect((await call('get', '/api/reports/kpis', { query: 'period=month&split=channel,team,agent,topic', cookie: admin })).status).toBe(200);
     expect((await call('get', '/api/audit', { cookie: agent })).status).toBe(403);
     expect((await call('get', '/api/auth/me')).status).toBe(401);
     expect((await call('post', '/api/auth/login', { body: { email: ADMIN.email, password: 'wrong password' } })).status).toBe(401);
