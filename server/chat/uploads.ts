@@ -31,7 +31,7 @@ export interface ChatUploadOptions {
   limits: ChatUploadLimits;
 }
 
-const uploadQuery = z.strictObject({
+export const uploadQuery = z.strictObject({
   clientId,
   name: z.string().trim().min(1).max(200),
 });

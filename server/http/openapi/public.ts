@@ -2,9 +2,12 @@
 // public norms, and the health probe.
 import { z } from 'zod';
 import { questionBody, startChatBody } from '../../chat/schemas.ts';
+import { uploadQuery } from '../../chat/uploads.ts';
 import { deadlinesQuery } from '../../deadlines/routes.ts';
 import { area, json } from './registry.ts';
 import { rows } from './schemas.ts';
+
+const chatUpload = z.looseObject({ message: z.looseObject({}), attachment: z.strictObject({ id: z.number().int(), contentType: z.string(), size: z.number().int() }) });
 
 export default area('Public', 'Called without a session: the chat widget on gemeente websites, the published norms, the health probe.', [
   {
@@ -20,12 +23,13 @@ export default area('Public', 'Called without a session: the chat widget on geme
   {
     method: 'post',
     path: '/api/public/chats/uploads',
-    summary: "A citizen's photo or PDF in the chat",
+    summary: "A citizen's photo or PDF in the chat, sent with the chat's session token as `Authorization: Bearer`; the same clientId again answers 200",
     access: 'public',
+    query: uploadQuery,
     body: z.string(),
     bodyContentType: 'application/octet-stream',
-    responses: { 201: json('Uploaded') },
-    errors: ['attachment_type_refused', 'attachment_too_large', 'rate_limited', 'unauthorized'],
+    responses: { 201: json('Stored as the citizen’s message', chatUpload), 200: json('Stored before (same clientId)', chatUpload) },
+    errors: ['attachment_type_refused', 'attachment_too_large', 'rate_limited', 'unauthorized', 'cross_origin_refused'],
   },
   { method: 'get', path: '/api/norms', summary: "The gemeente's norms (what it promises citizens)", access: 'public', responses: { 200: json('The norms', z.looseObject({ activeNormId: z.string(), norms: z.array(z.looseObject({ id: z.string(), name: z.string(), source: z.string(), terms: rows('kind', 'unit', 'amount', 'description', 'target') })) })) } },
   { method: 'get', path: '/api/deadlines', summary: 'The deadlines a message received now (or at `received`) gets under each norm', access: 'public', query: deadlinesQuery, responses: { 200: json('The deadlines') } },
