@@ -139,6 +139,67 @@ export async function openMilestonesFor(tx: Db, conversationId: number, received
   return insertMilestones(tx, conversationId, items, context);
 }
 
+/**
+ * The milestones {@link openMilestonesFor} opens on a conversation that has none yet (a new one:
+ * nothing unmet), computed without a query, as the columns of an INSERT from unnest — so that the
+ * mail ingest inserts them in the statement that creates the conversation (issue 17, item 2).
+ * `context` is the transaction's service context (the one openMilestonesFor would load).
+ */
+export function firstEmailMilestoneColumns(context: ServiceContext, receivedAt: Date): NewMilestoneColumns {
+  const norm = context.activeNorm;
+  const startsAt = DateTime.fromJSDate(receivedAt, { zone: ZONE });
+  const columns: NewMilestoneColumns = { kinds: [], normIds: [], termUnits: [], termAmounts: [], termStated: [], startsAt: [], dueAt: [], dueSoonAt: [] };
+  for (const kind of ['acknowledgement', 'answer'] as const) {
+    const term = norm.terms[kind];
+    if (!term) continue;
+    const schedule = scheduleOf(term, startsAt, { calendar: context.calendar, chatHours: context.settings.chatHours, dueSoonHours: context.settings.dueSoonHours });
+    if (!schedule) continue;
+    columns.kinds.push(kind);
+    columns.normIds.push(norm.id);
+    columns.termUnits.push(term.unit);
+    columns.termAmounts.push(term.amount);
+    columns.termStated.push(false);
+    columns.startsAt.push(startsAt.toISO()!);
+    columns.dueAt.push(schedule.due.toISO()!);
+    columns.dueSoonAt.push(schedule.dueSoon.toISO()!);
+  }
+  return columns;
+}
+
+/** New milestone rows column by column (see {@link firstEmailMilestoneColumns}, {@link MILESTONE_UNNEST}). */
+export interface NewMilestoneColumns {
+  kinds: MilestoneKind[];
+  normIds: string[];
+  termUnits: string[];
+  termAmounts: number[];
+  termStated: boolean[];
+  startsAt: string[];
+  dueAt: string[];
+  dueSoonAt: string[];
+}
+
+/**
+ * `INSERT INTO milestones … SELECT <conversationId>, * FROM unnest(...)` for {@link NewMilestoneColumns}
+ * from placeholder `$first` on, returning the milestone's columns (read them with {@link milestoneFromJson}).
+ */
+export function milestoneUnnestInsert(conversationId: string, first: number): string {
+  const types = ['text', 'text', 'text', 'int', 'boolean', 'timestamptz', 'timestamptz', 'timestamptz'];
+  return `INSERT INTO milestones (conversation_id, kind, norm_id, term_unit, term_amount, term_stated, starts_at, due_at, due_soon_at)
+     SELECT ${conversationId}, m.* FROM unnest(${types.map((type, index) => `$${first + index}::${type}[]`).join(', ')}) AS m
+     RETURNING ${COLUMNS}`;
+}
+
+/** The values of {@link milestoneUnnestInsert}, in its order. */
+export function milestoneUnnestValues(columns: NewMilestoneColumns): unknown[] {
+  return [columns.kinds, columns.normIds, columns.termUnits, columns.termAmounts, columns.termStated, columns.startsAt, columns.dueAt, columns.dueSoonAt];
+}
+
+/** A row of {@link milestoneUnnestInsert} that came back through json (instants as text). */
+export function milestoneFromJson(row: Record<string, unknown>): Milestone {
+  const instant = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string));
+  return toMilestone({ ...(row as unknown as Row), startsAt: instant(row.startsAt)!, dueAt: instant(row.dueAt)!, dueSoonAt: instant(row.dueSoonAt)!, metAt: instant(row.metAt), endedAt: instant(row.endedAt) });
+}
+
 /** Opens the chat pickup milestone (seconds in chat hours from queueing), when the active norm has one. */
 export async function openPickupMilestone(tx: Db, conversationId: number, queuedAt: Date): Promise<Milestone[]> {
   const context = await loadServiceContext(tx);

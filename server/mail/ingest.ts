@@ -3,21 +3,22 @@
 // one transaction.
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { contactForEmail } from '../contacts/contacts.ts';
+import { contactForEmailInOneStatement } from '../contacts/contacts.ts';
 import { applyEvent, type LifecycleChange } from '../conversations/apply.ts';
 import type { LifecycleEvent } from '../conversations/lifecycle.ts';
-import { createConversationIn } from '../conversations/conversations.ts';
 import { inTransaction, type Db, type Pool } from '../db/index.ts';
 import { loadServiceContext, ZONE, type Milestone, type ServiceContext } from '../deadlines/index.ts';
+import { notifyMilestonesChanged } from '../deadlines/milestones.ts';
 import { acknowledgementMail } from './acknowledgement.ts';
 import { acknowledgementBlocker, readHeaderFields, type AcknowledgementBlocker } from './classify.ts';
 import { newMessageIdValue, referencesChain, writableMessageId } from './compose.ts';
 import { dedupeKey } from './fingerprint.ts';
-import { acknowledgedRecently, enqueueMail } from './outbox.ts';
+import { OUTBOX_CHANNEL } from './outbox.ts';
 import type { ParsedMail } from './parse.ts';
 // Parsing and sanitising run on worker threads: a large mail must not stall the event loop (issue 12, item 1).
 import { parseMailOffThread, rewriteCidImagesOffThread } from './parse-pool.ts';
 import { conversationByMessageIds, conversationsByReference, emailHeadersInsert, emailHeaderValues, saveCheckpoint, type EmailHeaders } from './store.ts';
+import { createEmailConversation } from './new-conversation.ts';
 import { chooseThread, threadHints } from './threading.ts';
 
 export interface MailSettings {
@@ -62,7 +63,10 @@ export async function ingestMail(
   const mail = await parseForIngest(raw, settings, options.size);
   return inTransaction(pool, async (tx) => {
     if (options.position) await saveCheckpoint(tx, options.position.mailbox, { uidValidity: options.position.uidValidity, lastUid: options.position.uid });
-    return storeOnce(openStore(tx, settings), mail, raw, options.receivedAt ?? new Date());
+    const into = openStore(tx, settings);
+    const result = await storeOnce(into, mail, raw, options.receivedAt ?? new Date());
+    await into.finish();
+    return result;
   });
 }
 
@@ -129,6 +133,7 @@ export async function ingestBatch(pool: Pool, mails: readonly BatchMail[], setti
           throw new BatchRolledBack();
         }
       }
+      await into.finish();
       const last = stored.at(-1)?.mail.position;
       if (last) await saveCheckpoint(tx, last.mailbox, { uidValidity: last.uidValidity, lastUid: last.uid });
       return stored;
@@ -179,22 +184,48 @@ interface MailStore {
    * admin commits meanwhile applies from the next batch, a fraction of a second later.
    */
   serviceContext(): Promise<ServiceContext>;
+  /** Milestones were opened: announced once, at {@link MailStore.finish}, not once per mail. */
+  milestonesOpened(): void;
+  /** Before commit: tells the schedulers once that milestones changed (at commit, as before). */
+  finish(): Promise<void>;
 }
 
 function openStore(tx: Db, settings: MailSettings): MailStore {
   let context: Promise<ServiceContext> | undefined;
-  return { tx, settings, serviceContext: () => (context ??= loadServiceContext(tx)) };
+  let opened = false;
+  return {
+    tx,
+    settings,
+    serviceContext: () => (context ??= loadServiceContext(tx)),
+    milestonesOpened: () => {
+      opened = true;
+    },
+    finish: async () => {
+      if (opened) await notifyMilestonesChanged(tx);
+      opened = false;
+    },
+  };
 }
 
 /** Stores a parsed mail unless a mail with its key is stored already (read twice, or sent twice). */
 async function storeOnce(into: MailStore, mail: ParsedMail, raw: Buffer, receivedAt: Date): Promise<IngestResult> {
   const idempotencyKey = mailIdempotencyKey(mail);
-  const existing = await into.tx.query<{ id: number }>('SELECT id FROM messages WHERE idempotency_key = $1', [idempotencyKey]);
-  if (existing.rows[0]) return { outcome: 'duplicate', messageId: existing.rows[0].id };
-  return store(into, mail, raw, idempotencyKey, receivedAt);
+  // With the same round trip: whether an acknowledgement went to the sender in the last hour
+  // (outbox.ts acknowledgedRecently; read before anything of this mail is written, as it was).
+  const citizen = mail.replyTo ?? mail.from;
+  const existing = await into.tx.query<{ id: number | null; recently: boolean }>(
+    `SELECT (SELECT id FROM messages WHERE idempotency_key = $1) AS id,
+            $2::text IS NOT NULL AND EXISTS (
+              SELECT 1 FROM mail_outbox WHERE purpose = 'acknowledgement' AND to_address = $2
+                 AND created_at > $3::timestamptz - interval '1 hour') AS recently`,
+    [idempotencyKey, citizen ? citizen.address.toLowerCase() : null, receivedAt],
+  );
+  const { id, recently } = existing.rows[0]!;
+  if (id !== null) return { outcome: 'duplicate', messageId: id };
+  return store(into, mail, raw, idempotencyKey, receivedAt, recently);
 }
 
-async function store(into: MailStore, mail: ParsedMail, raw: Buffer, idempotencyKey: string, receivedAt: Date): Promise<IngestResult> {
+async function store(into: MailStore, mail: ParsedMail, raw: Buffer, idempotencyKey: string, receivedAt: Date, acknowledgedRecently: boolean): Promise<IngestResult> {
   const { tx, settings } = into;
   const hints = threadHints(mail, settings.referencePrefix);
   // A contact form sends From: noreply@… with Reply-To: the citizen; the citizen is who we answer.
@@ -206,7 +237,7 @@ async function store(into: MailStore, mail: ParsedMail, raw: Buffer, idempotency
   const byMessageId = bounceOf === undefined && !byReference.some((named) => named.senderKnown) ? await conversationByMessageIds(tx, hints.messageIds) : undefined;
   const thread = chooseThread(hints, { bounceOf, byReference, byMessageId });
   let conversationId = thread.conversationId;
-  const contactId = citizen && !bounceOf ? await contactForEmail(tx, citizen.address, citizen.name) : null;
+  const contactId = citizen && !bounceOf ? await contactForEmailInOneStatement(tx, citizen.address, citizen.name) : null;
 
   const ownAddresses = [settings.from.address, ...(settings.ownAddresses ?? [])];
   const blocker = mail.deliveryReport ? 'bounce' : acknowledgementBlocker({ ...mail, from: citizen }, { ownAddresses, fields: readHeaderFields(raw) });
@@ -215,10 +246,11 @@ async function store(into: MailStore, mail: ParsedMail, raw: Buffer, idempotency
   let change: LifecycleChange | undefined;
   let reference: string | undefined;
   if (conversationId === undefined) {
-    const created = await createConversationIn(tx, { channel: 'email', subject: mail.subject || null, contactId, referencePrefix: settings.referencePrefix, receivedAt });
-    conversationId = created.conversation.id;
-    reference = created.conversation.reference;
+    const created = await createEmailConversation(tx, { subject: mail.subject || null, contactId, referencePrefix: settings.referencePrefix, receivedAt }, await into.serviceContext());
+    conversationId = created.id;
+    reference = created.reference;
     milestones = created.milestones;
+    if (milestones.length > 0) into.milestonesOpened();
     newConversation = true;
     if (blocker !== null && MACHINE_MADE.has(blocker)) {
       // Nobody waits for an answer to a bounce, an out-of-office, a list or a report (issue 13,
@@ -244,7 +276,7 @@ async function store(into: MailStore, mail: ParsedMail, raw: Buffer, idempotency
   const acknowledge = newConversation && !blocker && citizen !== null;
   if (acknowledge) {
     if (!settings.autoAck) ackSkipped = 'disabled';
-    else if (await acknowledgedRecently(tx, citizen.address, receivedAt)) {
+    else if (acknowledgedRecently) {
       // At most one automatic acknowledgement per sender per hour (loop and flood protection). The
       // earlier one named another reference, so this milestone stays open: the agent sees that an
       // acknowledgement is still owed and can send it (domain.md: met only when received).
@@ -341,13 +373,16 @@ async function insertIncomingMessage(
   isBounce: boolean,
   contactId: number | null,
 ): Promise<number> {
+  // Without an attachment an image could name, the sanitised HTML is known before the message is
+  // stored and goes in with it (one UPDATE fewer per mail, issue 17): the same rewrite, no images.
+  const htmlNow = mail.html && !mail.attachments.some((attachment) => attachment.contentId) ? await rewriteCidImagesOffThread(mail.html, new Map()) : null;
   const { rows } = await tx.query<{ id: number }>(
     `WITH message AS (
-       INSERT INTO messages (conversation_id, direction, kind, author_contact_id, body_text, idempotency_key)
-       VALUES ($1, 'in', $2, $3, $4, $5) RETURNING id
+       INSERT INTO messages (conversation_id, direction, kind, author_contact_id, body_text, idempotency_key, body_html)
+       VALUES ($1, 'in', $2, $3, $4, $5, $18) RETURNING id
      ), headers AS (${emailHeadersInsert('(SELECT id FROM message)', 6)})
      SELECT id FROM message`,
-    [conversationId, isBounce ? 'system' : 'message', contactId, mail.text, idempotencyKey, ...emailHeaderValues(headers)],
+    [conversationId, isBounce ? 'system' : 'message', contactId, mail.text, idempotencyKey, ...emailHeaderValues(headers), htmlNow],
   );
   const messageId = rows[0]!.id;
   const cidToAttachment = new Map<string, number>();
@@ -355,7 +390,7 @@ async function insertIncomingMessage(
     const id = await insertAttachment(tx, messageId, attachment);
     if (attachment.contentId) cidToAttachment.set(attachment.contentId, id);
   }
-  if (mail.html) {
+  if (mail.html && htmlNow === null) {
     const html = await rewriteCidImagesOffThread(mail.html, new Map([...cidToAttachment].map(([cid, id]) => [cid, `/api/attachments/${id}`])));
     await tx.query('UPDATE messages SET body_html = $2 WHERE id = $1', [messageId, html]);
   }
@@ -404,23 +439,43 @@ async function queueAcknowledgement(into: MailStore, conversationId: number, ref
     norm: context.activeNorm,
     gemeenteName: settings.from.name ?? undefined,
   });
-  const message = await tx.query<{ id: number }>(
-    `INSERT INTO messages (conversation_id, direction, kind, body_text) VALUES ($1, 'out', 'system', $2) RETURNING id`,
-    [conversationId, content.text],
-  );
   const domain = settings.from.address.split('@')[1] ?? 'balie.local';
-  await enqueueMail(tx, {
-    conversationId,
-    messageId: message.rows[0]!.id,
-    purpose: 'acknowledgement',
-    rfcMessageId: newMessageIdValue(domain),
-    from: settings.from,
-    to: { name: mail.from!.name, address: mail.from!.address },
-    subject: content.subject,
-    text: content.text,
-    html: content.html,
-    inReplyTo: writableMessageId(mail.messageId),
-    references: referencesChain(mail.references, writableMessageId(mail.messageId)),
-  });
+  const rfcMessageId = newMessageIdValue(domain);
+  const inReplyTo = writableMessageId(mail.messageId);
+  const references = referencesChain(mail.references, inReplyTo);
+  const to = { name: mail.from!.name, address: mail.from!.address };
+  // The system message, its outbox row, its headers (so that answers to it thread) and the
+  // sender's wake-up in one statement — what outbox.ts enqueueMail does in four round trips.
+  await tx.query(
+    `WITH message AS (
+       INSERT INTO messages (conversation_id, direction, kind, body_text) VALUES ($1, 'out', 'system', $2) RETURNING id
+     ), outbox AS (
+       INSERT INTO mail_outbox (conversation_id, message_id, purpose, rfc_message_id, to_address, to_name, subject,
+         body_text, body_html, in_reply_to, references_ids)
+       SELECT $1, id, 'acknowledgement', $3, $4, $5, $6, $2, $7, $8, $9 FROM message RETURNING id
+     ), headers AS (${emailHeadersInsert('(SELECT id FROM message)', 10)})
+     SELECT pg_notify('${OUTBOX_CHANNEL}', id::text) FROM outbox`,
+    [
+      conversationId,
+      content.text,
+      rfcMessageId,
+      to.address,
+      to.name,
+      content.subject,
+      content.html,
+      inReplyTo,
+      references,
+      ...emailHeaderValues({
+        rfcMessageId,
+        inReplyTo: inReplyTo ? [inReplyTo] : [],
+        references,
+        fromAddress: settings.from.address,
+        fromName: settings.from.name,
+        toAddresses: [to.address],
+        subject: content.subject,
+        sentAt: null,
+      }),
+    ],
+  );
 }
 
