@@ -20,6 +20,8 @@ const nl = {
   'chat.staff': 'Medewerker',
   'chat.message': 'Uw bericht',
   'chat.send': 'Versturen',
+  'chat.attach': 'Foto of pdf toevoegen',
+  'chat.uploading': 'Verzenden…',
   'chat.history': 'Gesprek',
   'chat.pending': 'Wordt verzonden…',
   'chat.sent': 'Verzonden',
@@ -72,6 +74,8 @@ const nl = {
   'error.alreadyRated': 'U heeft dit gesprek al gewaardeerd.',
   'error.closed': 'Dit gesprek is afgesloten; er kunnen geen berichten meer bij.',
   'error.generic': 'Er ging iets mis. Probeer het opnieuw.',
+  'error.fileType': 'Alleen een foto of pdf kan worden verstuurd.',
+  'error.fileSize': 'Dit bestand is te groot.',
   'error.retry': 'Opnieuw proberen',
   'chat.closedRemoved': 'De medewerker heeft het gesprek afgesloten. Het is van dit apparaat gewist.',
 } as const;
@@ -98,6 +102,8 @@ const en: Record<WidgetMessageKey, string> = {
   'chat.staff': 'Staff',
   'chat.message': 'Your message',
   'chat.send': 'Send',
+  'chat.attach': 'Add a photo or PDF',
+  'chat.uploading': 'Sending…',
   'chat.history': 'Conversation',
   'chat.pending': 'Sending…',
   'chat.sent': 'Sent',
@@ -150,6 +156,8 @@ const en: Record<WidgetMessageKey, string> = {
   'error.alreadyRated': 'You have already rated this conversation.',
   'error.closed': 'This conversation is closed; no more messages can be added.',
   'error.generic': 'Something went wrong. Please try again.',
+  'error.fileType': 'Only a photo or PDF can be sent.',
+  'error.fileSize': 'This file is too large.',
   'error.retry': 'Try again',
   'chat.closedRemoved': 'The member of staff has closed the conversation. It was removed from this device.',
 };
@@ -179,6 +187,8 @@ const PROBLEMS: Partial<Record<string, WidgetMessageKey>> = {
   too_many_transcripts: 'error.tooManyTranscripts',
   already_rated: 'error.alreadyRated',
   conversation_closed: 'error.closed',
+  attachment_type_refused: 'error.fileType',
+  attachment_too_large: 'error.fileSize',
 };
 
 /** The server sends codes (style.md §3); the citizen reads a sentence. */

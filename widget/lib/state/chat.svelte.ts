@@ -64,6 +64,8 @@ export class ChatConversation {
   problem = $state<string | null>(null);
   /** Set once the first session.ready and history fetch are done. */
   loaded = $state(false);
+  /** A photo or PDF is on its way (issue 16.7). */
+  uploading = $state(false);
 
   private readonly deps: ChatDeps;
   private readonly stored: StoredChat;
@@ -314,6 +316,33 @@ export class ChatConversation {
     this.messages.push(pendingMessage(item));
     this.stopTyping();
     void this.flush();
+  }
+
+  /**
+   * Sends a photo or PDF over HTTP (not the socket: megabytes would hold up the connection), with
+   * the chat's token; the server decides by the bytes what it is. Answers with an error code, or
+   * null when it was stored (it then shows as the citizen's message, named after the file).
+   */
+  async upload(file: File): Promise<string | null> {
+    this.uploading = true;
+    try {
+      const query = `clientId=${newClientId()}&name=${encodeURIComponent(file.name.slice(-200) || 'bestand')}`;
+      const response = await fetch(`${this.deps.baseUrl}/api/public/chats/uploads?${query}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.stored.token}`, 'content-type': 'application/octet-stream' },
+        body: file,
+        credentials: 'omit',
+      });
+      const json = (await response.json().catch(() => undefined)) as { message?: ChatMessage; error?: { code?: string } } | undefined;
+      if (!response.ok || !json?.message) return response.status === 429 ? 'rate_limited' : (json?.error?.code ?? 'network');
+      // Not `synced`: like an acknowledgement, its id may run ahead of an agent's message not yet fetched.
+      this.merge(json.message);
+      return null;
+    } catch {
+      return 'network';
+    } finally {
+      this.uploading = false;
+    }
   }
 
   /** Call on every keystroke in the composer; tells agents, at most every few seconds. */
