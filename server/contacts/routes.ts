@@ -14,13 +14,13 @@ import { mergeContacts } from './merge.ts';
 
 const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const idParam = z.object({ id });
-const searchQuery = z.strictObject({ q: z.string().trim().min(2).max(200) });
-const linkBody = z.union([
+export const searchQuery = z.strictObject({ q: z.string().trim().min(2).max(200) });
+export const linkBody = z.union([
   z.strictObject({ contactId: id }),
   z.strictObject({ email: z.email().max(254).transform((value) => value.toLowerCase()) }),
   z.strictObject({ phone: z.string().max(40).transform((value, context) => normalisePhone(value) ?? (context.addIssue({ code: 'custom', message: 'not a phone number', params: { code: 'invalid_phone' } }), z.NEVER)) }),
 ]);
-const mergeBody = z.strictObject({ absorbedId: id });
+export const mergeBody = z.strictObject({ absorbedId: id });
 
 export function contactRoutes(options: { pool: Pool; events: DomainEvents }): Router {
   const { pool, events } = options;

@@ -10,7 +10,7 @@ import { mergeConversations } from './merge.ts';
 
 const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const idParam = z.object({ id });
-const mergeBody = z.strictObject({ absorbedId: id });
+export const mergeBody = z.strictObject({ absorbedId: id });
 
 export function mergeRoutes(options: { pool: Pool; events: DomainEvents }): Router {
   const { pool, events } = options;

@@ -4,6 +4,7 @@ import admin, { apiTokens, topics } from './admin.ts';
 import agents from './agents.ts';
 import auth from './auth.ts';
 import backoffice, { teams } from './backoffice.ts';
+import contacts from './contacts.ts';
 import description, { exportArea } from './export.ts';
 import inbox from './inbox.ts';
 import mail from './mail.ts';
@@ -12,4 +13,4 @@ import reports from './reports.ts';
 import type { ApiArea } from './registry.ts';
 import settings from './settings.ts';
 
-export const areas: readonly ApiArea[] = [publicArea, auth, inbox, reports, exportArea, backoffice, teams, topics, agents, settings, mail, apiTokens, admin, description];
+export const areas: readonly ApiArea[] = [publicArea, auth, inbox, contacts, reports, exportArea, backoffice, teams, topics, agents, settings, mail, apiTokens, admin, description];

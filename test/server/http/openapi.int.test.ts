@@ -68,6 +68,7 @@ async function call(method: string, template: string, init: { values?: Record<st
 const QUERIES: Record<string, string> = {
   '/api/backoffice/figures': 'from=2026-11-01&to=2026-12-01',
   '/api/backoffice/contacts': 'q=jansen',
+  '/api/contacts': 'q=jansen',
   '/api/export/{dataset}.csv': 'from=2026-11-01&to=2026-12-01',
 };
 
@@ -128,6 +129,10 @@ describe('responses match the OpenAPI description', () => {
     expect((await call('post', '/api/agents', { cookie: admin, body: { email: 'nieuw@gemeente.test', name: 'Nieuw', role: 'agent' } })).status).toBe(201);
     expect((await call('post', '/api/conversations/{id}/claim', { values: { id: conversationId }, cookie: agent })).status).toBe(200);
     expect((await call('post', '/api/conversations/{id}/messages', { values: { id: conversationId }, cookie: agent, body: { kind: 'note', text: 'Gebeld, niet bereikt.' } })).status).toBe(201);
+    expect((await call('post', '/api/conversations/{id}/contact', { values: { id: conversationId }, cookie: agent, body: { email: 'j.jansen@example.nl' } })).status).toBe(200);
+    const duplicate = (await seedConversation(db.pool)).id;
+    expect((await call('post', '/api/conversations/{id}/merge', { values: { id: conversationId }, cookie: agent, body: { absorbedId: conversationId } })).status).toBe(409);
+    expect((await call('post', '/api/conversations/{id}/merge', { values: { id: conversationId }, cookie: agent, body: { absorbedId: duplicate } })).status).toBe(200);
     expect((await call('get', '/api/reports/kpis', { query: 'period=month&split=channel,team,agent,topic', cookie: admin })).status).toBe(200);
     expect((await call('get', '/api/audit', { cookie: agent })).status).toBe(403);
     expect((await call('get', '/api/auth/me')).status).toBe(401);
