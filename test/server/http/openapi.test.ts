@@ -1,5 +1,6 @@
 // Every REST route express serves is in the OpenAPI description, and the description names no
-// route that is not served. A failure lists what to add to server/http/openapi/<area>.ts.
+// route that is not served. A failure lists what to add to server/http/openapi/<area>.ts — one
+// entry per route, with the route's own zod schemas (how: docs/api.md, "How to extend it").
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, test } from 'vitest';
 import { openApiDocument, openApiPath } from '../../../server/http/openapi/document.ts';
@@ -23,7 +24,7 @@ const served = new Set(mountedRoutes(appForRouteListing()).map(({ method, path }
 describe('the OpenAPI description and the routes express serves', () => {
   test('every served REST route is described', () => {
     const missing = [...served].filter((route) => !described.has(route) && !NOT_REST.has(route));
-    expect(missing, 'describe these in server/http/openapi/<area>.ts').toEqual([]);
+    expect(missing, 'describe these in server/http/openapi/<area>.ts (docs/api.md)').toEqual([]);
   });
 
   test('every described route is served', () => {
