@@ -1,5 +1,6 @@
 // The service settings (hours, closure days, norms) and the public norm page's opt-in.
 import { z } from 'zod';
+import { normSchema } from '../../deadlines/norms.ts';
 import { settingsPatchSchema } from '../../deadlines/settings.ts';
 import { settingsBody } from '../../public-page/routes.ts';
 import { area, json } from './registry.ts';
@@ -12,7 +13,7 @@ const publicPageSettings = z.looseObject({ settings: z.looseObject({ enabled: z.
 export default area('Settings', 'Service hours, closure days, the norms, and the public norm page.', [
   { method: 'get', path: '/api/settings/service', summary: 'The service settings and norms', access: 'session', responses: { 200: json('The settings', serviceSettings) } },
   { method: 'put', path: '/api/settings/service', summary: 'Change the service settings (teamleiders: hours and closure days only)', access: 'session', roles: ['supervisor', 'admin'], body: settingsPatchSchema, responses: { 200: json('The settings') } },
-  { method: 'put', path: '/api/settings/norms/:id', summary: 'Change a norm', access: 'session', roles: ['admin'], params: z.strictObject({ id: z.string() }), body: z.looseObject({}), responses: { 200: json('The norm') } },
+  { method: 'put', path: '/api/settings/norms/:id', summary: 'Change a norm (a custom norm: its terms, targets and source; the id in the body, if any, is the path’s)', access: 'session', roles: ['admin'], params: z.strictObject({ id: z.string() }), body: normSchema, responses: { 200: json('The norm') } },
   { method: 'get', path: '/api/settings/public-page', summary: 'Whether the public norm page (/prestaties) is published', access: 'session', responses: { 200: json('The setting', publicPageSettings) } },
   { method: 'put', path: '/api/settings/public-page', summary: 'Publish or withdraw the public norm page', access: 'session', roles: ['admin'], body: settingsBody, responses: { 200: json('The setting', publicPageSettings) } },
 ]);

@@ -1,6 +1,7 @@
 // Every response of a real Balie matches the OpenAPI description it serves: each GET route and
-// representative writes, refusals (401, 403, 400, 404) included, are validated — status and
-// body — against the described schema with ajv (JSON Schema 2020-12, OpenAPI 3.1's dialect).
+// representative writes, refusals (401, 403, 400, 404, 409) included, are validated — status,
+// content type and body — with ajv (JSON Schema 2020-12, OpenAPI 3.1's dialect), and each request
+// body the server accepted against the described request schema.
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAgent, ADMIN, startTestBalie, type TestBalie } from '../../support/balie.ts';
@@ -8,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from '../../support/database.ts
 import { seedConversation } from '../inbox/seed.ts';
 
 interface Media { schema?: object }
-interface Operation { responses: Record<string, { content?: Record<string, Media> }> }
+interface Operation { responses: Record<string, { content?: Record<string, Media> }>; requestBody?: { content: Record<string, Media> } }
 interface Document { openapi: string; paths: Record<string, Record<string, Operation>> }
 
 let db: TestDatabase;
@@ -49,6 +50,13 @@ async function call(method: string, template: string, init: { values?: Record<st
   const where = `${method.toUpperCase()} ${path} → ${response.status}`;
   const described = operation!.responses[String(response.status)];
   expect(described, `${where} is a described status`).toBeDefined();
+  // A body the server accepted is one the description accepts too.
+  if (response.status < 400 && init.body !== undefined) {
+    const schema = operation!.requestBody?.content['application/json']?.schema;
+    expect(schema, `${where}: a request body is described`).toBeDefined();
+    const validate = ajv.compile(schema!);
+    expect(validate(init.body) ? [] : validate.errors, `${where}: the accepted request body matches its schema`).toEqual([]);
+  }
   const type = (response.headers.get('content-type') ?? '').split(';')[0]!;
   if (response.status === 204 || method === 'head') return { status: response.status, body: undefined };
   const media = described!.content?.[type];
