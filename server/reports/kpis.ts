@@ -60,7 +60,6 @@ async function sums(db: Db, sources: DaySources, splits: readonly KpiSplit[]): P
           ab AS (SELECT ${select}, percentile_cont(0.5) WITHIN GROUP (ORDER BY w)::float8 AS ab_median FROM u, unnest(u.ab_waits) w ${groupBy})
      SELECT s.*, pu.pu_median, ab.ab_median FROM s LEFT JOIN pu USING (split, gkey) LEFT JOIN ab USING (split, gkey)`,
     params.values,
-    sources,
   );
 }
 
@@ -75,7 +74,6 @@ async function notApplicable(db: Db, sources: DaySources, splits: readonly KpiSp
     `WITH r AS MATERIALIZED (${rows}), u AS (${unitsSql(splits, 'reason, ended_by, count')})
      SELECT ${select}, reason, ended_by, sum(count)::int AS count FROM u ${groupBy}`,
     params.values,
-    sources,
   );
 }
 
@@ -221,7 +219,7 @@ async function activeNorm(db: Db): Promise<Norm | undefined> {
 
 /** The whole report: total, the requested splits, the back office per team. */
 export async function kpiReport(db: Db, period: KpiPeriod, splits: readonly KpiSplit[], now = new Date()): Promise<KpiReport> {
-  const sources = await daySources(db, period.from, period.to);
+  const sources = await daySources(db, period.from, period.to, { notApplicable: true });
   const find = <T extends { split: string; gkey: string }>(rows: readonly T[], split: string, key: string) => rows.find((row) => row.split === split && row.gkey === key);
   // The channel rows are summed always: they give the total its volume per channel.
   const summed: KpiSplit[] = splits.includes('channel') ? [...splits] : [...splits, 'channel'];

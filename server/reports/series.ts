@@ -16,7 +16,7 @@ type DayRow = CountRow & { day: string; key: string };
 
 async function channelDays(db: Db, sources: DaySources): Promise<DayRow[]> {
   const params = new Params();
-  return reportQuery<DayRow>(db, `WITH r AS (${dayRowsSql(sources, params, ['channel'])}) SELECT day::text AS day, key, ${SUMS_SQL} FROM r GROUP BY 1, 2`, params.values, sources);
+  return reportQuery<DayRow>(db, `WITH r AS (${dayRowsSql(sources, params, ['channel'])}) SELECT day::text AS day, key, ${SUMS_SQL} FROM r GROUP BY 1, 2`, params.values);
 }
 
 async function chatWaits(db: Db, sources: DaySources): Promise<ChatWaitBucket[]> {

@@ -113,6 +113,30 @@ describe('GET /api/reports/kpis over a known month', () => {
     expect(october.total.fcr.closed).toBe(0);
   });
 
+  it('gives the same figures when a period mixes rolled-up days with live ones (today among them)', async () => {
+    // Days 9–13 November back to live (the job has not reached them): the month is rolled-up days
+    // plus live days added to them, and still the known figures.
+    await balie.database.pool.query(`DELETE FROM report_days WHERE day >= '2026-11-09' AND day < '2026-11-14'`);
+    const mixed = await get<KpiReport>(MONTH);
+    expect(mixed.total.volume).toEqual(KNOWN_MONTH_FIGURES.volume);
+    expect(mixed.total.notApplicable.total).toBe(KNOWN_MONTH_FIGURES.notApplicable.total);
+    expect(figuresOf(mixed)).toEqual(figuresOf(live));
+    // From 15 November to tomorrow: rolled-up days, then today live — the same as all of it live.
+    await rollUpPass(balie.database.maintenancePool);
+    const { rows } = await balie.database.pool.query<{ today: string; tomorrow: string }>(
+      `SELECT (now() AT TIME ZONE 'Europe/Amsterdam')::date::text AS today, ((now() AT TIME ZONE 'Europe/Amsterdam')::date + 1)::text AS tomorrow`,
+    );
+    const spanning = `/api/reports/kpis?period=custom&from=2026-11-15&to=${rows[0]!.tomorrow}&split=channel,team,agent,topic`;
+    const withToday = await get<KpiReport>(spanning);
+    expect((await balie.database.pool.query(`SELECT 1 FROM report_days WHERE day = $1`, [rows[0]!.today])).rowCount).toBe(0);
+    await balie.database.pool.query(`DELETE FROM report_days WHERE day >= '2026-11-15'`);
+    const allLive = await get<KpiReport>(spanning);
+    expect(figuresOf(withToday)).toEqual(figuresOf(allLive));
+    // Created from the 15th on: C5 (18 November) and the two conversations of the 19th and 20th.
+    expect(withToday.total.volume.total).toBe(3);
+    await rollUpPass(balie.database.maintenancePool);
+  });
+
   it('answers the series for the charts', async () => {
     const series = await get<KpiSeries>('/api/reports/series?period=month&at=2026-11-15&interval=week');
     // Weeks from Monday 26 October (1 November is a Sunday) to Monday 30 November.
