@@ -7,7 +7,9 @@
 // Each worker connects from its own loopback address (127.0.0.2, .3, …): 20,000 connections from
 // one address to one port would leave few of the ~28,000 ephemeral ports.
 // Run: npm run bench:widget-sockets   (SOCKETS=2000,10000,20000  CHATTING=2000  SECONDS=30  WORKERS=4
-//      BENCH_NICE=-10 to give the measured processes priority on a shared machine; needs root)
+//      BENCH_NICE=-10 to give the measured processes priority on a shared machine; needs root;
+//      HEAP_SNAPSHOTS=<dir> writes a heap snapshot of Balie at 0 sockets and at each level, before chatting,
+//      for `node bench/heap-summary.ts <before> <after> <sockets>`)
 // Ceilings (issue 17 §4): ≤ 20 MiB per 1,000 sockets and p99 ≤ 25 ms at 20,000 sockets.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -24,6 +26,7 @@ const WORKERS = Number(process.env.WORKERS ?? 4);
 const MESSAGE_EVERY_MS = 20_000;
 const CEILING_MIB_PER_1000 = 20;
 const CEILING_P99_MS = 25;
+const HEAP_SNAPSHOTS = process.env.HEAP_SNAPSHOTS ? path.resolve(process.env.HEAP_SNAPSHOTS) : undefined;
 const admin = { email: 'bench@gemeente.test', password: 'bench password 123' };
 
 type CitizenSocket = Socket<WidgetServerEvents, WidgetClientEvents>;
@@ -142,6 +145,21 @@ async function reniceTree(nice: number): Promise<number> {
   return threads;
 }
 
+/** Has Balie (started with --heapsnapshot-signal) write a heap snapshot; resolves with its path once written. */
+async function heapSnapshot(pid: number, dir: string): Promise<string> {
+  const before = new Set(await fs.readdir(dir));
+  process.kill(pid, 'SIGUSR2');
+  for (;;) {
+    await sleep(1000);
+    const file = (await fs.readdir(dir)).find((name) => !before.has(name) && name.endsWith('.heapsnapshot'));
+    if (!file) continue;
+    // Written in one go by the main thread: complete once its size stops changing.
+    const size = (await fs.stat(path.join(dir, file))).size;
+    await sleep(2000);
+    if ((await fs.stat(path.join(dir, file))).size === size && size > 0) return path.join(dir, file);
+  }
+}
+
 /** Balie's resident set in MiB, from the kernel (what the machine actually pays). */
 async function residentMiB(pid: number): Promise<number> {
   const status = await fs.readFile(`/proc/${pid}/status`, 'utf8');
@@ -183,6 +201,7 @@ async function main() {
     WIDGET_IP_RATE_LIMIT: '1000000',
     SOCKETS_PER_ADDRESS: '1000000',
     SOCKETS_MAX: '1000000',
+    ...(HEAP_SNAPSHOTS ? { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${HEAP_SNAPSHOTS}` } : {}),
   });
   const workers = Array.from({ length: WORKERS }, (_, k) =>
     fork(import.meta.filename, [], { env: { ...process.env, BENCH_CITIZENS_FROM: `127.0.0.${k + 2}` }, execArgv: ['--import', 'tsx'] }),
@@ -218,6 +237,7 @@ async function main() {
     await sleep(2000);
     const baseline = await residentMiB(pid);
     console.log(`Balie RSS with 0 widget sockets: ${baseline.toFixed(0)} MiB`);
+    if (HEAP_SNAPSHOTS) console.log(`Heap snapshot with 0 widget sockets: ${await heapSnapshot(pid, HEAP_SNAPSHOTS)}`);
     if (process.env.BENCH_NICE) {
       const threads = await reniceTree(Number(process.env.BENCH_NICE));
       console.log(`Measured at nice ${process.env.BENCH_NICE} (${threads} threads of the benchmark, Balie, PostgreSQL and the workers); load average before: ${os.loadavg()[0]!.toFixed(1)}`);
@@ -239,6 +259,7 @@ async function main() {
       const connectSeconds = (performance.now() - started) / 1000;
       await sleep(5000);
       const rss = await residentMiB(pid);
+      if (HEAP_SNAPSHOTS) console.log(`Heap snapshot with ${level} widget sockets: ${await heapSnapshot(pid, HEAP_SNAPSHOTS)}`);
 
       const arrivedAt = new Map<number, number>();
       const onMessage = (activity: { messageId: number; direction: string }) => {

@@ -26,25 +26,36 @@ export function command<S extends z.ZodType | undefined, T, C extends string>(
   options: CommandOptions<S, C>,
   run: (payload: S extends z.ZodType ? z.infer<S> : undefined) => Promise<Ack<T, C>>,
 ): void {
-  socket.on(name, (...args: unknown[]) => {
-    const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (reply: Ack<T, C | 'validation_failed' | 'rate_limited' | 'internal'>) => void) : undefined;
-    const reply = (value: Ack<T, C | 'validation_failed' | 'rate_limited' | 'internal'>) => {
-      try {
-        ack?.(value);
-      } catch {
-        // A client's broken callback is its own business.
-      }
-    };
-    if (!options.allow()) return reply({ ok: false, error: { code: 'rate_limited' } });
-    let payload: unknown;
-    if (options.schema) {
-      const parsed = options.schema.safeParse(args[0]);
-      if (!parsed.success) return reply({ ok: false, error: { code: options.invalid?.(parsed.error) ?? 'validation_failed' } });
-      payload = parsed.data;
+  socket.on(name, (...args: unknown[]) => answerCommand(name, args, options, run));
+}
+
+/**
+ * Answers one command as `command` does, for a listener shared by many sockets: `args` as the
+ * client sent them (the acknowledgement last, when it is a function).
+ */
+export function answerCommand<S extends z.ZodType | undefined, T, C extends string>(
+  name: string,
+  args: unknown[],
+  options: CommandOptions<S, C>,
+  run: (payload: S extends z.ZodType ? z.infer<S> : undefined) => Promise<Ack<T, C>>,
+): void {
+  const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (reply: Ack<T, C | 'validation_failed' | 'rate_limited' | 'internal'>) => void) : undefined;
+  const reply = (value: Ack<T, C | 'validation_failed' | 'rate_limited' | 'internal'>) => {
+    try {
+      ack?.(value);
+    } catch {
+      // A client's broken callback is its own business.
     }
-    run(payload as S extends z.ZodType ? z.infer<S> : undefined).then(reply, (error: unknown) => {
-      options.log.error({ err: error, command: name }, 'socket command failed');
-      reply({ ok: false, error: { code: 'internal' } });
-    });
+  };
+  if (!options.allow()) return reply({ ok: false, error: { code: 'rate_limited' } });
+  let payload: unknown;
+  if (options.schema) {
+    const parsed = options.schema.safeParse(args[0]);
+    if (!parsed.success) return reply({ ok: false, error: { code: options.invalid?.(parsed.error) ?? 'validation_failed' } });
+    payload = parsed.data;
+  }
+  run(payload as S extends z.ZodType ? z.infer<S> : undefined).then(reply, (error: unknown) => {
+    options.log.error({ err: error, command: name }, 'socket command failed');
+    reply({ ok: false, error: { code: 'internal' } });
   });
 }
