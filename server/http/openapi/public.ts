@@ -7,6 +7,8 @@ import { deadlinesQuery } from '../../deadlines/routes.ts';
 import { area, json } from './registry.ts';
 import { rows } from './schemas.ts';
 
+const questionStored = z.looseObject({ reference: z.string(), promise: z.unknown(), acknowledgement: z.unknown() });
+const chatStarted = z.looseObject({ token: z.string(), expiresAt: z.string(), conversation: z.looseObject({}), message: z.looseObject({}) });
 const chatUpload = z.looseObject({ message: z.looseObject({}), attachment: z.strictObject({ id: z.number().int(), contentType: z.string(), size: z.number().int() }) });
 
 export default area('Public', 'Called without a session: the chat widget on gemeente websites, the published norms, the health probe.', [
@@ -18,8 +20,8 @@ export default area('Public', 'Called without a session: the chat widget on geme
     responses: { 200: json('Up', z.looseObject({ status: z.literal('ok') })), 503: json('The database is unreachable', z.looseObject({ status: z.literal('unavailable') })) },
   },
   { method: 'get', path: '/api/public/service', summary: 'Whether chat is open now, and the service hours', access: 'public', responses: { 200: json('The service', z.looseObject({ chat: z.looseObject({ open: z.boolean(), available: z.boolean() }), now: z.string() })) } },
-  { method: 'post', path: '/api/public/chats', summary: 'Start a chat from the widget', access: 'public', body: startChatBody, responses: { 201: json('The chat') }, errors: ['chat_unavailable', 'rate_limited', 'cross_origin_refused'] },
-  { method: 'post', path: '/api/public/questions', summary: 'Leave a question when nobody can chat', access: 'public', body: questionBody, responses: { 201: json('Stored') }, errors: ['rate_limited', 'cross_origin_refused'] },
+  { method: 'post', path: '/api/public/chats', summary: 'Start a chat from the widget', access: 'public', body: startChatBody, responses: { 201: json('The chat', chatStarted), 200: json('The same chat again (same clientId)', chatStarted) }, errors: ['chat_unavailable', 'rate_limited', 'cross_origin_refused'] },
+  { method: 'post', path: '/api/public/questions', summary: 'Leave a question when nobody can chat', access: 'public', body: questionBody, responses: { 201: json('Stored', questionStored), 200: json('Stored before (same clientId)', questionStored) }, errors: ['rate_limited', 'cross_origin_refused'] },
   {
     method: 'post',
     path: '/api/public/chats/uploads',

@@ -2,6 +2,7 @@
 // representative writes, refusals (401, 403, 400, 404, 409) included, are validated — status,
 // content type and body — with ajv (JSON Schema 2020-12, OpenAPI 3.1's dialect), and each request
 // body the server accepted against the described request schema.
+import { randomUUID } from 'node:crypto';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAgent, ADMIN, startTestBalie, type TestBalie } from '../../support/balie.ts';
@@ -137,6 +138,9 @@ describe('responses match the OpenAPI description', () => {
     expect((await call('post', '/api/agents', { cookie: admin, body: { email: 'nieuw@gemeente.test', name: 'Nieuw', role: 'agent' } })).status).toBe(201);
     expect((await call('post', '/api/conversations/{id}/claim', { values: { id: conversationId }, cookie: agent })).status).toBe(200);
     expect((await call('post', '/api/conversations/{id}/messages', { values: { id: conversationId }, cookie: agent, body: { kind: 'note', text: 'Gebeld, niet bereikt.' } })).status).toBe(201);
+    const question = { clientId: randomUUID(), email: 'burger@example.nl', text: 'Wanneer wordt het grofvuil opgehaald?' };
+    expect((await call('post', '/api/public/questions', { body: question })).status).toBe(201);
+    expect((await call('post', '/api/public/questions', { body: question })).status).toBe(200);
     expect((await call('post', '/api/conversations/{id}/contact', { values: { id: conversationId }, cookie: agent, body: { email: 'j.jansen@example.nl' } })).status).toBe(200);
     const duplicate = (await seedConversation(db.pool)).id;
     expect((await call('post', '/api/conversations/{id}/merge', { values: { id: conversationId }, cookie: agent, body: { absorbedId: conversationId } })).status).toBe(409);
