@@ -1,8 +1,9 @@
-// The KPI report's response schema (GET /api/reports/kpis). Typed as z.ZodType<KpiReport>, so a
+// The KPI report's and the chart series' response schemas (GET /api/reports/kpis, /series). Typed
+// as z.ZodType<KpiReport> and z.ZodType<KpiSeries>, so a
 // change to server/reports/kpi-types.ts that this schema no longer describes fails the type check.
 import { z } from 'zod';
 import type { TeamFigures } from '../../backoffice/kpis.ts';
-import { KPI_PERIOD_KINDS, KPI_SPLITS, type KpiMilestoneKind, type KpiReport } from '../../reports/kpi-types.ts';
+import { KPI_PERIOD_KINDS, KPI_SPLITS, type KpiMilestoneKind, type KpiReport, type KpiSeries } from '../../reports/kpi-types.ts';
 
 const count = z.number().int();
 const percent = z.number().nullable();
@@ -60,12 +61,27 @@ const figures = z.strictObject({
 
 const group = z.strictObject({ split: z.enum(KPI_SPLITS), id: z.union([z.string(), z.number(), z.null()]), name: z.string().nullable(), figures });
 
+const period = z.strictObject({ kind: z.enum(KPI_PERIOD_KINDS), from: z.string(), to: z.string(), fromInstant: z.string(), toInstant: z.string(), zone: z.literal('Europe/Amsterdam') });
+
 export const kpiReportSchema: z.ZodType<KpiReport> = z.strictObject({
-  period: z.strictObject({ kind: z.enum(KPI_PERIOD_KINDS), from: z.string(), to: z.string(), fromInstant: z.string(), toInstant: z.string(), zone: z.literal('Europe/Amsterdam') }),
+  period,
   generatedAt: z.string(),
   norm: z.strictObject({ id: z.string(), name: z.string() }),
   total: figures,
   splits: z.partialRecord(z.enum(KPI_SPLITS), z.array(group)),
   // The back office's figures have their own type (server/backoffice/kpis.ts), described as rows here.
   backoffice: z.array(z.looseObject({})) as unknown as z.ZodType<TeamFigures[]>,
+});
+
+export const kpiSeriesSchema: z.ZodType<KpiSeries> = z.strictObject({
+  period,
+  interval: z.enum(['day', 'week']),
+  generatedAt: z.string(),
+  compliance: z
+    .array(z.strictObject({ start: z.string(), kind: z.enum(MILESTONE_KINDS), metOnTime: count, metLate: count, breached: count, open: count, notApplicable: count, percentOnTime: percent, target: z.number().nullable() }))
+    .optional(),
+  volume: z.array(z.strictObject({ start: z.string(), chat: count, email: count, phone: count, total: count })).optional(),
+  fcr: z.array(z.strictObject({ start: z.string(), closed: count, firstContactResolved: count, percent, target: z.literal(80) })).optional(),
+  callbacks: z.array(z.strictObject({ start: z.string(), withinTerm: count, late: count, never: count, open: count })).optional(),
+  chatWait: z.array(z.strictObject({ fromSeconds: z.number(), toSeconds: z.number().nullable(), pickedUp: count, abandoned: count })).optional(),
 });

@@ -2,7 +2,7 @@
 import { reportQuery } from '../../deadlines/routes.ts';
 import { kpiQuery, periodQuery, seriesQuery } from '../../reports/routes.ts';
 import { area, json } from './registry.ts';
-import { kpiReportSchema } from './reports-schemas.ts';
+import { kpiReportSchema, kpiSeriesSchema } from './reports-schemas.ts';
 
 const supervisors = ['supervisor', 'admin'] as const;
 
@@ -10,6 +10,6 @@ export default area('Reports', 'KPIs over any period split by channel, team, age
   { method: 'get', path: '/api/reports/compliance', summary: 'Norms met per milestone kind over a period', access: 'session', roles: supervisors, query: reportQuery, responses: { 200: json('The report') } },
   { method: 'get', path: '/api/reports/overview', summary: "Today's counters and who is online", access: 'session', roles: supervisors, responses: { 200: json('The overview') } },
   { method: 'get', path: '/api/reports/kpis', summary: "Every KPI of domain.md over a period, with splits", access: 'session', roles: supervisors, query: kpiQuery, responses: { 200: json('The KPIs', kpiReportSchema) } },
-  { method: 'get', path: '/api/reports/series', summary: 'Chart series over a period', access: 'session', roles: supervisors, query: seriesQuery, responses: { 200: json('The series') } },
+  { method: 'get', path: '/api/reports/series', summary: 'Chart series over a period', access: 'session', roles: supervisors, query: seriesQuery, responses: { 200: json('The series', kpiSeriesSchema) } },
   { method: 'get', path: '/api/reports/drill', summary: "The conversations behind a counter or a chart's segment", access: 'session', roles: supervisors, query: periodQuery.loose(), responses: { 200: json('The list') } },
 ]);
