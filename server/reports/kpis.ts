@@ -93,8 +93,9 @@ type BacklogRow = BacklogKpi & { split: string; gkey: string };
 /**
  * Open work now, per split. Total, channel, agent and team from the inbox's own count deltas
  * (server/inbox/counts.ts: kept by its triggers per channel, status, assignee, due soon and
- * breached), so no open conversation is read; topic, which the deltas do not know, from one pass
- * over the open conversations (a partial index holds them) — only when that split is asked for.
+ * breached), so no open conversation is read. Topic, which the deltas do not know: a topic is set
+ * at a close, so only reopened conversations are open with one — counted through their own small
+ * partial index (migration 0026); topic none is the total minus them.
  */
 async function backlog(db: Db, splits: readonly KpiSplit[]): Promise<BacklogRow[]> {
   const counts = `count(*)::int`;
@@ -115,12 +116,18 @@ async function backlog(db: Db, splits: readonly KpiSplit[]): Promise<BacklogRow[
     ),
     splits.includes('topic')
       ? db.query<BacklogRow>(
-          `SELECT 'topic' AS split, coalesce(topic_id::text, '') AS gkey, ${counts} AS open, count(*) FILTER (WHERE breached)::int AS breached,
+          `SELECT 'topic' AS split, topic_id::text AS gkey, ${counts} AS open, count(*) FILTER (WHERE breached)::int AS breached,
                   count(*) FILTER (WHERE next_due_state = 'due_soon')::int AS "dueSoon", count(*) FILTER (WHERE channel = 'chat' AND status = 'new')::int AS "waitingChats"
-             FROM conversations WHERE status <> 'closed' GROUP BY 2`,
+             FROM conversations WHERE status <> 'closed' AND topic_id IS NOT NULL GROUP BY 2`,
         )
       : Promise.resolve({ rows: [] as BacklogRow[] }),
   ]);
+  if (splits.includes('topic')) {
+    const total = rows.find((row) => row.split === 'total') ?? { ...EMPTY_BACKLOG };
+    const none: BacklogRow = { split: 'topic', gkey: '', open: total.open, breached: total.breached, dueSoon: total.dueSoon, waitingChats: total.waitingChats };
+    for (const row of topics.rows) for (const figure of ['open', 'breached', 'dueSoon', 'waitingChats'] as const) none[figure] -= row[figure];
+    if (none.open > 0) topics.rows.push(none);
+  }
   return [...rows.filter((row) => row.open > 0 || row.split === 'total'), ...topics.rows];
 }
 

@@ -98,6 +98,9 @@ describe('GET /api/reports/kpis over a known month', () => {
     expect(group('topic', month.topics.paspoort)).toMatchObject({ volume: { total: 3 }, chat: { pickedUpWithinTerm: 1, pickedUpLate: 1 } });
     expect(live.splits.topic!.find((entry) => entry.id === month.topics.afval)!.name).toBe('Afval');
     expect(group('topic', null)).toMatchObject({ volume: { total: 7 } });
+    // Open work by topic: E2 (Paspoort, breached) is open with a topic; the rest of the backlog has none.
+    expect(group('topic', month.topics.paspoort).backlog).toMatchObject({ open: 1, breached: 1 });
+    expect(group('topic', null).backlog.open).toBe(live.total.backlog.open - 1);
   });
 
   it('gives the same figures from the rollups as computed live, and none outside the month', async () => {
