@@ -13,6 +13,8 @@ interface ConversationRef {
 export interface InboxEventMap {
   /** An agent gave the conversation to a colleague, or released it (assignee null). */
   'conversation.handed_over': [ConversationRef & { assignee: { id: number; name: string } | null }];
+  /** A colleague (or a supervisor) gave the conversation to this assignee: the assignee is notified (issue 16 §4). */
+  'conversation.given': [ConversationRef & { assignee: { id: number; name: string }; by: { id: number; name: string } }];
   /** Declared with the domain events (server/domain-events.ts); repeated for this bus's typing. */
   'conversation.updated': DomainEventMap['conversation.updated'];
   /** One session logged out: its /agent sockets (that browser's tabs) are disconnected. */

@@ -289,3 +289,15 @@ export async function listConversations(
   }
   return { items: page.map(({ row }) => toSummary(row)), nextCursor };
 }
+
+/**
+ * The list rows of these conversations, exactly as listConversations presents them (the same
+ * columns, joins and toSummary): live events carry them so that inboxes patch instead of re-reading
+ * (issue 16 §10). Ids that no longer exist are simply absent.
+ */
+export async function conversationRows(db: Db, ids: readonly number[]): Promise<ConversationSummary[]> {
+  if (ids.length === 0) return [];
+  const source = `(SELECT ${PAGE_COLUMNS} FROM conversations c WHERE c.id = ANY($1::bigint[]))`;
+  const { rows } = await db.query<Row>(withPeople(source, 'c.id'), [ids]);
+  return rows.map(toSummary);
+}

@@ -13,6 +13,7 @@ import { lastIncomingMail } from '../mail/store.ts';
 import { signatureFor } from '../signatures/store.ts';
 import { withSignature } from '../signatures/render.ts';
 import { lastOutgoingMail } from './outgoing-thread.ts';
+import { recordMentions } from './mentions.ts';
 import { attachUploads, MAX_ATTACHMENTS_PER_MAIL, type SentAttachment } from './outgoing-uploads.ts';
 
 export const newMessageSchema = z.strictObject({
@@ -138,6 +139,8 @@ export async function postMessage(
       [conversationId, isNote ? 'note' : 'message', isNote ? null : kind, agent.id, text],
     );
     const messageId = inserted.rows[0]!.id;
+    // Colleagues named with @ in a note are told, they alone (issue 16 §4).
+    if (isNote) await recordMentions(tx, { messageId, text: message.text, authorId: agent.id });
     const done = { ok: true as const, messageId, conversationId, reference: conversation.reference, channel: conversation.channel, kind, assigned, promise, change };
     if (isNote || isChat) return { ...done, queued: false };
 

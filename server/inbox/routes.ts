@@ -101,8 +101,10 @@ export function inboxRoutes(options: {
     if (outcome.changed) {
       // A colleague taking it is announced like a claim (a chat's citizen sees the new name); a
       // release only to the agents.
-      if (outcome.assignee) options.chat.announceAssigned(outcome.conversation, outcome.assignee, false);
-      else events.emit('conversation.handed_over', { ...outcome.conversation, assignee: null });
+      if (outcome.assignee) {
+        options.chat.announceAssigned(outcome.conversation, outcome.assignee, false);
+        events.emit('conversation.given', { ...outcome.conversation, assignee: outcome.assignee, by: { id: req.agent!.id, name: req.agent!.name } });
+      } else events.emit('conversation.handed_over', { ...outcome.conversation, assignee: null });
     }
     res.json({ conversationId: id, assignee: outcome.assignee });
   });

@@ -3,6 +3,7 @@
 // Facts are `resource.past_tense`; commands are imperatives answered with an Ack.
 import type { Role } from '../agents/agents.ts';
 import type { ReportsChanged } from '../reports/kpi-types.ts';
+import type { AgentNotification, ConversationsChanged } from '../inbox/live.ts';
 
 /** Codes any command on either namespace may answer with. Clients translate codes, never messages. */
 export type ErrorCodeFromServer = 'unauthorized' | 'forbidden' | 'validation_failed' | 'rate_limited' | 'not_found' | 'internal';
@@ -171,6 +172,10 @@ export interface AgentServerEvents {
   'agent.presence_changed': (payload: AgentPresence) => void;
   'deadline.due_soon': (payload: DeadlineAlert) => void;
   'deadline.breached': (payload: DeadlineAlert) => void;
+  /** The list rows and counts after conversations changed (issue 16 §10): inboxes patch, never re-read. */
+  'conversations.changed': (payload: ConversationsChanged) => void;
+  /** To this agent only (or to those watching the unassigned queue): assigned, a reply, new mail, a mention. */
+  'notification.created': (payload: AgentNotification) => void;
   /** To supervisors and admins only: today's KPIs changed; the dashboard refetches (server/reports/kpi-types.ts). */
   'reports.changed': (payload: ReportsChanged) => void;
 }
@@ -184,6 +189,8 @@ export interface AgentClientEvents {
   'presence.list': (ack: (reply: Ack<{ agents: AgentPresence[] }, AgentErrorCode>) => void) => void;
   /** Relayed to other agents and, unless `note`, to the citizen of a chat. Send true again every few seconds while typing. */
   'typing.set': (payload: { conversationId: number; typing: boolean; note?: boolean }, ack?: (reply: Ack<null, AgentErrorCode>) => void) => void;
+  /** This socket watches the unassigned queue (the list's filter): it is told of new mail there. */
+  'queue.watch': (payload: { unassigned: boolean }, ack?: (reply: Ack<null, AgentErrorCode>) => void) => void;
   /** The agent has read the citizen's messages up to `throughId`; the citizen sees "gelezen". */
   'messages.mark_read': (payload: { conversationId: number; throughId: number }, ack?: (reply: Ack<{ throughId: number }, AgentErrorCode>) => void) => void;
 }

@@ -4,12 +4,14 @@ import type http from 'node:http';
 import { createAdapter } from '@socket.io/postgres-adapter';
 import type pg from 'pg';
 import { Server, type Namespace } from 'socket.io';
+import { z } from 'zod';
 import { agentForSession } from '../agents/sessions.ts';
 import { chatSchemas, type Chat } from '../chat/index.ts';
 import type { Db } from '../db/index.ts';
 import type { DomainEvents } from '../domain-events.ts';
 import { sessionTokenFrom } from '../http/auth.ts';
 import { inboxEvents, sessionRoom } from '../inbox/events.ts';
+import { listenLive, UNASSIGNED_QUEUE_ROOM, type LiveRows } from '../inbox/live.ts';
 import { reportsEvents } from '../reports/live.ts';
 import type { Logger } from '../log.ts';
 import { command } from './commands.ts';
@@ -38,6 +40,8 @@ export interface Realtime {
   listen(events: DomainEvents): void;
   close(): Promise<void>;
 }
+
+const queueWatchPayload = z.strictObject({ unassigned: z.boolean() });
 
 function refused(message: string, data: HandshakeErrorData): Error {
   return Object.assign(new Error(message), { data });
@@ -237,6 +241,11 @@ export function createRealtime(options: {
       if (channel === 'chat' && !payload.note) widget.to(chatRoom(payload.conversationId)).emit('agent.typing', { firstName: agent.name.trim().split(/\s+/)[0] ?? null, typing: payload.typing });
       return { ok: true, data: null };
     });
+    command(socket, 'queue.watch', { ...base, schema: queueWatchPayload }, async (payload): Promise<Reply<null>> => {
+      if (payload.unassigned) await socket.join(UNASSIGNED_QUEUE_ROOM);
+      else await socket.leave(UNASSIGNED_QUEUE_ROOM);
+      return { ok: true, data: null };
+    });
     command(socket, 'messages.mark_read', { ...base, schema: chatSchemas.agentReadPayload }, async (payload): Promise<Reply<unknown>> => {
       const through = await chat.agentRead(payload.conversationId, payload.throughId);
       return { ok: true, data: { throughId: through ?? payload.throughId } };
@@ -268,6 +277,13 @@ export function createRealtime(options: {
     // whose sockets of that agent re-check their sessions; here this instance does so at once.
     events.on('agent.sessions_revoked', ({ agentId, reason }) => {
       watch.recheckAgent(agentId, reason).catch((error: unknown) => log.warn({ err: error }, 'could not re-check an agent’s sockets'));
+    });
+    liveRows = listenLive({
+      events,
+      db,
+      log,
+      changed: (change) => kcc().emit('conversations.changed', change),
+      notify: (room, notification) => agents.to(room).emit('notification.created', notification),
     });
     events.on('deadline.due_soon', (alert) => kcc().emit('deadline.due_soon', alert));
     events.on('deadline.breached', (alert) => kcc().emit('deadline.breached', alert));
@@ -326,6 +342,7 @@ export function createRealtime(options: {
   }
 
   const graceTimers = new Set<NodeJS.Timeout>();
+  let liveRows: LiveRows | undefined;
 
   return {
     io,
@@ -335,6 +352,7 @@ export function createRealtime(options: {
     async close() {
       for (const timer of graceTimers) clearTimeout(timer);
       graceTimers.clear();
+      liveRows?.stop();
       await watch.stop();
       await new Promise<void>((resolve) => void io.close(() => resolve()));
     },

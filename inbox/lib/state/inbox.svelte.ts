@@ -1,5 +1,6 @@
 // The inbox's working state: the filtered list (cursor-paged), its counts, the open conversation,
 // and live updates from /agent that patch the list without losing the selection.
+import type { ConversationsChanged } from '../../../server/inbox/live.ts';
 import type { AgentServerEvents, StatusActivity } from '../../../server/realtime/events.ts';
 import type { AgentSocket } from '../api/socket.ts';
 import {
@@ -12,18 +13,24 @@ import {
   type ListFilter,
 } from '../api/conversations.ts';
 import { errorCode } from '../api/http.ts';
+import { countsFor, patchList } from './list-patch.ts';
 
 /** The most rows one live refresh re-reads; rows further down keep their last known state until paged again. */
 const REFRESH_WINDOW = 200;
 const PAGE = 50;
-/** Live events come in bursts (a mail = created + message + deadlines): one refetch per burst. */
+/**
+ * Where a live change cannot be patched (a search, the closed list) the list is re-read once per
+ * burst (a mail = created + message + deadlines), and at least every MAX_WAIT_MS while events keep
+ * coming: a trailing debounce alone never fires under a steady stream (issue 16 §10).
+ */
 const BURST_MS = 250;
+const MAX_WAIT_MS = 1000;
 
-const TOUCHING_EVENTS: readonly (keyof AgentServerEvents)[] = [
+/** Facts that can change the open conversation's thread: it is re-read (only by inboxes showing it). */
+const THREAD_EVENTS: readonly (keyof AgentServerEvents)[] = [
   'message.created',
   'message.delivery_changed',
   'conversation.assigned',
-  'conversation.updated',
   'conversation.closed',
   'conversation.rated',
   'chat.ended',
@@ -54,41 +61,71 @@ export class Inbox {
   announcement = $state('');
   errorCode = $state<string | null>(null);
 
+  /** Whose inbox this is: the filter "mine" and the count of mine are this agent's. */
+  viewerId: number | null = null;
+
   private generation = 0;
   private burst: ReturnType<typeof setTimeout> | undefined;
+  private burstStarted: number | null = null;
+  private socket: AgentSocket | undefined;
 
   /**
    * Follows the live events; returns the unsubscribe. `onNew` hears of every new conversation
    * (the announcement text, the sound and the desktop notification are the caller's).
    */
-  connect(socket: AgentSocket, onNew: (event: NewConversation) => void): () => void {
-    const touched = (event: { conversationId: number }) => this.changed(event.conversationId);
-    const created = (event: NewConversation) => {
-      onNew(event);
-      this.changed(event.conversationId);
+  connect(socket: AgentSocket, onNew: (event: NewConversation) => void, viewerId?: number): () => void {
+    if (viewerId !== undefined) this.viewerId = viewerId;
+    this.socket = socket;
+    const touched = (event: { conversationId: number }) => {
+      if (event.conversationId === this.selectedId) void this.reloadDetail();
     };
-    const reconnected = () => this.changed(this.selectedId ?? undefined);
-    // Every fact about a conversation that can change its row, its counts or its thread. One
-    // listener for payloads that differ but all carry conversationId: socket.io's types cannot say so.
+    const created = (event: NewConversation) => onNew(event);
+    const reconnected = () => {
+      this.watchQueue();
+      this.changed(this.selectedId ?? undefined);
+    };
+    // Every fact that can change the open thread. One listener for payloads that differ but all
+    // carry conversationId: socket.io's types cannot say so.
     const live = socket as unknown as { on(event: keyof AgentServerEvents, listener: typeof touched): void; off(event: keyof AgentServerEvents, listener: typeof touched): void };
-    for (const name of TOUCHING_EVENTS) live.on(name, touched);
+    for (const name of THREAD_EVENTS) live.on(name, touched);
     socket.on('conversation.created', created);
-    // The event carries what changed: the open conversation and its row are patched at once, before
-    // the burst's re-read confirms them.
+    // The event carries what changed: the open conversation is patched at once.
     const patched = (event: StatusActivity) => this.patch(event);
     socket.on('conversation.updated', patched);
+    // The rows and counts after a change: the list is patched, not re-read.
+    const rows = (change: ConversationsChanged) => this.applyRows(change);
+    socket.on('conversations.changed', rows);
     // After a reconnect we may have missed events: read the state again.
     socket.on('connect', reconnected);
+    if (socket.connected) this.watchQueue();
     return () => {
       clearTimeout(this.burst);
-      for (const name of TOUCHING_EVENTS) live.off(name, touched);
+      for (const name of THREAD_EVENTS) live.off(name, touched);
       socket.off('conversation.updated', patched);
       socket.off('conversation.created', created);
+      socket.off('conversations.changed', rows);
       socket.off('connect', reconnected);
+      this.socket = undefined;
     };
   }
 
-  /** Something happened to a conversation: refresh the list and counts once per burst, and the open one. */
+  /** Tells the server whether this inbox watches the unassigned queue (it notifies new mail there). */
+  private watchQueue() {
+    this.socket?.emit('queue.watch', { unassigned: this.filter.assignee === 'unassigned' });
+  }
+
+  /** Patches the list and counts from a live change; re-reads (capped) only where it cannot tell. */
+  applyRows(change: ConversationsChanged) {
+    const viewer = this.viewerId ?? -1;
+    if (!this.filter.q.trim()) this.counts = countsFor(change.counts, this.filter, viewer);
+    const result = patchList(this.items, { rows: change.rows as unknown as ConversationSummary[], gone: change.gone }, this.filter, viewer, this.nextCursor !== null);
+    if (result === 'refetch') {
+      this.changed();
+      return;
+    }
+    if (result.items !== this.items) this.items = result.items;
+  }
+
   /** Applies a conversation.updated: status, outcome, closed time and the milestones it names. */
   patch(event: StatusActivity) {
     if (this.items.some((item) => item.id === event.conversationId)) {
@@ -114,10 +151,17 @@ export class Inbox {
     };
   }
 
+  /** Re-reads the list and counts once per burst (at most MAX_WAIT_MS late), and the open conversation. */
   changed(conversationId?: number) {
     if (conversationId !== undefined && conversationId === this.selectedId) void this.reloadDetail();
+    const now = Date.now();
+    this.burstStarted ??= now;
     clearTimeout(this.burst);
-    this.burst = setTimeout(() => void this.refreshLive(), BURST_MS);
+    const wait = Math.max(0, Math.min(BURST_MS, this.burstStarted + MAX_WAIT_MS - now));
+    this.burst = setTimeout(() => {
+      this.burstStarted = null;
+      void this.refreshLive();
+    }, wait);
   }
 
   /** The first page for the current filter (after a filter change or at start). */
@@ -193,7 +237,9 @@ export class Inbox {
   }
 
   setFilter(patch: Partial<ListFilter>) {
+    const watching = this.filter.assignee === 'unassigned';
     this.filter = { ...this.filter, ...patch };
+    if (watching !== (this.filter.assignee === 'unassigned')) this.watchQueue();
     void this.load();
   }
 
