@@ -117,3 +117,32 @@ export function series(query: PeriodQuery & { interval?: SeriesInterval; series?
   if (query.series?.length) params.set('series', query.series.join(','));
   return api<KpiSeries>('GET', `/api/reports/series?${params}`);
 }
+
+// ── Drill-down (issue 15 §4): the conversations behind one KPI segment (server/reports/drill.ts) ──
+export type { DrillList, DrillRow, DrillMeasure } from '../../../server/reports/drill.ts';
+import type { DrillList, DrillMeasure } from '../../../server/reports/drill.ts';
+
+/** Which segment: the measure and what narrows it (kind, outcome, reason, wait bucket, split group). */
+export interface DrillSegment {
+  measure: DrillMeasure;
+  kind?: string;
+  outcome?: string;
+  reason?: string;
+  waitFrom?: number;
+  waitTo?: number;
+  waited?: 'pickedUp' | 'abandoned';
+  channel?: string;
+  agent?: number | 'none';
+  team?: number | 'none';
+  topic?: number | 'none';
+}
+
+/** GET /api/reports/drill: one page of the segment's conversations. */
+export function drill(query: PeriodQuery & DrillSegment & { page?: number; pageSize?: number }): Promise<DrillList> {
+  const params = periodParams(query);
+  for (const key of ['measure', 'kind', 'outcome', 'reason', 'waitFrom', 'waitTo', 'waited', 'channel', 'agent', 'team', 'topic', 'page', 'pageSize'] as const) {
+    const value = query[key];
+    if (value !== undefined) params.set(key, String(value));
+  }
+  return api<DrillList>('GET', `/api/reports/drill?${params}`);
+}
