@@ -127,6 +127,8 @@ const environment = z.object({
   IMAP_MAILBOX: z.string().min(1).default('INBOX'),
   IMAP_POLL_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(5, 'must be at least 5').max(3600, 'must be at most 3600').default(30),
   IMAP_MARK_SEEN: bool(true),
+  /** How long an IMAP session must stay up before a drop starts the reconnect backoff over (poller.ts). */
+  IMAP_HEALTHY_AFTER_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(1, 'must be at least 1').max(3600, 'must be at most 3600').default(10),
   SMTP_HOST: z.string().min(1).optional(),
   SMTP_PORT: port.optional(),
   SMTP_SECURE: bool(false),
@@ -193,7 +195,7 @@ const environment = z.object({
 });
 
 export type MailConfig = Readonly<{
-  imap: Readonly<{ host: string; port: number; secure: boolean; user: string; password: string; mailbox: string; pollSeconds: number; markSeen: boolean }>;
+  imap: Readonly<{ host: string; port: number; secure: boolean; user: string; password: string; mailbox: string; pollSeconds: number; markSeen: boolean; healthyAfterSeconds: number }>;
   /** Undefined: replies and acknowledgements stay queued until SMTP_HOST is set. */
   smtp: Readonly<{ host: string; port: number; secure: boolean; user: string | undefined; password: string | undefined }> | undefined;
   from: Readonly<{ name: string | null; address: string }>;
@@ -322,6 +324,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         mailbox: e.IMAP_MAILBOX,
         pollSeconds: e.IMAP_POLL_SECONDS,
         markSeen: e.IMAP_MARK_SEEN,
+        healthyAfterSeconds: e.IMAP_HEALTHY_AFTER_SECONDS,
       }),
       smtp: e.SMTP_HOST
         ? Object.freeze({ host: e.SMTP_HOST, port: e.SMTP_PORT ?? (e.SMTP_SECURE ? 465 : 587), secure: e.SMTP_SECURE, user: e.SMTP_USER, password: e.SMTP_PASSWORD })

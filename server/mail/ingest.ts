@@ -13,7 +13,7 @@ import { acknowledgementMail } from './acknowledgement.ts';
 import { acknowledgementBlocker, readHeaderFields, type AcknowledgementBlocker } from './classify.ts';
 import { newMessageIdValue, referencesChain, writableMessageId } from './compose.ts';
 import { dedupeKey } from './fingerprint.ts';
-import { OUTBOX_CHANNEL } from './outbox.ts';
+import { contactsForEmails, createEmailConversations, insertIncomingMessages, queueAcknowledgements, type AcknowledgementRow, type IncomingRow } from './batch-insert.ts';
 import type { ParsedMail } from './parse.ts';
 // Parsing and sanitising run on worker threads: a large mail must not stall the event loop (issue 12, item 1).
 import { parseMailOffThread, rewriteCidImagesOffThread } from './parse-pool.ts';
@@ -93,8 +93,8 @@ export interface BatchOutcome {
  * Stores mails read from the mailbox in one transaction, together with the checkpoint after the
  * last: one commit (one WAL flush) for the batch instead of one per mail, and the checkpoint moves
  * only with the mails it covers, so a crash at any point loses nothing and repeats nothing
- * (issue 17, item 2). Each mail is parsed on a worker while the one before it is written; only
- * one parse is ahead, so a queued mail never spends its parse timeout waiting behind another.
+ * (issue 17, item 2). Each mail is parsed on a worker while the ones before it are written, at
+ * most PARSE_AHEAD ahead, so a queued mail never spends much of its parse timeout waiting.
  *
  * A mail that fails rolls the transaction back; the mails before it are then stored again in a
  * transaction of their own (they did not fail: the same statements succeed), and the failure is
@@ -111,10 +111,21 @@ export async function ingestBatch(pool: Pool, mails: readonly BatchMail[], setti
     parsed[index] = promise;
   };
   let failedAt: { index: number; error: unknown } | undefined;
+  // grouped: the new conversations of plain mails are stored together (NewMailGroup); a failure
+  // there cannot name its mail, so the batch is then stored again one mail at a time, which does.
+  let grouped = true;
   const storeUpTo = async (end: number) =>
     inTransaction(pool, async (tx) => {
       const stored: { mail: BatchMail; result: IngestResult }[] = [];
       const into = openStore(tx, settings);
+      const group = grouped ? new NewMailGroup(into) : undefined;
+      const flush = async () => {
+        try {
+          await group?.flush();
+        } catch (error) {
+          throw new GroupFailed(error);
+        }
+      };
       for (let index = 0; index < end; index++) {
         const mail = mails[index]!;
         parse(index);
@@ -125,21 +136,37 @@ export async function ingestBatch(pool: Pool, mails: readonly BatchMail[], setti
           failedAt = { index, error };
           break;
         }
-        parse(index + 1);
+        for (let ahead = 1; ahead <= PARSE_AHEAD; ahead++) parse(index + ahead);
+        const receivedAt = mail.receivedAt ?? new Date();
+        const deferred = group?.add(content, mail.raw, receivedAt);
+        if (deferred) {
+          const entry = { mail, result: deferred.result };
+          stored.push(entry);
+          deferred.onStored((result) => (entry.result = result));
+          continue;
+        }
+        await flush();
         try {
-          stored.push({ mail, result: await storeOnce(into, content, mail.raw, mail.receivedAt ?? new Date()) });
+          stored.push({ mail, result: await storeOnce(into, content, mail.raw, receivedAt) });
         } catch (error) {
           failedAt = { index, error };
           throw new BatchRolledBack();
         }
       }
+      await flush();
       await into.finish();
       const last = stored.at(-1)?.mail.position;
       if (last) await saveCheckpoint(tx, last.mailbox, { uidValidity: last.uidValidity, lastUid: last.uid });
       return stored;
     });
   try {
-    const stored = await storeUpTo(mails.length);
+    const stored = await storeUpTo(mails.length).catch((error: unknown) => {
+      if (!(error instanceof GroupFailed)) throw error;
+      if (isPassingProblem(error.cause)) throw error.cause;
+      grouped = false;
+      failedAt = undefined;
+      return storeUpTo(mails.length);
+    });
     return failedAt ? { stored, failed: failedAt } : { stored };
   } catch (error) {
     if (!(error instanceof BatchRolledBack) || !failedAt) throw error;
@@ -156,8 +183,146 @@ export async function ingestBatch(pool: Pool, mails: readonly BatchMail[], setti
   }
 }
 
+/**
+ * Mails parsed ahead of the one being stored. A parse's timeout (120 s) runs from when it is queued
+ * (parse-pool.ts); a few small parses ahead wait milliseconds, and a mail stored in a group takes
+ * less time than its parse, so one ahead left the store waiting on the workers (issue 17).
+ */
+const PARSE_AHEAD = 3;
+
 /** Rolls a batch back to store its mails before the one that failed (see ingestBatch). */
 class BatchRolledBack extends Error {}
+
+/** Rolls a batch back whose group of new conversations failed: stored again one mail at a time. */
+class GroupFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super('a group of new conversations failed');
+  }
+}
+
+interface GroupedMail {
+  mail: ParsedMail;
+  raw: Buffer;
+  receivedAt: Date;
+  key: string;
+  citizen: { name: string | null; address: string };
+  settle: (result: IngestResult) => void;
+}
+
+/**
+ * Mails of a batch that certainly start a new conversation, stored together in a handful of
+ * multi-row statements (batch-insert.ts) instead of five or more statements each (issue 17, item 2):
+ * a plain citizen's mail that names no reference and no Message-ID (nothing to thread into), is
+ * no bounce, and would be acknowledged (no robot: robots close at once through the lifecycle, and
+ * go one by one). Every other mail first flushes the group, so that it sees the group's rows as
+ * it would have in turn: a reply in the batch to a mail earlier in it threads into its
+ * conversation, a mail sent twice is recognised. The flush decides per mail in the mails' order
+ * what store() would decide — duplicate or not, acknowledged or not (once per sender per hour) —
+ * and writes the same rows; new conversations get no lifecycle event in either path.
+ */
+class NewMailGroup {
+  private mails: GroupedMail[] = [];
+  private year: number | undefined;
+
+  constructor(private readonly into: MailStore) {}
+
+  /** Takes the mail into the group (its result is settled at flush), or undefined: store it alone. */
+  add(mail: ParsedMail, raw: Buffer, receivedAt: Date): { result: IngestResult; onStored(settled: (result: IngestResult) => void): void } | undefined {
+    const { settings } = this.into;
+    const citizen = mail.replyTo ?? mail.from;
+    if (!citizen || mail.deliveryReport) return undefined;
+    const hints = threadHints(mail, settings.referencePrefix);
+    if (hints.references.length > 0 || hints.messageIds.length > 0) return undefined;
+    const ownAddresses = [settings.from.address, ...(settings.ownAddresses ?? [])];
+    if (acknowledgementBlocker({ ...mail, from: citizen }, { ownAddresses, fields: readHeaderFields(raw) }) !== null) return undefined;
+    const year = DateTime.fromJSDate(receivedAt, { zone: 'Europe/Amsterdam' }).year;
+    // One block of references is one year's: a backlog across New Year is split there.
+    if (this.year !== undefined && year !== this.year) return undefined;
+    this.year = year;
+    let settled: ((result: IngestResult) => void) | undefined;
+    this.mails.push({ mail, raw, receivedAt, key: mailIdempotencyKey(mail), citizen, settle: (result) => settled?.(result) });
+    return { result: { outcome: 'duplicate', messageId: 0 }, onStored: (callback) => (settled = callback) };
+  }
+
+  async flush(): Promise<void> {
+    const mails = this.mails;
+    this.mails = [];
+    const year = this.year;
+    this.year = undefined;
+    if (mails.length === 0 || year === undefined) return;
+    const { tx, settings } = this.into;
+    // What store() reads before it writes: stored keys, and the last acknowledgement per sender.
+    const { rows } = await tx.query<{ existing: Record<string, number> | null; acknowledged: Record<string, string> | null; now: Date }>(
+      `SELECT (SELECT json_object_agg(idempotency_key, id) FROM messages WHERE idempotency_key = ANY($1)) AS existing,
+              (SELECT json_object_agg(address, last) FROM (
+                 SELECT address, (SELECT max(created_at) FROM mail_outbox WHERE purpose = 'acknowledgement' AND to_address = address) AS last
+                   FROM unnest($2::text[]) AS address) a WHERE last IS NOT NULL) AS acknowledged,
+              now() AS now`,
+      [mails.map((mail) => mail.key), [...new Set(mails.map((mail) => mail.citizen.address.toLowerCase()))]],
+    );
+    const existing = new Map(Object.entries(rows[0]!.existing ?? {}));
+    const lastAcknowledged = new Map(Object.entries(rows[0]!.acknowledged ?? {}).map(([address, at]) => [address, new Date(at).getTime()]));
+    const now = rows[0]!.now.getTime();
+    const fresh: (GroupedMail & { acknowledge: boolean })[] = [];
+    const firstOf = new Map<string, GroupedMail>();
+    const duplicates: { mail: GroupedMail; of: GroupedMail }[] = [];
+    for (const grouped of mails) {
+      const stored = existing.get(grouped.key);
+      if (stored !== undefined) {
+        grouped.settle({ outcome: 'duplicate', messageId: Number(stored) });
+        continue;
+      }
+      const earlier = firstOf.get(grouped.key);
+      if (earlier) {
+        duplicates.push({ mail: grouped, of: earlier });
+        continue;
+      }
+      firstOf.set(grouped.key, grouped);
+      const address = grouped.citizen.address.toLowerCase();
+      const last = lastAcknowledged.get(address);
+      // outbox.ts acknowledgedRecently: created_at > receivedAt - 1 hour.
+      const recently = last !== undefined && last > grouped.receivedAt.getTime() - 3_600_000;
+      const acknowledge = settings.autoAck && !recently;
+      // An acknowledgement queued here has created_at = now() of this transaction.
+      if (acknowledge) lastAcknowledged.set(address, now);
+      fresh.push({ ...grouped, acknowledge });
+    }
+    if (fresh.length === 0) return;
+    const contacts = await contactsForEmails(tx, fresh.map((grouped) => grouped.citizen));
+    const contactOf = (grouped: GroupedMail) => contacts.get(grouped.citizen.address.toLowerCase()) ?? null;
+    const created = await createEmailConversations(
+      tx,
+      year,
+      settings.referencePrefix,
+      fresh.map((grouped) => ({ subject: grouped.mail.subject || null, contactId: contactOf(grouped), receivedAt: grouped.receivedAt })),
+      await this.into.serviceContext(),
+    );
+    if (created.some((conversation) => conversation.milestones.length > 0)) this.into.milestonesOpened();
+    const html = await Promise.all(fresh.map((grouped) => htmlBeforeInsert(grouped.mail)));
+    const incoming: IncomingRow[] = fresh.map((grouped, index) => ({
+      conversationId: created[index]!.id,
+      contactId: contactOf(grouped),
+      text: grouped.mail.text,
+      html: html[index]!,
+      idempotencyKey: grouped.key,
+      headers: incomingHeaders(grouped.mail, grouped.raw, settings.autoAck ? (grouped.acknowledge ? null : 'recently_acknowledged') : 'disabled', null),
+    }));
+    const messageIds = await insertIncomingMessages(tx, incoming);
+    const acknowledgements: AcknowledgementRow[] = [];
+    for (const [index, grouped] of fresh.entries()) {
+      await storeAttachments(tx, messageIds[index]!, grouped.mail, html[index]!);
+      if (grouped.acknowledge) {
+        acknowledgements.push(await acknowledgementRow(this.into, created[index]!.id, created[index]!.reference, { ...grouped.mail, from: grouped.citizen }, created[index]!.milestones, grouped.receivedAt));
+      }
+    }
+    await queueAcknowledgements(tx, acknowledgements);
+    const messageOf = new Map(fresh.map((grouped, index) => [grouped.key, messageIds[index]!]));
+    for (const [index, grouped] of fresh.entries()) {
+      grouped.settle({ outcome: 'stored', conversationId: created[index]!.id, messageId: messageIds[index]!, newConversation: true, reopened: false, acknowledged: grouped.acknowledge });
+    }
+    for (const { mail, of } of duplicates) mail.settle({ outcome: 'duplicate', messageId: messageOf.get(of.key)! });
+  }
+}
 
 /**
  * Errors that say nothing about the mail, so it is read again later instead of quarantined: the
@@ -283,24 +448,11 @@ async function store(into: MailStore, mail: ParsedMail, raw: Buffer, idempotency
       ackSkipped = 'recently_acknowledged';
     }
   }
-  const headers: EmailHeaders = {
-    rfcMessageId: mail.messageId ?? `balie-${createHash('sha256').update(raw).digest('hex').slice(0, 32)}@no-message-id`,
-    inReplyTo: mail.inReplyTo,
-    references: mail.references,
-    fromAddress: mail.from?.address ?? null,
-    fromName: mail.from?.name ?? null,
-    toAddresses: mail.to.map((address) => address.address),
-    subject: mail.subject,
-    sentAt: mail.date,
-    stubReason: mail.oversize ? `too_large:${mail.oversize.bytes}` : null,
-    deliveryReport: mail.deliveryReport ?? undefined,
-    ackSkipped: newConversation ? ackSkipped : null,
-    quotedReference: thread.quotedReference,
-  };
+  const headers = incomingHeaders(mail, raw, newConversation ? ackSkipped : null, thread.quotedReference);
   const messageId = await insertIncomingMessage(tx, conversationId, mail, headers, idempotencyKey, bounceOf !== undefined, contactId);
   let acknowledged = false;
   if (acknowledge && ackSkipped === null) {
-    await queueAcknowledgement(into, conversationId, reference!, { ...mail, from: citizen }, milestones, receivedAt);
+    await queueAcknowledgements(tx, [await acknowledgementRow(into, conversationId, reference!, { ...mail, from: citizen }, milestones, receivedAt)]);
     acknowledged = true;
   }
   if (mail.deliveryReport && mail.deliveryReport.originalMessageId) {
@@ -314,6 +466,24 @@ async function store(into: MailStore, mail: ParsedMail, raw: Buffer, idempotency
   // row version fewer, with an entry in every index of conversations (issue 17).
   if (!newConversation) await tx.query('UPDATE conversations SET last_message_at = now(), updated_at = now() WHERE id = $1', [conversationId]);
   return { outcome: 'stored', conversationId, messageId, newConversation, reopened, acknowledged, ...(change ? { change } : {}) };
+}
+
+/** The stored headers of a citizen's mail. */
+function incomingHeaders(mail: ParsedMail, raw: Buffer, ackSkipped: string | null, quotedReference: string | null): EmailHeaders {
+  return {
+    rfcMessageId: mail.messageId ?? `balie-${createHash('sha256').update(raw).digest('hex').slice(0, 32)}@no-message-id`,
+    inReplyTo: mail.inReplyTo,
+    references: mail.references,
+    fromAddress: mail.from?.address ?? null,
+    fromName: mail.from?.name ?? null,
+    toAddresses: mail.to.map((address) => address.address),
+    subject: mail.subject,
+    sentAt: mail.date,
+    stubReason: mail.oversize ? `too_large:${mail.oversize.bytes}` : null,
+    deliveryReport: mail.deliveryReport ?? undefined,
+    ackSkipped,
+    quotedReference,
+  };
 }
 
 /**
@@ -375,7 +545,7 @@ async function insertIncomingMessage(
 ): Promise<number> {
   // Without an attachment an image could name, the sanitised HTML is known before the message is
   // stored and goes in with it (one UPDATE fewer per mail, issue 17): the same rewrite, no images.
-  const htmlNow = mail.html && !mail.attachments.some((attachment) => attachment.contentId) ? await rewriteCidImagesOffThread(mail.html, new Map()) : null;
+  const htmlNow = await htmlBeforeInsert(mail);
   const { rows } = await tx.query<{ id: number }>(
     `WITH message AS (
        INSERT INTO messages (conversation_id, direction, kind, author_contact_id, body_text, idempotency_key, body_html)
@@ -385,6 +555,17 @@ async function insertIncomingMessage(
     [conversationId, isBounce ? 'system' : 'message', contactId, mail.text, idempotencyKey, ...emailHeaderValues(headers), htmlNow],
   );
   const messageId = rows[0]!.id;
+  await storeAttachments(tx, messageId, mail, htmlNow);
+  return messageId;
+}
+
+/** The sanitised HTML when no attachment can be one of its images (the same rewrite, none resolved); else null. */
+async function htmlBeforeInsert(mail: ParsedMail): Promise<string | null> {
+  return mail.html && !mail.attachments.some((attachment) => attachment.contentId) ? rewriteCidImagesOffThread(mail.html, new Map()) : null;
+}
+
+/** A stored mail's attachments, and its HTML with their URLs when {@link htmlBeforeInsert} could not. */
+async function storeAttachments(tx: Db, messageId: number, mail: ParsedMail, htmlNow: string | null): Promise<void> {
   const cidToAttachment = new Map<string, number>();
   for (const attachment of mail.attachments) {
     const id = await insertAttachment(tx, messageId, attachment);
@@ -394,7 +575,6 @@ async function insertIncomingMessage(
     const html = await rewriteCidImagesOffThread(mail.html, new Map([...cidToAttachment].map(([cid, id]) => [cid, `/api/attachments/${id}`])));
     await tx.query('UPDATE messages SET body_html = $2 WHERE id = $1', [messageId, html]);
   }
-  return messageId;
 }
 
 /**
@@ -423,8 +603,9 @@ async function insertAttachment(tx: Db, messageId: number, attachment: ParsedMai
   return id;
 }
 
-async function queueAcknowledgement(into: MailStore, conversationId: number, reference: string, mail: ParsedMail, milestones: readonly Milestone[], receivedAt: Date) {
-  const { tx, settings } = into;
+/** The acknowledgement of a new conversation, as batch-insert.ts queueAcknowledgements stores it. */
+async function acknowledgementRow(into: MailStore, conversationId: number, reference: string, mail: ParsedMail, milestones: readonly Milestone[], receivedAt: Date): Promise<AcknowledgementRow> {
+  const { settings } = into;
   const context = await into.serviceContext();
   const dueOf = (kind: Milestone['kind']) => {
     const milestone = milestones.find((candidate) => candidate.kind === kind);
@@ -444,38 +625,26 @@ async function queueAcknowledgement(into: MailStore, conversationId: number, ref
   const inReplyTo = writableMessageId(mail.messageId);
   const references = referencesChain(mail.references, inReplyTo);
   const to = { name: mail.from!.name, address: mail.from!.address };
-  // The system message, its outbox row, its headers (so that answers to it thread) and the
-  // sender's wake-up in one statement — what outbox.ts enqueueMail does in four round trips.
-  await tx.query(
-    `WITH message AS (
-       INSERT INTO messages (conversation_id, direction, kind, body_text) VALUES ($1, 'out', 'system', $2) RETURNING id
-     ), outbox AS (
-       INSERT INTO mail_outbox (conversation_id, message_id, purpose, rfc_message_id, to_address, to_name, subject,
-         body_text, body_html, in_reply_to, references_ids)
-       SELECT $1, id, 'acknowledgement', $3, $4, $5, $6, $2, $7, $8, $9 FROM message RETURNING id
-     ), headers AS (${emailHeadersInsert('(SELECT id FROM message)', 10)})
-     SELECT pg_notify('${OUTBOX_CHANNEL}', id::text) FROM outbox`,
-    [
-      conversationId,
-      content.text,
+  // As outbox.ts enqueueMail queues it: the headers too, so that answers to it thread.
+  return {
+    conversationId,
+    text: content.text,
+    html: content.html,
+    subject: content.subject,
+    to,
+    rfcMessageId,
+    inReplyTo,
+    references,
+    headers: {
       rfcMessageId,
-      to.address,
-      to.name,
-      content.subject,
-      content.html,
-      inReplyTo,
+      inReplyTo: inReplyTo ? [inReplyTo] : [],
       references,
-      ...emailHeaderValues({
-        rfcMessageId,
-        inReplyTo: inReplyTo ? [inReplyTo] : [],
-        references,
-        fromAddress: settings.from.address,
-        fromName: settings.from.name,
-        toAddresses: [to.address],
-        subject: content.subject,
-        sentAt: null,
-      }),
-    ],
-  );
+      fromAddress: settings.from.address,
+      fromName: settings.from.name,
+      toAddresses: [to.address],
+      subject: content.subject,
+      sentAt: null,
+    },
+  };
 }
 

@@ -21,6 +21,8 @@ export interface ImapSettings {
   /** Fallback when the server has no IDLE (RFC 2177). */
   pollSeconds: number;
   markSeen: boolean;
+  /** How long a session must stay up to count as healthy (IMAP_HEALTHY_AFTER_SECONDS); default HEALTHY_AFTER_MS. */
+  healthyAfterSeconds?: number;
 }
 
 export type PollerState = 'standby' | 'connecting' | 'connected' | 'error' | 'stopped';
@@ -117,11 +119,16 @@ export class MailPoller {
     }
   }
 
-  /** The session has been good for HEALTHY_AFTER_MS: a later drop starts the backoff over. */
+  /** HEALTHY_AFTER_MS unless configured (IMAP_HEALTHY_AFTER_SECONDS; a test needs no 10 s per round). */
+  private get healthyAfterMs(): number {
+    return this.imap.healthyAfterSeconds === undefined ? HEALTHY_AFTER_MS : this.imap.healthyAfterSeconds * 1000;
+  }
+
+  /** The session has been good for healthyAfterMs: a later drop starts the backoff over. */
   private markHealthy(): void {
     this.backoff = MIN_BACKOFF_MS;
     this.status = { ...this.status, failures: 0, healthySince: new Date().toISOString() };
-    this.log.info({ afterMs: HEALTHY_AFTER_MS }, 'IMAP session healthy: reconnect backoff reset');
+    this.log.info({ afterMs: this.healthyAfterMs }, 'IMAP session healthy: reconnect backoff reset');
   }
 
   private async run(): Promise<void> {
@@ -195,7 +202,7 @@ export class MailPoller {
       this.status.idle = idle;
       this.log.info({ host: this.imap.host, mailbox: this.imap.mailbox, idle }, 'IMAP connected');
       client.on('exists', () => this.requestSync(client));
-      if (await this.requestSync(client)) healthy = setTimeout(() => this.client === client && this.markHealthy(), HEALTHY_AFTER_MS);
+      if (await this.requestSync(client)) healthy = setTimeout(() => this.client === client && this.markHealthy(), this.healthyAfterMs);
       // With IDLE the server tells us about new mail; a slow sweep still catches anything missed.
       timer = setInterval(() => void this.requestSync(client), (idle ? 300 : this.imap.pollSeconds) * 1000);
       await Promise.race([closed, stopped]);

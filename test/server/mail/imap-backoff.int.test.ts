@@ -34,7 +34,8 @@ const waitAfter = (failures: number) => MIN_MS * 2 ** (failures - 1);
 
 describe('IMAP reconnect backoff', () => {
   it('backs off while Dovecot is away and starts from the minimum again after a healthy session', { timeout: 240_000 }, async () => {
-    const balie = await startTestBalie(db.url, world.env);
+    // A session counts as healthy after 1 s instead of 10 s: the same rule, four rounds sooner.
+    const balie = await startTestBalie(db.url, { ...world.env, IMAP_HEALTHY_AFTER_SECONDS: '1' });
     try {
       const cookie = await balie.login(ADMIN.email, ADMIN.password);
       const healthy = () => eventually(() => health(balie, cookie), (email) => email?.imap === 'connected' && email.healthySince !== null && email.failures === 0, 60_000);
