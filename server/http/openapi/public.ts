@@ -34,5 +34,5 @@ export default area('Public', 'Called without a session: the chat widget on geme
     errors: ['attachment_type_refused', 'attachment_too_large', 'rate_limited', 'unauthorized', 'cross_origin_refused'],
   },
   { method: 'get', path: '/api/norms', summary: "The gemeente's norms (what it promises citizens)", access: 'public', responses: { 200: json('The norms', z.looseObject({ activeNormId: z.string(), norms: z.array(z.looseObject({ id: z.string(), name: z.string(), source: z.string(), terms: rows('kind', 'unit', 'amount', 'description', 'target') })) })) } },
-  { method: 'get', path: '/api/deadlines', summary: 'The deadlines a message received now (or at `received`) gets under each norm', access: 'public', query: deadlinesQuery, responses: { 200: json('The deadlines') } },
+  { method: 'get', path: '/api/deadlines', summary: 'The deadlines a message received now (or at `received`) gets under each norm', access: 'public', query: deadlinesQuery, responses: { 200: json('The deadlines', z.looseObject({ norm: z.string(), received: z.string(), due: z.record(z.string(), z.string().nullable()) })) } },
 ]);

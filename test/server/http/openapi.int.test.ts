@@ -78,6 +78,7 @@ const QUERIES: Record<string, string> = {
   '/api/backoffice/figures': 'from=2026-11-01&to=2026-12-01',
   '/api/backoffice/contacts': 'q=jansen',
   '/api/contacts': 'q=jansen',
+  '/api/reports/drill': 'period=month&measure=volume',
   '/api/export/{dataset}.csv': 'from=2026-11-01&to=2026-12-01',
 };
 
@@ -137,6 +138,7 @@ describe('responses match the OpenAPI description', () => {
     expect((await call('post', '/api/teams', { cookie: admin, body: { name: 'Vergunningen', notificationEmail: 'vergunningen@gemeente.test' } })).status).toBe(201);
     expect((await call('post', '/api/agents', { cookie: admin, body: { email: 'nieuw@gemeente.test', name: 'Nieuw', role: 'agent' } })).status).toBe(201);
     expect((await call('post', '/api/conversations/{id}/claim', { values: { id: conversationId }, cookie: agent })).status).toBe(200);
+    expect((await call('post', '/api/conversations/{id}/status', { values: { id: conversationId }, cookie: agent, body: { status: 'waiting' } })).status).toBe(200);
     expect((await call('post', '/api/conversations/{id}/messages', { values: { id: conversationId }, cookie: agent, body: { kind: 'note', text: 'Gebeld, niet bereikt.' } })).status).toBe(201);
     const question = { clientId: randomUUID(), email: 'burger@example.nl', text: 'Wanneer wordt het grofvuil opgehaald?' };
     expect((await call('post', '/api/public/questions', { body: question })).status).toBe(201);
