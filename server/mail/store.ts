@@ -14,9 +14,12 @@ export async function conversationsByReference(db: Db, references: readonly stri
             $2::text IS NOT NULL AND (ct.email = $2 OR EXISTS (
               SELECT 1 FROM messages m JOIN contacts a ON a.id = m.author_contact_id
                WHERE m.conversation_id = c.id AND m.direction = 'in' AND a.email = $2)) AS "senderKnown"
-       FROM conversations c LEFT JOIN contacts ct ON ct.id = c.contact_id
-      WHERE c.reference = ANY($1) AND c.channel = 'email'
-      ORDER BY array_position($1, c.reference)`,
+       FROM conversations r
+       -- A reference of a conversation merged into another (issue 16.5) threads into the kept one.
+       JOIN conversations c ON c.id = coalesce(r.merged_into_id, r.id)
+       LEFT JOIN contacts ct ON ct.id = c.contact_id
+      WHERE r.reference = ANY($1) AND c.channel = 'email'
+      ORDER BY array_position($1, r.reference)`,
     [references, sender === null ? null : sender.toLowerCase()],
   );
   return rows;

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusActivity } from '../../../server/realtime/events.ts';
+import { conversationsByReference } from '../../../server/mail/store.ts';
 import { reconcileInbox } from '../../../server/reconcile/index.ts';
 import { ADMIN, type TestBalie } from '../../support/balie.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
@@ -153,6 +154,9 @@ describe('merging conversations', () => {
     expect(await audits('conversation.merged_into', absorbed.id)).toHaveLength(1);
     expect((await db.pool.query('SELECT agent_id::int FROM audit_log WHERE action = $1', ['conversation.merged'])).rows).toEqual([{ agent_id: adminId }]);
 
+    // The citizen's reply quoting the absorbed reference threads into the kept conversation.
+    const absorbedReference = (await db.pool.query('SELECT reference FROM conversations WHERE id = $1', [absorbed.id])).rows[0].reference;
+    expect((await conversationsByReference(db.pool, [absorbedReference], 'anna@example.nl')).map((c) => [c.id, c.senderKnown])).toEqual([[kept.id, true]]);
     // A closed conversation is not merged again, nor is one merged into itself.
     expect((await post(`/api/conversations/${kept.id}/merge`, { absorbedId: absorbed.id })).status).toBe(409);
     expect((await post(`/api/conversations/${kept.id}/merge`, { absorbedId: kept.id })).status).toBe(409);
