@@ -10,21 +10,27 @@ import { openApiDocument } from './document.ts';
 
 export function openApiRoutes({ pool }: { pool: Pool }): Router {
   const router = Router();
-  // Built once: the description only changes with the code.
-  const document = openApiDocument(packageVersion());
-  const page = docsPage(document);
-  const pagePolicy = `default-src 'none'; style-src '${page.styleHash}'; img-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`;
+  // Built once, on first use: the description only changes with the code, and building it (about
+  // half a second of zod conversion on a busy machine) must not lengthen every start.
+  let built: { document: object; html: string; policy: string } | undefined;
+  const description = () => {
+    if (built) return built;
+    const document = openApiDocument(packageVersion());
+    const page = docsPage(document);
+    built = { document, html: page.html, policy: `default-src 'none'; style-src '${page.styleHash}'; img-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'` };
+    return built;
+  };
   const caller: RequestHandler = (req, _res, next) => next(req.agent || req.apiToken ? undefined : httpErrors.unauthorized());
 
   router.get('/openapi.json', acceptApiToken(pool, 'export:read'), caller, (_req, res) => {
-    res.json(document);
+    res.json(description().document);
   });
   router.get('/docs', acceptApiToken(pool, 'export:read'), caller, (_req, res) => {
-    res.set('Content-Security-Policy', pagePolicy).type('html').send(page.html);
+    const { html, policy } = description();
+    res.set('Content-Security-Policy', policy).type('html').send(html);
   });
   return router;
 }
-
 
 /** Balie's version, the description's info.version. */
 function packageVersion(): string {
