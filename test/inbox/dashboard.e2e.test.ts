@@ -37,7 +37,7 @@ type TileText = { headline: string; note: string; counters: Record<string, strin
 
 /** Every tile as text: its headline, note and counters by label. */
 async function tiles(page: Page): Promise<Record<string, TileText>> {
-  return page.locator('.dashboard .tile').evaluateAll((sections) =>
+  return page.locator('.dashboard .kpi').evaluateAll((sections) =>
     Object.fromEntries(
       sections.map((section) => [
         section.querySelector('h3')!.textContent!.trim(),
@@ -67,7 +67,7 @@ describe('the dashboard', () => {
     // Today first; the period switch leads to the known month.
     expect(await page.getByRole('radio', { name: 'Vandaag' }).isChecked()).toBe(true);
     await showKnownMonth(page);
-    await page.locator('.tile .headline').first().filter({ hasText: String(F.volume.total) }).waitFor();
+    await page.locator('.dashboard .kpi .headline').first().filter({ hasText: String(F.volume.total) }).waitFor();
     const shown = await tiles(page);
     expect(shown['Contacten']).toEqual({ headline: '14', note: '', counters: { Totaal: '14', Chat: '5', 'E-mail': '7', Telefoon: '2' } });
     expect(shown['Ontvangst bevestigd binnen de norm']).toEqual({ headline: '66,7%', note: 'doel 100%', counters: { 'Op tijd': '2', 'Te laat': '1', Verlopen: '0', 'Nog open': '0', 'Niet van toepassing': '1' } });
