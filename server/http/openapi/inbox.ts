@@ -5,11 +5,14 @@ import { closeBody } from '../../chat/schemas.ts';
 import { cannedBody, useParams } from '../../canned/routes.ts';
 import { newOutgoingMailSchema } from '../../inbox/outgoing.ts';
 import { pieceParams, startBody } from '../../inbox/outgoing-routes.ts';
+import type { Upload } from '../../inbox/outgoing-uploads.ts';
 import { newMessageSchema } from '../../inbox/replies.ts';
 import { signatureBody, teamParam } from '../../signatures/routes.ts';
 import { area, idParams, json } from './registry.ts';
 import { rows } from './schemas.ts';
 
+/** server/inbox/outgoing-uploads.ts Upload. */
+const uploadSchema: z.ZodType<Upload> = z.strictObject({ id: z.number().int(), filename: z.string(), contentType: z.string(), size: z.number().int(), inline: z.boolean(), complete: z.boolean() });
 const pastInstant = z.iso.datetime({ offset: true });
 const channel = z.enum(['chat', 'email', 'phone']);
 const supervisors = ['supervisor', 'admin'] as const;
@@ -55,7 +58,7 @@ export default area('Inbox', 'Conversations on every channel, their messages, co
     summary: "Start an outgoing attachment's upload with its first piece",
     access: 'session',
     body: startBody,
-    responses: { 201: json('The upload') },
+    responses: { 201: json('The upload', uploadSchema) },
     errors: ['attachment_type_refused', 'attachment_too_large', 'upload_piece_invalid'],
   },
   { method: 'put', path: '/api/uploads/:id/pieces/:seq', summary: "An upload's next piece (base64)", access: 'session', params: pieceParams, body: z.looseObject({ data: z.base64() }), responses: { 204: { description: 'Stored' } }, errors: ['upload_piece_invalid', 'attachment_type_refused', 'upload_not_found'] },

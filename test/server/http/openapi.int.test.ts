@@ -149,6 +149,8 @@ describe('responses match the OpenAPI description', () => {
     expect((await call('post', '/api/conversations/{id}/merge', { values: { id: conversationId }, cookie: agent, body: { absorbedId: duplicate } })).status).toBe(200);
     expect((await call('get', '/api/reports/kpis', { query: 'period=month&split=channel,team,agent,topic', cookie: admin })).status).toBe(200);
     expect((await call('get', '/api/reports/series', { query: 'period=month&series=compliance,volume,fcr,callbacks,chatWait', cookie: admin })).status).toBe(200);
+    expect((await call('put', '/api/settings/service', { cookie: admin, body: { dueSoonHours: 6 } })).status).toBe(200);
+    expect((await call('post', '/api/reconcile/repair', { cookie: admin })).status).toBe(200);
     expect((await call('get', '/api/audit', { cookie: agent })).status).toBe(403);
     expect((await call('get', '/api/auth/me')).status).toBe(401);
     expect((await call('post', '/api/auth/login', { body: { email: ADMIN.email, password: 'wrong password' } })).status).toBe(401);
