@@ -20,7 +20,7 @@ import { contactRoutes } from '../contacts/routes.ts';
 import { mergeRoutes } from './merge-routes.ts';
 
 const searchText = z.string().trim().max(200).optional().transform((text) => text || undefined);
-const listQuery = z.strictObject({
+export const listQuery = z.strictObject({
   channel: z.enum(['chat', 'email', 'phone']).optional(),
   status: z.enum(['new', 'open', 'waiting', 'closed']).optional(),
   assignee: z.enum(['mine', 'unassigned', 'all']).optional(),
@@ -29,17 +29,17 @@ const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(400).optional(),
 });
-const countsQuery = z.strictObject({ channel: z.enum(['chat', 'email', 'phone']).optional(), q: searchText });
+export const countsQuery = z.strictObject({ channel: z.enum(['chat', 'email', 'phone']).optional(), q: searchText });
 const idParam = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
-const assignBody = z.strictObject({ agentId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).nullable() });
-const statusBody = z.strictObject({ status: z.enum(['open', 'waiting']) });
+export const assignBody = z.strictObject({ agentId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).nullable() });
+export const statusBody = z.strictObject({ status: z.enum(['open', 'waiting']) });
 // When it happened: not in the future (a little clock skew allowed), and not before the conversation.
 const pastInstant = z.iso
   .datetime({ offset: true })
   .transform((value) => new Date(value))
   .refine((date) => date.getTime() <= Date.now() + 60_000, 'must not be in the future');
-const answeredElsewhereBody = z.strictObject({ at: pastInstant, channel: z.enum(['phone', 'desk', 'other']) });
-const callbackAttemptBody = z.strictObject({ reached: z.boolean(), at: pastInstant.optional(), note: z.string().trim().max(1000).optional() });
+export const answeredElsewhereBody = z.strictObject({ at: pastInstant, channel: z.enum(['phone', 'desk', 'other']) });
+export const callbackAttemptBody = z.strictObject({ reached: z.boolean(), at: pastInstant.optional(), note: z.string().trim().max(1000).optional() });
 
 const REFUSALS = {
   no_recipient: 'This conversation has no e-mail address to reply to.',

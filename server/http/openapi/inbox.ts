@@ -7,14 +7,13 @@ import { newOutgoingMailSchema } from '../../inbox/outgoing.ts';
 import { pieceParams, startBody } from '../../inbox/outgoing-routes.ts';
 import type { Upload } from '../../inbox/outgoing-uploads.ts';
 import { newMessageSchema } from '../../inbox/replies.ts';
+import { answeredElsewhereBody, assignBody, callbackAttemptBody, countsQuery, listQuery, statusBody } from '../../inbox/routes.ts';
 import { signatureBody, teamParam } from '../../signatures/routes.ts';
 import { area, idParams, json } from './registry.ts';
 import { rows } from './schemas.ts';
 
 /** server/inbox/outgoing-uploads.ts Upload. */
 const uploadSchema: z.ZodType<Upload> = z.strictObject({ id: z.number().int(), filename: z.string(), contentType: z.string(), size: z.number().int(), inline: z.boolean(), complete: z.boolean() });
-const pastInstant = z.iso.datetime({ offset: true });
-const channel = z.enum(['chat', 'email', 'phone']);
 const supervisors = ['supervisor', 'admin'] as const;
 const admin = ['admin'] as const;
 
@@ -24,27 +23,19 @@ export default area('Inbox', 'Conversations on every channel, their messages, co
     path: '/api/conversations',
     summary: 'The conversation list, filtered, newest due first, by cursor',
     access: 'session',
-    query: z.strictObject({
-      channel: channel.optional(),
-      status: z.enum(['new', 'open', 'waiting', 'closed']).optional(),
-      assignee: z.enum(['mine', 'unassigned', 'all']).optional(),
-      due: z.enum(['soon', 'breached']).optional(),
-      q: z.string().max(200).optional(),
-      limit: z.coerce.number().int().min(1).max(200).default(50),
-      cursor: z.string().max(400).optional(),
-    }),
+    query: listQuery,
     responses: { 200: json('A page of conversations', z.looseObject({ items: rows('id', 'reference', 'channel', 'status', 'assignee', 'lastMessageAt', 'nextDue', 'breached'), nextCursor: z.string().nullable() })) },
   },
-  { method: 'get', path: '/api/conversations/counts', summary: 'Counts per status and assignee for the filter bar', access: 'session', query: z.strictObject({ channel: channel.optional(), q: z.string().max(200).optional() }), responses: { 200: json('The counts', z.looseObject({ counts: z.record(z.string(), z.number().int()) })) } },
+  { method: 'get', path: '/api/conversations/counts', summary: 'Counts per status and assignee for the filter bar', access: 'session', query: countsQuery, responses: { 200: json('The counts', z.looseObject({ counts: z.record(z.string(), z.number().int()) })) } },
   { method: 'get', path: '/api/conversations/:id', summary: 'A conversation with its messages, deadlines and contact', access: 'session', params: idParams, responses: { 200: json('The conversation', z.looseObject({ conversation: z.looseObject({ id: z.number().int(), reference: z.string(), channel: z.string(), status: z.string(), messages: rows('id'), milestones: z.array(z.looseObject({})) }) })) } },
   { method: 'get', path: '/api/team', summary: 'The agents a conversation can be assigned to, with presence', access: 'session', responses: { 200: json('The team', z.looseObject({ agents: rows('id', 'name', 'role', 'status') })) } },
   { method: 'post', path: '/api/conversations/:id/claim', summary: 'Claim a conversation (a chat: pick it up)', access: 'session', params: idParams, responses: { 200: json('Claimed', z.looseObject({ conversationId: z.number().int(), reference: z.string(), assignee: z.unknown(), claimed: z.boolean() })) }, errors: ['already_claimed', 'conversation_closed'] },
   { method: 'post', path: '/api/conversations/:id/close', summary: 'Close a conversation, with its outcome and topic', access: 'session', params: idParams, body: closeBody, responses: { 200: json('Closed', z.looseObject({ conversationId: z.number().int(), outcome: z.string(), closedAt: z.string() })) }, errors: ['conversation_closed', 'topic_required', 'unknown_topic'] },
-  { method: 'post', path: '/api/conversations/:id/assign', summary: 'Assign to an agent, or release (agentId null)', access: 'session', params: idParams, body: z.strictObject({ agentId: z.number().int().positive().nullable() }), responses: { 200: json('Assigned', z.looseObject({ conversationId: z.number().int(), assignee: z.unknown() })) }, errors: ['conversation_closed'] },
-  { method: 'post', path: '/api/conversations/:id/status', summary: 'Set open or waiting', access: 'session', params: idParams, body: z.strictObject({ status: z.enum(['open', 'waiting']) }), responses: { 200: json('Changed', z.looseObject({ conversationId: z.number().int(), status: z.string(), milestones: z.array(z.unknown()) })) }, errors: ['conversation_closed'] },
+  { method: 'post', path: '/api/conversations/:id/assign', summary: 'Assign to an agent, or release (agentId null)', access: 'session', params: idParams, body: assignBody, responses: { 200: json('Assigned', z.looseObject({ conversationId: z.number().int(), assignee: z.unknown() })) }, errors: ['conversation_closed'] },
+  { method: 'post', path: '/api/conversations/:id/status', summary: 'Set open or waiting', access: 'session', params: idParams, body: statusBody, responses: { 200: json('Changed', z.looseObject({ conversationId: z.number().int(), status: z.string(), milestones: z.array(z.unknown()) })) }, errors: ['conversation_closed'] },
   { method: 'post', path: '/api/conversations/:id/reopen', summary: 'Reopen a closed conversation', access: 'session', params: idParams, responses: { 200: json('Reopened', z.looseObject({ conversationId: z.number().int(), status: z.string(), milestones: z.array(z.unknown()) })) }, errors: ['not_closed'] },
-  { method: 'post', path: '/api/conversations/:id/answered-elsewhere', summary: 'Record that the citizen was answered by phone, at the desk or otherwise', access: 'session', params: idParams, body: z.strictObject({ at: pastInstant, channel: z.enum(['phone', 'desk', 'other']) }), responses: { 200: json('Recorded', z.looseObject({ conversationId: z.number().int(), status: z.string(), milestones: z.array(z.unknown()) })) }, errors: ['no_open_answer', 'conversation_closed'] },
-  { method: 'post', path: '/api/conversations/:id/callback-attempts', summary: 'Record a callback attempt', access: 'session', params: idParams, body: z.strictObject({ reached: z.boolean(), at: pastInstant.optional(), note: z.string().max(1000).optional() }), responses: { 201: json('Recorded', z.looseObject({ conversationId: z.number().int(), milestones: z.array(z.unknown()) })) }, errors: ['conversation_closed'] },
+  { method: 'post', path: '/api/conversations/:id/answered-elsewhere', summary: 'Record that the citizen was answered by phone, at the desk or otherwise', access: 'session', params: idParams, body: answeredElsewhereBody, responses: { 200: json('Recorded', z.looseObject({ conversationId: z.number().int(), status: z.string(), milestones: z.array(z.unknown()) })) }, errors: ['no_open_answer', 'conversation_closed'] },
+  { method: 'post', path: '/api/conversations/:id/callback-attempts', summary: 'Record a callback attempt', access: 'session', params: idParams, body: callbackAttemptBody, responses: { 201: json('Recorded', z.looseObject({ conversationId: z.number().int(), milestones: z.array(z.unknown()) })) }, errors: ['conversation_closed'] },
   { method: 'post', path: '/api/conversations/:id/messages', summary: 'Reply, send a tussenbericht, or add a note', access: 'session', params: idParams, body: newMessageSchema, responses: { 201: json('The message', z.looseObject({ messageId: z.number().int(), queued: z.boolean(), kind: z.string() })) }, errors: ['no_recipient', 'channel_not_supported', 'interim_not_allowed', 'no_open_answer', 'term_required', 'conversation_closed', 'email_disabled', 'upload_not_found', 'upload_incomplete'] },
   { method: 'get', path: '/api/attachments/:id', summary: "An attachment's bytes", access: 'session', params: idParams, responses: { 200: { description: 'The file, with its stored type', contentType: 'application/octet-stream' } } },
   { method: 'get', path: '/api/canned-answers', summary: 'The canned answers', access: 'session', responses: { 200: json('The canned answers', z.looseObject({ items: rows('id', 'title', 'body', 'updatedAt') })) } },
