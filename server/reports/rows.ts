@@ -2,7 +2,9 @@
 // not reached yet) computed live by the same SQL (facts.ts). Which days are rolled up is read first;
 // only those are taken from the rollups, so a day rolled up meanwhile is never counted twice.
 import { createHash } from 'node:crypto';
+import { DateTime } from 'luxon';
 import type { Db } from '../db/index.ts';
+import { ZONE } from '../deadlines/zone.ts';
 import { Params } from '../inbox/list.ts';
 import { COUNT_COLUMNS, factsSql, notApplicableFactsSql, projectNotApplicableSql, projectSql } from './facts.ts';
 import { missingRanges } from './period.ts';
@@ -28,6 +30,22 @@ const COLUMNS = ['day', 'dim', 'key', ...COUNT_COLUMNS, 'pu_waits', 'ab_waits'].
 const NA_COLUMNS = 'day, dim, key, reason, ended_by, count';
 
 /**
+ * A live range with today in it as up to three: before today, today, after today. One range over
+ * today and the rest of the month was planned as if the month had a month of work (2.5 s at a
+ * million conversations, against 0.4 s for today and 0.2 s for the days after it apart).
+ */
+function apartFromToday(range: { from: string; to: string }): { from: string; to: string }[] {
+  const today = DateTime.now().setZone(ZONE).toISODate()!;
+  const tomorrow = DateTime.now().setZone(ZONE).plus({ days: 1 }).toISODate()!;
+  if (range.to <= today || range.from >= tomorrow) return [range];
+  return [
+    { from: range.from, to: today },
+    { from: today, to: tomorrow },
+    { from: tomorrow, to: range.to },
+  ].filter((part) => part.from >= range.from && part.to <= range.to && part.from < part.to);
+}
+
+/**
  * Which days of [from, to) are rolled up, and the rows of the others computed live from the source
  * tables (the same SQL as the rollup job's, facts.ts). That statement is never prepared: a generic
  * plan cannot know that a range is one day and would scan every milestone and conversation.
@@ -35,7 +53,7 @@ const NA_COLUMNS = 'day, dim, key, reason, ended_by, count';
 export async function daySources(db: Db, from: string, to: string, options: { notApplicable?: boolean } = {}): Promise<DaySources> {
   const { rows } = await db.query<{ day: string }>(`SELECT day::text AS day FROM report_days WHERE day >= $1::date AND day < $2::date`, [from, to]);
   const rolledUp = rows.map((row) => row.day);
-  const live = missingRanges(from, to, new Set(rolledUp));
+  const live = missingRanges(from, to, new Set(rolledUp)).flatMap(apartFromToday);
   if (live.length === 0) return { rolledUp, live, liveRows: '[]', liveNotApplicable: '[]' };
   const liveSql = (project: (start: string, end: string, params: Params) => string, columns: string) => {
     const params = new Params();

@@ -124,12 +124,13 @@ describe('GET /api/reports/kpis over a known month', () => {
     expect(mixed.total.volume).toEqual(KNOWN_MONTH_FIGURES.volume);
     expect(mixed.total.notApplicable.total).toBe(KNOWN_MONTH_FIGURES.notApplicable.total);
     expect(figuresOf(mixed)).toEqual(figuresOf(live));
-    // From 15 November to tomorrow: rolled-up days, then today live — the same as all of it live.
+    // From 15 November to three days from now: rolled-up days, then today and the days after it
+    // live (each a range of its own) — the same as all of it live.
     await rollUpPass(balie.database.maintenancePool);
-    const { rows } = await balie.database.pool.query<{ today: string; tomorrow: string }>(
-      `SELECT (now() AT TIME ZONE 'Europe/Amsterdam')::date::text AS today, ((now() AT TIME ZONE 'Europe/Amsterdam')::date + 1)::text AS tomorrow`,
+    const { rows } = await balie.database.pool.query<{ today: string; later: string }>(
+      `SELECT (now() AT TIME ZONE 'Europe/Amsterdam')::date::text AS today, ((now() AT TIME ZONE 'Europe/Amsterdam')::date + 3)::text AS later`,
     );
-    const spanning = `/api/reports/kpis?period=custom&from=2026-11-15&to=${rows[0]!.tomorrow}&split=channel,team,agent,topic`;
+    const spanning = `/api/reports/kpis?period=custom&from=2026-11-15&to=${rows[0]!.later}&split=channel,team,agent,topic`;
     const withToday = await get<KpiReport>(spanning);
     expect((await balie.database.pool.query(`SELECT 1 FROM report_days WHERE day = $1`, [rows[0]!.today])).rowCount).toBe(0);
     await balie.database.pool.query(`DELETE FROM report_days WHERE day >= '2026-11-15'`);
