@@ -15,7 +15,7 @@ export const topicUpdateBody = z
   .strict()
   .refine((body) => body.name !== undefined || body.active !== undefined, 'name or active');
 export const topicSettingsBody = z.object({ required: z.boolean() }).strict();
-const listQuery = z.object({ all: z.enum(['true', 'false']).optional() });
+export const listQuery = z.object({ all: z.enum(['true', 'false']).optional() });
 const idParam = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 /** The close route's optional topic, beside outcome and reason (server/chat/routes.ts). */
 export const closeTopicBody = z.object({ topicId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional() });

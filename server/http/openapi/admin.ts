@@ -2,14 +2,14 @@
 import { z } from 'zod';
 import { createApiTokenSchema } from '../../api-tokens/index.ts';
 import { auditQuery } from '../../audit.ts';
-import { topicCreateBody, topicSettingsBody, topicUpdateBody } from '../../topics/routes.ts';
+import { listQuery as topicListQuery, topicCreateBody, topicSettingsBody, topicUpdateBody } from '../../topics/routes.ts';
 import { area, idParams, json } from './registry.ts';
 import { apiTokenSchema, rows, topicListSchema, topicSchema } from './schemas.ts';
 
 const admin = ['admin'] as const;
 
 export const topics = area('Topics', 'Onderwerpen: the list agents choose from when closing, and whether one is required.', [
-  { method: 'get', path: '/api/topics', summary: 'The active topics (all=true: archived too, admins)', access: 'session', roles: ['agent', 'supervisor', 'admin'], query: z.object({ all: z.enum(['true', 'false']).optional() }), responses: { 200: json('The topics', topicListSchema) } },
+  { method: 'get', path: '/api/topics', summary: 'The active topics (all=true: archived too, admins)', access: 'session', roles: ['agent', 'supervisor', 'admin'], query: topicListQuery, responses: { 200: json('The topics', topicListSchema) } },
   { method: 'get', path: '/api/topics/settings', summary: 'Whether closing needs a topic', access: 'session', roles: ['agent', 'supervisor', 'admin'], responses: { 200: json('The setting', z.looseObject({ required: z.boolean() })) } },
   { method: 'put', path: '/api/topics/settings', summary: 'Require a topic on close, or not', access: 'session', roles: admin, body: topicSettingsBody, responses: { 200: json('The setting', z.looseObject({ required: z.boolean() })) } },
   { method: 'post', path: '/api/topics', summary: 'Add a topic', access: 'session', roles: admin, body: topicCreateBody, responses: { 201: json('The topic', topicSchema) }, errors: ['topic_name_taken'] },
