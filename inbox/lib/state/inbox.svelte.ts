@@ -57,6 +57,8 @@ export class Inbox {
   /** The conversation open on the right. */
   selectedId = $state<number | null>(null);
   detail = $state.raw<ConversationDetail | null>(null);
+  /** Counts the reads of the open conversation, so that an older answer never replaces a newer one. */
+  private detailReads = 0;
   /** Text for the polite live region: new activity is announced, not only shown. */
   announcement = $state('');
   errorCode = $state<string | null>(null);
@@ -257,11 +259,14 @@ export class Inbox {
   async reloadDetail() {
     const id = this.selectedId;
     if (id === null) return;
+    // Several reads can be under way (a live event, the agent's own action): only the latest one
+    // may land, or an answer read before a claim committed would put "Oppakken" back.
+    const read = ++this.detailReads;
     try {
       const detail = await conversation(id);
-      if (this.selectedId === id) this.detail = detail;
+      if (this.selectedId === id && read === this.detailReads) this.detail = detail;
     } catch (error) {
-      if (this.selectedId === id) this.errorCode = errorCode(error);
+      if (this.selectedId === id && read === this.detailReads) this.errorCode = errorCode(error);
     }
   }
 }
