@@ -60,10 +60,13 @@ describe('opening the inbox at either of the server’s addresses', () => {
   });
 
   it('sends the widget demo there too, and leaves API calls, proxied requests and a second round trip alone', async () => {
-    const page = await viaIp.page.context().newPage();
+    // A browser of its own: the agent's browser was redirected moments ago, and its loop guard
+    // (a cookie that lives 5 s) rightly lets a second redirect through as the page itself.
+    const context = await browser.newContext();
+    const page = await context.newPage();
     await page.goto(`http://127.0.0.1:${port}/demo`);
     expect(page.url()).toBe(`http://localhost:${port}/demo`);
-    await page.close();
+    await context.close();
 
     const ip = `http://127.0.0.1:${port}`;
     const navigate = { 'sec-fetch-mode': 'navigate', accept: 'text/html' };

@@ -176,7 +176,8 @@ describe('the inbox by keyboard', () => {
       await db.pool.query("UPDATE milestones SET due_at = now() - interval '1 minute', state = 'breached' WHERE id = (SELECT min(id) FROM milestones WHERE kind = 'acknowledgement')");
       await page.getByRole('button', { name: 'Overzicht teamleider' }).click();
       await page.getByRole('heading', { name: 'Overzicht teamleider', level: 1 }).waitFor();
-      await page.getByText('Open gesprekken').waitFor();
+      // The counters at the top (the dashboard below has an open-work tile of the same name).
+      await page.locator('section[aria-labelledby="counts-title"]').getByText('Open gesprekken').waitFor();
       // The norm's table, among the view's others (quarantine, outgoing mail).
       const compliance = page.locator('section[aria-labelledby="compliance-title"]').getByRole('table');
       await compliance.getByRole('rowheader', { name: 'Ontvangstbevestiging' }).waitFor();
