@@ -220,8 +220,9 @@ export async function openCallbackMilestone(tx: Db, conversationId: number, requ
  * The milestone of a hand-off (issue 14): kind `callback` for a callback, `handoff` for another
  * hand-off, from `requestedAt` with the hand-off's term. The conversation's unmet one of that kind
  * (a callback the norm opened on closing, or a hand-off sent back and handed on again) takes the
- * term; else one is opened. A term that is not the norm's is stored as stated, so that a calendar
- * recompute keeps it (recompute.ts); a `handoff` term always is (the norm names none).
+ * term — unless it is breached already: that one stays as it is, breach and all; else one is
+ * opened. A term that is not the norm's is stored as stated, so that a calendar recompute keeps it
+ * (recompute.ts); a `handoff` term always is (the norm names none).
  */
 export async function openHandoffMilestone(tx: Db, conversationId: number, kind: 'callback' | 'handoff', term: Term, stated: boolean, requestedAt: Date): Promise<Milestone[]> {
   const context = await loadServiceContext(tx);
@@ -231,11 +232,13 @@ export async function openHandoffMilestone(tx: Db, conversationId: number, kind:
   const values = [conversationId, kind, context.activeNorm.id, term.unit, term.amount, stated || kind === 'handoff', requestedAt, schedule.due.toISO(), schedule.dueSoon.toISO()];
   const { rows } = await tx.query<Row>(
     `WITH unmet AS (
-       SELECT id FROM milestones WHERE conversation_id = $1 AND kind = $2 AND state IN ('open', 'due_soon', 'breached') ORDER BY id DESC LIMIT 1 FOR UPDATE
+       SELECT id, state FROM milestones WHERE conversation_id = $1 AND kind = $2 AND state IN ('open', 'due_soon', 'breached') ORDER BY id DESC LIMIT 1 FOR UPDATE
      ), updated AS (
+       -- A breached promise stays breached: handing it on again (after a send-back) gives the
+       -- citizen no new term, and must not wipe the breach from the figures.
        UPDATE milestones SET norm_id = $3, term_unit = $4, term_amount = $5, term_stated = $6, starts_at = $7, due_at = $8, due_soon_at = $9,
-              state = 'open', due_soon_raised_at = NULL, breached_at = NULL, updated_at = now()
-        WHERE id = (SELECT id FROM unmet) RETURNING ${COLUMNS}
+              state = 'open', due_soon_raised_at = NULL, updated_at = now()
+        WHERE id = (SELECT id FROM unmet WHERE state <> 'breached') RETURNING ${COLUMNS}
      ), inserted AS (
        INSERT INTO milestones (conversation_id, kind, norm_id, term_unit, term_amount, term_stated, starts_at, due_at, due_soon_at)
        SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE NOT EXISTS (SELECT 1 FROM unmet) RETURNING ${COLUMNS}

@@ -148,3 +148,19 @@ describe('cancelling a hand-off', () => {
     expect(report.clean, JSON.stringify(report)).toBe(true);
   });
 });
+
+describe('a breached hand-off sent back and handed on again', () => {
+  it('keeps its breach: the citizen gets no new term, and the figures keep the broken promise', async () => {
+    const conversation = await openConversation();
+    const created = await json(await balie.request('/api/backoffice/handoffs', { cookie: kcc.cookie, body: { conversationId: conversation.id, teamId, action: 'email', email: 'sanne@example.nl', question: 'Is mijn aanvraag binnen?' } }));
+    const handoff = created.handoff as { id: number };
+    // The term ran out (as the scheduler breaches it): due yesterday, not met.
+    await db.pool.query("UPDATE milestones SET due_at = now() - interval '1 day', due_soon_at = now() - interval '2 days', state = 'breached', breached_at = now() WHERE conversation_id = $1 AND kind = 'handoff'", [conversation.id]);
+    const back = await balie.request(`/api/backoffice/handoffs/${handoff.id}/misrouted`, { cookie: petra.cookie, body: { teamId: null, note: 'Hoort niet bij ons' } });
+    expect(back.status).toBe(200);
+    const again = await balie.request('/api/backoffice/handoffs', { cookie: kcc.cookie, body: { conversationId: conversation.id, teamId, action: 'email', email: 'sanne@example.nl', question: 'Is mijn aanvraag binnen?' } });
+    expect(again.status).toBe(201);
+    const rows = (await db.pool.query("SELECT state, breached_at IS NOT NULL AS breached, due_at < now() AS past FROM milestones WHERE conversation_id = $1 AND kind = 'handoff' ORDER BY id", [conversation.id])).rows;
+    expect(rows).toEqual([{ state: 'breached', breached: true, past: true }]);
+  });
+});
