@@ -4,14 +4,15 @@
 // the bytes say what the file is (uploads-types.ts); the file becomes a citizen's message with one
 // attachment, served to agents by GET /api/attachments/:id under its nosniff and sandbox rules.
 import { createHash } from 'node:crypto';
-import express, { Router, type RequestHandler } from 'express';
+import express, { Router } from 'express';
 import { z } from 'zod';
 import { applyEvent, announceChange, type LifecycleChange } from '../conversations/apply.ts';
 import { inTransaction, type Db, type Pool } from '../db/index.ts';
 import type { DomainEvents } from '../domain-events.ts';
 import { HttpError, httpErrors, validate } from '../http/errors.ts';
 import { limiter } from '../http/rate-limit.ts';
-import { ATTACHMENT_CHUNK_BYTES } from '../mail/ingest.ts';
+import { allowedOriginsOnly } from '../http/same-origin.ts';
+import { insertAttachment } from '../mail/ingest.ts';
 import { outgoingFilename } from '../inbox/outgoing-types.ts';
 import type { ChatMessage } from '../realtime/events.ts';
 import type { Chat } from './chat.ts';
@@ -52,7 +53,7 @@ export function chatUploadRoutes(options: ChatUploadOptions & { chat: Chat; orig
   const perAddress = limiter({ windowMs: 60 * 60_000, limit: limits.perAddressPerHour });
   const body = express.raw({ type: () => true, limit: limits.maxBytes });
 
-  router.post('/chats/uploads', originAllowed(options.origins), perAddress, async (req, res) => {
+  router.post('/chats/uploads', allowedOriginsOnly(options.origins, 'any'), perAddress, async (req, res) => {
     const query = validate(uploadQuery, req.query);
     const token = /^Bearer (\S+)$/.exec(req.get('authorization') ?? '')?.[1];
     const session = token ? await chat.sessionFor(token) : undefined;
@@ -77,17 +78,6 @@ export function chatUploadRoutes(options: ChatUploadOptions & { chat: Chat; orig
     res.status(outcome.created ? 201 : 200).json({ message: outcome.message, attachment: { id: outcome.attachmentId, contentType: typed.type.contentType, size: bytes.length } });
   });
   return router;
-}
-
-/** State changes only from the widget's sites (as allowedOriginsOnly, without its JSON-only rule). */
-function originAllowed(origins: readonly string[]): RequestHandler {
-  const any = origins.includes('*');
-  return (req, _res, next) => {
-    const origin = req.get('origin');
-    const site = req.get('sec-fetch-site');
-    const allowed = origin === undefined ? site === undefined || site === 'same-origin' : any || origins.includes(origin);
-    next(allowed ? undefined : httpErrors.crossOriginRefused());
-  };
 }
 
 type StoreOutcome =
@@ -127,7 +117,8 @@ async function storeUpload(
     if (recent.rows[0]!.n >= input.perHour) return { ok: false, code: 'too_many' };
     // The message's text is the file's name: what the citizen sees in the chat and agents in the preview.
     const message = await insertCitizenMessage(tx, { conversationId: row.id, key: chatMessageKey(row.id, input.clientId), text: input.filename, contactId: row.contactId });
-    const attachmentId = await insertAttachment(tx, message.id, input.filename, input.type.contentType, input.bytes);
+    const sha256 = createHash('sha256').update(input.bytes).digest();
+    const attachmentId = await insertAttachment(tx, message.id, { filename: input.filename, contentType: input.type.contentType, size: input.bytes.length, sha256, contentId: null, content: input.bytes });
     const applied = await applyEvent(tx, row.id, { type: 'citizen_message' });
     if (!applied.ok) throw new Error(`a citizen's upload was refused by the lifecycle: ${applied.code}`);
     await tx.query('UPDATE conversations SET last_message_at = now() WHERE id = $1', [row.id]);
@@ -136,17 +127,3 @@ async function storeUpload(
 }
 
 /** As mail ingest stores an attachment: small ones in `content`, larger ones in pieces (migration 0016). */
-async function insertAttachment(tx: Db, messageId: number, filename: string, contentType: string, content: Buffer): Promise<number> {
-  const chunkCount = content.length > ATTACHMENT_CHUNK_BYTES ? Math.ceil(content.length / ATTACHMENT_CHUNK_BYTES) : null;
-  const sha256 = createHash('sha256').update(content).digest();
-  const inserted = await tx.query<{ id: number }>(
-    `INSERT INTO attachments (message_id, filename, content_type, size_bytes, sha256, content, chunk_count)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-    [messageId, filename, contentType, content.length, sha256, chunkCount === null ? content : null, chunkCount],
-  );
-  const id = inserted.rows[0]!.id;
-  for (let seq = 0; chunkCount !== null && seq < chunkCount; seq++) {
-    await tx.query('INSERT INTO attachment_chunks (attachment_id, seq, bytes) VALUES ($1, $2, $3)', [id, seq, content.subarray(seq * ATTACHMENT_CHUNK_BYTES, (seq + 1) * ATTACHMENT_CHUNK_BYTES)]);
-  }
-  return id;
-}

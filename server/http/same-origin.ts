@@ -29,7 +29,7 @@ export function sameOriginOnly(publicOrigin: string): RequestHandler {
  * allow-list (WIDGET_ORIGINS and Balie's own /demo) — the same list CORS answers with, which
  * alone does not stop a form post or a no-cors fetch from reaching the route.
  */
-export function allowedOriginsOnly(origins: readonly string[]): RequestHandler {
+export function allowedOriginsOnly(origins: readonly string[], body: 'json' | 'any' = 'json'): RequestHandler {
   const any = origins.includes('*');
   return (req, _res, next) => {
     if (SAFE_METHODS.has(req.method)) return next();
@@ -37,7 +37,8 @@ export function allowedOriginsOnly(origins: readonly string[]): RequestHandler {
     const site = req.get('sec-fetch-site');
     const allowed = origin === undefined ? site === undefined || site === 'same-origin' : any || origins.includes(origin);
     if (!allowed) return next(httpErrors.crossOriginRefused());
-    next(jsonOrNoBody(req));
+    // `any`: a route whose body is a file (the widget's upload) and which checks it by its bytes.
+    next(body === 'json' ? jsonOrNoBody(req) : undefined);
   };
 }
 

@@ -586,7 +586,11 @@ async function storeAttachments(tx: Db, messageId: number, mail: ParsedMail, htm
 export const ATTACHMENT_CHUNK_BYTES = 256 * 1024;
 
 /** Stores one attachment, in the mail's transaction; its id. */
-async function insertAttachment(tx: Db, messageId: number, attachment: ParsedMail['attachments'][number]): Promise<number> {
+/** What an attachment row needs: a mail's part, or a file a citizen sent in the chat. */
+export type StoredAttachment = Pick<ParsedMail['attachments'][number], 'filename' | 'contentType' | 'size' | 'sha256' | 'contentId' | 'content'>;
+
+/** Stores one attachment, in pieces when it is large (see ATTACHMENT_CHUNK_BYTES). */
+export async function insertAttachment(tx: Db, messageId: number, attachment: StoredAttachment): Promise<number> {
   const content = attachment.content;
   const chunked = content.byteLength > ATTACHMENT_CHUNK_BYTES;
   const chunkCount = chunked ? Math.ceil(content.byteLength / ATTACHMENT_CHUNK_BYTES) : null;

@@ -93,6 +93,16 @@ describe('uploads from the widget', () => {
     expect(await codeOf(refused)).toBe('rate_limited');
   });
 
+  it('refuses an upload a page of another site made the browser send, before reading it', async () => {
+    const response = await fetch(`${balie.url}/api/public/chats/uploads?clientId=${randomUUID()}&name=foto.png`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site', authorization: 'Bearer anything', 'content-type': 'image/png' },
+      body: new Uint8Array(png(4, 4)),
+    });
+    expect(response.status).toBe(403);
+    expect(await codeOf(response)).toBe('cross_origin_refused');
+  });
+
   it('answers the widget’s preflight with the Authorization header allowed', async () => {
     const response = await fetch(`${balie.url}/api/public/chats/uploads`, {
       method: 'OPTIONS',
