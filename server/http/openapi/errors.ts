@@ -49,7 +49,6 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   internal: 500,
 };
 
-export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
 
 const fieldProblem = z.looseObject({
   field: z.string(),

@@ -58,8 +58,6 @@ export function area(tag: string, description: string, routes: readonly ApiRoute
  */
 export const undescribedObject = z.looseObject({}).describe('A JSON object (its members are not described yet).');
 
-/** `{ ok: true }`, the answer of many commands. */
-export const okResponse = z.looseObject({ ok: z.literal(true) });
 
 /** A positive integer id in the path, as the routes parse it. */
 export const idParams = z.strictObject({ id: z.coerce.number().int().positive() });
