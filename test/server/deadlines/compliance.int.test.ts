@@ -1,10 +1,11 @@
 // The compliance report: per milestone kind, on time / late / open / breached against the norm's target, for supervisors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConversation } from '../../../server/conversations/index.ts';
-import { inRetriedTransaction, lockConversations, type Db } from '../../../server/db/index.ts';
+import type { Db } from '../../../server/db/index.ts';
 import { acknowledgementDelivered, agentPickedUp, replySent } from '../../../server/deadlines/index.ts';
 import { addAgent, ADMIN, startTestBalie, type TestBalie } from '../../support/balie.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { inLockOrder } from '../../support/lock-order.ts';
 import { waitUntil } from './live-support.ts';
 
 let db: TestDatabase;
@@ -21,14 +22,7 @@ afterAll(async () => {
 });
 
 const mail = (received: string) => createConversation(db.pool, { channel: 'email', referencePrefix: 'BAL', receivedAt: new Date(received) });
-// Milestones are written as Balie writes them: the conversation locked first (server/db/lock-order.ts).
-// Written straight on the pool, the running scheduler's breach pass (conversation, then milestones)
-// deadlocked with them.
-const locked = <T>(conversationId: number, work: (tx: Db) => Promise<T>) =>
-  inRetriedTransaction(db.pool, async (tx) => {
-    await lockConversations(tx, [conversationId]);
-    return work(tx);
-  });
+const locked = <T>(conversationId: number, work: (tx: Db) => Promise<T>) => inLockOrder(db.pool, conversationId, work);
 const report = (query: string, cookie: string) => balie.request(`/api/reports/compliance?${query}`, { cookie });
 
 describe('GET /api/reports/compliance', () => {

@@ -8,6 +8,7 @@ import { createConversation } from '../../../server/conversations/index.ts';
 import { acknowledgementDelivered, agentPickedUp, replySent } from '../../../server/deadlines/index.ts';
 import { addAgent, ADMIN, startTestBalie, type TestBalie } from '../../support/balie.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { inLockOrder } from '../../support/lock-order.ts';
 import { untilDone } from '../../support/wait.ts';
 import { csvObjects } from './csv-support.ts';
 
@@ -56,12 +57,12 @@ describe('GET /api/export/*.csv', () => {
     const answered = await mail(received, { name: '=HYPERLINK("https://evil.example","klik")', email: 'x@example.nl' });
     const late = await mail(received);
     const breached = await mail(received);
-    await acknowledgementDelivered(db.pool, onTime.id, new Date('2026-10-05T10:00:02+02:00'));
-    await replySent(db.pool, answered.id, new Date('2026-10-07T17:00:00+02:00'), { asAnswer: false });
-    await replySent(db.pool, late.id, new Date('2026-10-09T09:00:00+02:00'), { asAnswer: false });
+    await inLockOrder(db.pool, onTime.id, (tx) => acknowledgementDelivered(tx, onTime.id, new Date('2026-10-05T10:00:02+02:00')));
+    await inLockOrder(db.pool, answered.id, (tx) => replySent(tx, answered.id, new Date('2026-10-07T17:00:00+02:00'), { asAnswer: false }));
+    await inLockOrder(db.pool, late.id, (tx) => replySent(tx, late.id, new Date('2026-10-09T09:00:00+02:00'), { asAnswer: false }));
     const chat = await createConversation(db.pool, { channel: 'chat', referencePrefix: 'BAL', receivedAt: new Date(received) });
     await db.pool.query('UPDATE conversations SET created_at = $2 WHERE id = $1', [chat.id, new Date(received)]);
-    await agentPickedUp(db.pool, chat.id, new Date('2026-10-05T10:00:10+02:00'));
+    await inLockOrder(db.pool, chat.id, (tx) => agentPickedUp(tx, chat.id, new Date('2026-10-05T10:00:10+02:00')));
     // Outside October: not exported.
     await mail('2026-09-01T10:00:00+02:00');
     references = [onTime, answered, late, breached, chat].map((conversation) => conversation.reference);
