@@ -116,6 +116,9 @@ describe('two agents on one live inbox', () => {
     await row(taker.page, 'Sanne de Boer').filter({ hasText: `Behandelaar: ${takerAgent.name}` }).waitFor();
     expect(await taker.page.getByLabel('Behandelaar').locator('option[value="mine"]').textContent()).toBe('Van mij (1)');
 
+    // The open conversation knows it is the taker's (its re-read can land after the list row): a
+    // choice made before that is reset when the assignee changes under it, as it should be.
+    await expect.poll(() => taker.page.getByLabel('Toewijzen aan').inputValue(), { timeout: 10_000 }).toBe(String(takerAgent.id));
     await taker.page.getByLabel('Toewijzen aan').selectOption({ label: 'Niemand (vrijgeven)' });
     await taker.page.getByRole('button', { name: 'Toewijzen', exact: true }).click();
     await taker.page.getByText('Het gesprek is vrijgegeven.').waitFor();
