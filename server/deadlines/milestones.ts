@@ -348,21 +348,25 @@ export function resumedDue(calendar: WorkingCalendar, resumedAt: DateTime, remai
 
 /** The citizen wrote back (or the agent resumed) at `at`: suspended milestones are due the kept business time later. */
 export async function resumeMilestones(tx: Db, conversationId: number, kinds: readonly MilestoneKind[], at: Date): Promise<Milestone[]> {
-  const { rows } = await tx.query<Row>(
-    `SELECT ${COLUMNS} FROM milestones WHERE conversation_id = $1 AND kind = ANY($2) AND state = 'suspended' ORDER BY id FOR UPDATE`,
+  const { rows } = await tx.query<Row & { suspendedAt: Date | null }>(
+    `SELECT ${COLUMNS}, suspended_at AS "suspendedAt" FROM milestones WHERE conversation_id = $1 AND kind = ANY($2) AND state = 'suspended' ORDER BY id FOR UPDATE`,
     [conversationId, kinds],
   );
   if (rows.length === 0) return [];
   const context = await loadServiceContext(tx);
-  const from = DateTime.fromJSDate(at, { zone: ZONE });
   const resumed: Milestone[] = [];
   for (const row of rows) {
+    // A term never resumes before it stopped: a reply's receipt time comes from the mail server
+    // in whole seconds (or from before an outage), and may lie a moment before the question that
+    // suspended the term. Resuming then would take time off the citizen's term that never ran.
+    const resumeAt = row.suspendedAt !== null && row.suspendedAt.getTime() > at.getTime() ? row.suspendedAt : at;
+    const from = DateTime.fromJSDate(resumeAt, { zone: ZONE });
     const due = resumedDue(context.calendar, from, row.remainingSeconds ?? 0);
     const dueSoon = context.calendar.minusBusinessSeconds(due, context.settings.dueSoonHours * 3600);
     const updated = await tx.query<Row>(
       `UPDATE milestones SET state = 'open', due_at = $2, due_soon_at = $3, suspended_at = NULL, resumed_at = $4, due_soon_raised_at = NULL, updated_at = now()
         WHERE id = $1 RETURNING ${COLUMNS}`,
-      [row.id, due.toISO(), dueSoon.toISO(), at],
+      [row.id, due.toISO(), dueSoon.toISO(), resumeAt],
     );
     resumed.push(toMilestone(updated.rows[0]!));
   }

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConversation } from '../../../server/conversations/index.ts';
 import { inTransaction } from '../../../server/db/index.ts';
-import { acknowledgementDelivered, interimSent, listMilestones, openMilestonesFor, replySent, type Milestone } from '../../../server/deadlines/index.ts';
+import { acknowledgementDelivered, interimSent, listMilestones, openMilestonesFor, replySent, resumeMilestones, suspendMilestones, type Milestone } from '../../../server/deadlines/index.ts';
 import { ADMIN, startTestBalie, type TestBalie } from '../../support/balie.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 
@@ -138,6 +138,31 @@ describe('the tussenbericht', () => {
     const noAnswer = await inTransaction(db.pool, (tx) => interimSent(tx, vng.id, new Date('2027-01-05T11:00:00+01:00'), { unit: 'weeks', amount: 2 }));
     // Still a reply: it meets the acknowledgement.
     expect(noAnswer).toMatchObject({ ok: false, reason: 'no_open_answer', met: [{ kind: 'acknowledgement', state: 'met' }] });
+  });
+});
+
+describe('waiting on the citizen (opschorting)', () => {
+  it('a reply stamped a moment before the question that suspended the term resumes it from the suspension, never earlier', async () => {
+    await settings({ activeNormId: 'rotterdam' });
+    const conversation = await mail('2027-03-01T09:00:00+01:00');
+    const dueBefore = byKind(await listMilestones(db.pool, conversation.id)).answer!.dueAt;
+    // The question goes out at 10:00:00.855; the mail server stamps the reply in whole seconds: 10:00:00.
+    await inTransaction(db.pool, (tx) => suspendMilestones(tx, conversation.id, ['answer'], new Date('2027-03-01T10:00:00.855+01:00')));
+    const [resumed] = await inTransaction(db.pool, (tx) => resumeMilestones(tx, conversation.id, ['answer'], new Date('2027-03-01T10:00:00.000+01:00')));
+    expect(resumed).toMatchObject({ state: 'open', dueAt: dueBefore });
+    const { rows } = await db.pool.query<{ resumed: Date }>("SELECT resumed_at AS resumed FROM milestones WHERE conversation_id = $1 AND kind = 'answer'", [conversation.id]);
+    expect(rows[0]!.resumed.toISOString()).toBe('2027-03-01T09:00:00.855Z');
+  });
+
+  it('a reply a business hour after the question gives the term that hour back, past the original due time', async () => {
+    await settings({ activeNormId: 'rotterdam' });
+    const conversation = await mail('2027-03-02T09:00:00+01:00');
+    const dueBefore = new Date(byKind(await listMilestones(db.pool, conversation.id)).answer!.dueAt).getTime();
+    await inTransaction(db.pool, (tx) => suspendMilestones(tx, conversation.id, ['answer'], new Date('2027-03-02T10:00:00+01:00')));
+    const [resumed] = await inTransaction(db.pool, (tx) => resumeMilestones(tx, conversation.id, ['answer'], new Date('2027-03-02T11:00:00+01:00')));
+    // Due Tuesday 9 March 17:00; the hour waited runs on from Wednesday's opening at 08:30.
+    expect(new Date(dueBefore).toISOString()).toBe('2027-03-09T16:00:00.000Z');
+    expect(resumed!.dueAt).toBe('2027-03-10T09:30:00.000+01:00');
   });
 });
 
