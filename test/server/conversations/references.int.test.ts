@@ -11,15 +11,22 @@ afterAll(() => db?.drop());
 
 describe('reference numbers', () => {
   it('stay unique and sequential under 200 concurrent creations', async () => {
-    const year = new Date().getFullYear();
+    // A fixed receipt time: the year is Amsterdam's at receipt, and the run may straddle New Year
+    // (or run in the hour when UTC and Amsterdam disagree on the year).
+    const receivedAt = new Date('2026-06-15T10:00:00+02:00');
     const created = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => createConversation(db.pool, { channel: i % 2 ? 'chat' : 'email', referencePrefix: 'BAL' })),
+      Array.from({ length: 200 }, (_, i) => createConversation(db.pool, { channel: i % 2 ? 'chat' : 'email', referencePrefix: 'BAL', receivedAt })),
     );
     const references = created.map((conversation) => conversation.reference);
     expect(new Set(references).size).toBe(200);
     const numbers = references.map((reference) => Number(reference.split('-')[2])).sort((a, b) => a - b);
     expect(numbers).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
-    expect(references).toContain(`BAL-${year}-000200`);
+    expect(references).toContain('BAL-2026-000200');
+  });
+
+  it('take the year of Amsterdam at receipt, not of UTC', async () => {
+    const newYearsNight = await createConversation(db.pool, { channel: 'email', referencePrefix: 'BAL', receivedAt: new Date('2026-12-31T23:30:00Z') });
+    expect(newYearsNight.reference).toBe('BAL-2027-000001');
   });
 
   it('use the configured prefix and are found in mail subjects', () => {
