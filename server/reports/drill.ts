@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Db } from '../db/index.ts';
 import { Params } from '../inbox/list.ts';
-import { sameCitizen } from './facts.ts';
+import { FCR_UNDONE, sameCitizen } from './facts.ts';
 import type { KpiMilestoneKind, KpiPeriod } from './kpi-types.ts';
 
 /** The segments a list can be opened for (the figure's path in KpiFigures, flattened). */
@@ -112,10 +112,6 @@ const STATE_SQL: Record<string, string> = {
 
 const REPEAT_BEFORE = `c.contact_id IS NOT NULL AND EXISTS (SELECT 1 FROM conversations y WHERE y.contact_id IN (${sameCitizen('c.contact_id')}) AND y.id <> c.id
                          AND y.closed_at >= c.created_at - interval '7 days' AND y.closed_at < c.created_at)`;
-const FCR_UNDONE = `(EXISTS (SELECT 1 FROM handoffs h WHERE h.conversation_id = c.id)
-                     OR (c.contact_id IS NOT NULL AND EXISTS (SELECT 1 FROM conversations y WHERE y.contact_id IN (${sameCitizen('c.contact_id')}) AND y.id <> c.id
-                         AND y.created_at > c.closed_at AND y.created_at <= c.closed_at + interval '7 days')))`;
-
 /** The fact source of a measure: milestones (m joined to c), or conversations alone, with its time column and conditions. */
 function sourceOf(filter: DrillFilter, params: Params, period: KpiPeriod): { milestones: boolean; at: string; where: string[] } {
   // Placeholders are added where they are used: PostgreSQL refuses a parameter it cannot type.
@@ -170,7 +166,8 @@ function sourceOf(filter: DrillFilter, params: Params, period: KpiPeriod): { mil
         ? milestone(['pickup'], ['notApplicable'], [`m.ended_reason = 'abandoned'`, ...wait('m.ended_at')])
         : milestone(['pickup'], ['metOnTime', 'metLate'], wait('m.met_at'));
     case 'fcr.closed':
-      return { milestones: false, at: 'c.closed_at', where: [...closed(), `c.outcome IN ('handled_first_contact', 'back_office', 'callback_requested', 'no_answer_needed')`] };
+      // Every close, abandoned chats included: FCR's denominator (facts.ts CLOSED_COLUMNS).
+      return { milestones: false, at: 'c.closed_at', where: closed() };
     case 'fcr.closedFirstContact':
       return { milestones: false, at: 'c.closed_at', where: [...closed(), `c.outcome = 'handled_first_contact'`] };
     case 'fcr.repeatedWithin7Days':

@@ -50,6 +50,23 @@ export function sameCitizen(contact: string): string {
 }
 
 /**
+ * The report_daily column of each close outcome. FCR's denominator is the sum of all of them —
+ * domain.md: "÷ all closed" — abandoned chats included: a chat the citizen left before pickup is a
+ * closed conversation in which the gemeente did not help the citizen.
+ */
+export const CLOSED_COLUMNS = { handled_first_contact: 'closed_hfc', back_office: 'closed_bo', callback_requested: 'closed_cb', no_answer_needed: 'closed_nan', abandoned: 'closed_ab' } as const;
+
+/**
+ * A conversation `c` closed as afgehandeld in eerste contact that was not handled in the first
+ * contact after all (domain.md "KPIs"): the question went to the back office or a callback anyway
+ * (a hand-off of its own), or the same citizen came back within 7 days of the close. The KPI facts
+ * and the drill-down both use this one condition.
+ */
+export const FCR_UNDONE = `(EXISTS (SELECT 1 FROM handoffs h WHERE h.conversation_id = c.id)
+                     OR (c.contact_id IS NOT NULL AND EXISTS (SELECT 1 FROM conversations y WHERE y.contact_id IN (${sameCitizen('c.contact_id')}) AND y.id <> c.id
+                         AND y.created_at > c.closed_at AND y.created_at <= c.closed_at + interval '7 days')))`;
+
+/**
  * Granular facts of milestones due, conversations created, closed and rated in [from, to):
  * one row per (day, channel, agent_id, topic_id) with every count column and the wait arrays.
  * `from`, `to` and `now` are SQL expressions (placeholders); a milestone still open past its due
@@ -77,18 +94,8 @@ export function factsSql(from: string, to: string, now: string): string {
     {
       sql: `FROM conversations c WHERE c.closed_at >= ${from} AND c.closed_at < ${to} AND c.status = 'closed' GROUP BY 1, 2, 3, 4`,
       columns: {
-        closed_hfc: `count(*) FILTER (WHERE c.outcome = 'handled_first_contact')`,
-        closed_bo: `count(*) FILTER (WHERE c.outcome = 'back_office')`,
-        closed_cb: `count(*) FILTER (WHERE c.outcome = 'callback_requested')`,
-        closed_nan: `count(*) FILTER (WHERE c.outcome = 'no_answer_needed')`,
-        closed_ab: `count(*) FILTER (WHERE c.outcome = 'abandoned')`,
-        // Not resolved in the first contact after all: the citizen came back within 7 days, or
-        // the question went to the back office anyway.
-        fcr_repeat: `count(*) FILTER (WHERE c.outcome = 'handled_first_contact' AND (
-                       EXISTS (SELECT 1 FROM handoffs h WHERE h.conversation_id = c.id)
-                       OR (c.contact_id IS NOT NULL AND EXISTS (
-                         SELECT 1 FROM conversations y WHERE y.contact_id IN (${sameCitizen('c.contact_id')}) AND y.id <> c.id
-                            AND y.created_at > c.closed_at AND y.created_at <= c.closed_at + interval '7 days'))))`,
+        ...Object.fromEntries(Object.entries(CLOSED_COLUMNS).map(([outcome, column]) => [column, `count(*) FILTER (WHERE c.outcome = '${outcome}')`])),
+        fcr_repeat: `count(*) FILTER (WHERE c.outcome = 'handled_first_contact' AND ${FCR_UNDONE})`,
       },
     },
     {

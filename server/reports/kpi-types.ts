@@ -31,6 +31,8 @@
 //   DUE time in [from, to): met on time ÷ (met on time + met late + breached); open ones (not yet
 //   due, or suspended) are beside; not-applicable ones are excluded and counted beside.
 // * FCR, outcomes and repeats count conversations by their CLOSE time in [from, to).
+//   FCR = closed as afgehandeld in eerste contact, without a hand-off and without a repeat contact
+//   within 7 days, ÷ ALL closed (every outcome, abandoned chats included; facts.ts CLOSED_COLUMNS).
 // * CSAT counts ratings by the rating's time; volume counts conversations by creation time.
 // * Chat pickup counts chats by the pickup milestone's due time (queueing + N s): picked up within
 //   N s, late, abandoned (with the wait at which they left), still waiting; median wait of picked-up chats.
@@ -92,7 +94,7 @@ export interface MilestoneKpi {
 }
 
 export interface FcrKpi {
-  /** Conversations and phone contacts closed in the period (abandoned chats excluded: nobody was helped or not). */
+  /** Conversations and phone contacts closed in the period, whatever the outcome — abandoned chats included (domain.md: "÷ all closed"). */
   closed: number;
   /** Closed as afgehandeld in eerste contact (before the repeat check). */
   closedFirstContact: number;
@@ -105,7 +107,7 @@ export interface FcrKpi {
   /** The national goal: 80. */
   target: 80;
   meetsTarget: boolean | null;
-  /** Closed per outcome (abandoned counted here too, though not in `closed`). */
+  /** Closed per outcome; together they are `closed` (abandoned shown beside FCR, and counted in its denominator). */
   outcomes: { handled_first_contact: number; back_office: number; callback_requested: number; no_answer_needed: number; abandoned: number };
 }
 

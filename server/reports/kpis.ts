@@ -8,7 +8,7 @@ import { loadServiceSettings, allNorms } from '../deadlines/settings.ts';
 import type { Norm } from '../deadlines/norms.ts';
 import { ZONE } from '../deadlines/zone.ts';
 import { Params } from '../inbox/list.ts';
-import { COUNT_COLUMNS, KIND_PREFIX, KPI_KINDS, type KpiKind } from './facts.ts';
+import { CLOSED_COLUMNS, COUNT_COLUMNS, KIND_PREFIX, KPI_KINDS, type KpiKind } from './facts.ts';
 import type { BacklogKpi, KpiFigures, KpiGroup, KpiPeriod, KpiReport, KpiSplit, MilestoneKpi, NotApplicableKpi } from './kpi-types.ts';
 import { dayRowsSql, daySources, notApplicableRowsSql, reportQuery, SUMS_SQL, type CountRow, type DaySources } from './rows.ts';
 
@@ -154,7 +154,8 @@ export function figuresOf(row: (CountRow & { pu_median?: number | null; ab_media
   const counts = (row ?? {}) as CountRow;
   const n = (column: string) => counts[column] ?? 0;
   const milestones = Object.fromEntries(KPI_KINDS.map((kind) => [kind, milestoneKpi(counts, [KIND_PREFIX[kind]], targetOf(norm, kind))])) as Record<KpiKind, MilestoneKpi>;
-  const closed = n('closed_hfc') + n('closed_bo') + n('closed_cb') + n('closed_nan');
+  // domain.md: ÷ all closed — every close outcome, abandoned chats included.
+  const closed = Object.values(CLOSED_COLUMNS).reduce((sum, column) => sum + n(column), 0);
   const resolved = n('closed_hfc') - n('fcr_repeat');
   const fcrPercent = percent(resolved, closed);
   const callback = milestones.callback;
@@ -187,7 +188,7 @@ export function figuresOf(row: (CountRow & { pu_median?: number | null; ab_media
       percent: fcrPercent,
       target: FCR_TARGET,
       meetsTarget: fcrPercent === null ? null : fcrPercent >= FCR_TARGET,
-      outcomes: { handled_first_contact: n('closed_hfc'), back_office: n('closed_bo'), callback_requested: n('closed_cb'), no_answer_needed: n('closed_nan'), abandoned: n('closed_ab') },
+      outcomes: { handled_first_contact: n(CLOSED_COLUMNS.handled_first_contact), back_office: n(CLOSED_COLUMNS.back_office), callback_requested: n(CLOSED_COLUMNS.callback_requested), no_answer_needed: n(CLOSED_COLUMNS.no_answer_needed), abandoned: n(CLOSED_COLUMNS.abandoned) },
     },
     callbacks: {
       total: callback.metOnTime + callback.metLate + callback.breached + callback.open + callback.notApplicable,

@@ -73,9 +73,9 @@ describe('the dashboard', () => {
     expect(shown['Ontvangst bevestigd binnen de norm']).toEqual({ headline: '66,7%', note: 'doel 100%', counters: { 'Op tijd': '2', 'Te laat': '1', Verlopen: '0', 'Nog open': '0', 'Niet van toepassing': '1' } });
     expect(shown['Beantwoord binnen de norm']).toEqual({ headline: '50%', note: 'de norm stelt geen doel', counters: { 'Op tijd': '1', 'Te laat': '0', Verlopen: '1', 'Nog open': '0', 'Niet van toepassing': '0' } });
     expect(shown['In één keer afgehandeld (FCR)']).toEqual({
-      headline: '45,5%',
+      headline: '38,5%',
       note: 'doel 80%',
-      counters: { Afgesloten: '11', 'Afgesloten in eerste contact': '6', 'Toch teruggekomen': '1', 'In één keer afgehandeld': '5' },
+      counters: { Afgesloten: '13', 'Afgesloten in eerste contact': '6', 'Toch teruggekomen': '1', 'In één keer afgehandeld': '5' },
     });
     expect(shown['Teruggebeld binnen termijn']).toMatchObject({ headline: '33,3%', counters: { 'Binnen termijn': '1', 'Te laat': '1', Nooit: '1', 'Nog open': '0', 'Verkeerde afdeling': '0%' } });
     expect(shown['Teruggebeld binnen termijn']!.counters['Tijd tot eerste poging (mediaan)']).toMatch(/^\d+(,\d)? (min|h)$/);

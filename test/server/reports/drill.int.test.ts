@@ -79,6 +79,9 @@ describe('GET /api/reports/drill on the known month', () => {
     const anna = month.agents.anna.id;
     expect(await total(`measure=fcr.closed&agent=${anna}`)).toBe(figures('agent', anna).fcr.closed);
     expect(await total(`measure=volume&agent=none`)).toBe(figures('agent', null).volume.total);
+    // Nobody's: the two abandoned chats, closes all the same (FCR's denominator).
+    expect(await total(`measure=fcr.closed&agent=none`)).toBe(2);
+    expect(figures('agent', null).fcr.closed).toBe(2);
     expect(await total(`measure=volume&team=${month.teams.zuid}`)).toBe(figures('team', month.teams.zuid).volume.total);
     expect(await total(`measure=volume&team=none`)).toBe(figures('team', null).volume.total);
     expect(await total(`measure=repeats&topic=${month.topics.afval}`)).toBe(figures('topic', month.topics.afval).repeats.repeatContacts);

@@ -201,10 +201,11 @@ export const KNOWN_MONTH_FIGURES = {
   acknowledged: { metOnTime: 2, metLate: 1, breached: 0, open: 0, notApplicable: 1, percentOnTime: 66.7, target: 100, meetsTarget: false },
   // E1 on time, E2 breached; VNG sets no answer term, so no target.
   answered: { metOnTime: 1, metLate: 0, breached: 1, open: 0, notApplicable: 0, percentOnTime: 50, target: null, meetsTarget: null },
-  // Closed (abandoned chats aside): E1, E4, C1, C2, P1, P2 in first contact, C5 to the back office,
-  // three callback requests, E3 geen antwoord nodig = 11. E1 is undone by Sanne's repeat (E4).
+  // Closed (domain.md: ÷ all closed): E1, E4, C1, C2, P1, P2 in first contact, C5 to the back office,
+  // three callback requests, E3 geen antwoord nodig, C3 and C4 abandoned = 13. E1 is undone by
+  // Sanne's repeat (E4): 5 of 13.
   fcr: {
-    closed: 11, closedFirstContact: 6, repeatedWithin7Days: 1, firstContactResolved: 5, percent: 45.5, target: 80, meetsTarget: false,
+    closed: 13, closedFirstContact: 6, repeatedWithin7Days: 1, firstContactResolved: 5, percent: 38.5, target: 80, meetsTarget: false,
     outcomes: { handled_first_contact: 6, back_office: 1, callback_requested: 3, no_answer_needed: 1, abandoned: 2 },
   },
   callbacks: { total: 3, withinTerm: 1, late: 1, never: 1, open: 0, withinTermPercent: 33.3 },

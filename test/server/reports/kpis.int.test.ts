@@ -3,6 +3,7 @@
 // from the rollups; today's figures follow the work, and supervisors hear that they changed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KpiReport, KpiSeries, ReportsChanged } from '../../../server/reports/kpi-types.ts';
+import { runLifecycle } from '../../../server/conversations/apply.ts';
 import { rollUpPass } from '../../../server/reports/rollups.ts';
 import { addAgent, ADMIN, startTestBalie, type TestBalie } from '../../support/balie.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
@@ -78,7 +79,7 @@ describe('GET /api/reports/kpis over a known month', () => {
     const group = (split: 'channel' | 'agent' | 'team' | 'topic', id: string | number | null) => live.splits[split]!.find((entry) => entry.id === id)!.figures;
     // Channel: e-mail holds the acknowledgements and callbacks, chat the pickups and ratings.
     expect(group('channel', 'email')).toMatchObject({ volume: { total: 7, email: 7, chat: 0, phone: 0 }, acknowledged: { metOnTime: 2, metLate: 1 }, callbacks: { total: 3 }, fcr: { closed: 6, firstContactResolved: 1, percent: 16.7 } });
-    expect(group('channel', 'chat')).toMatchObject({ volume: { total: 5, chat: 5 }, chat: { queued: 5, abandoned: 2, medianWaitSeconds: 20 }, csat: { responses: 3, mean: 4 }, fcr: { closed: 3, firstContactResolved: 2, percent: 66.7 } });
+    expect(group('channel', 'chat')).toMatchObject({ volume: { total: 5, chat: 5 }, chat: { queued: 5, abandoned: 2, medianWaitSeconds: 20 }, csat: { responses: 3, mean: 4 }, fcr: { closed: 5, firstContactResolved: 2, percent: 40 } });
     expect(group('channel', 'phone')).toMatchObject({ volume: { total: 2, phone: 2 }, fcr: { closed: 2, firstContactResolved: 2, percent: 100 }, repeats: { repeatContacts: 1 } });
     expect(live.splits.channel!.map((entry) => entry.id).sort()).toEqual(['chat', 'email', 'phone']);
     // Agent: Anna E1, E3, E4, C1, C5, P2 and the three callbacks (all closed; E1 undone by E4);
@@ -87,7 +88,8 @@ describe('GET /api/reports/kpis over a known month', () => {
     expect(anna).toMatchObject({ volume: { total: 9, chat: null }, fcr: { closed: 9, closedFirstContact: 4, repeatedWithin7Days: 1, firstContactResolved: 3, percent: 33.3 }, csat: { responses: 2, mean: 4.5 } });
     expect(anna.notApplicable).toMatchObject({ total: 1, byReason: { spam: 1 } });
     expect(group('agent', month.agents.bram.id)).toMatchObject({ volume: { total: 3 }, acknowledged: { metLate: 1, percentOnTime: 0 }, answered: { breached: 1 }, backlog: { open: 1, breached: 1 }, csat: { responses: 1, mean: 3 } });
-    expect(group('agent', null)).toMatchObject({ volume: { total: 2 }, chat: { abandoned: 2, abandonedMedianWaitSeconds: 40 }, fcr: { closed: 0, percent: null } });
+    // The abandoned chats are closed conversations nobody was helped in: 0 of 2 in first contact.
+    expect(group('agent', null)).toMatchObject({ volume: { total: 2 }, chat: { abandoned: 2, abandonedMedianWaitSeconds: 40 }, fcr: { closed: 2, firstContactResolved: 0, percent: 0, meetsTarget: false } });
     expect(live.splits.agent!.find((entry) => entry.id === month.agents.anna.id)!.name).toBe('Anna');
     // Team: Noord has Anna and Bram, Zuid Bram alone; the abandoned chats have no team.
     expect(group('team', month.teams.noord)).toMatchObject({ volume: { total: 12 } });
@@ -153,6 +155,8 @@ describe('GET /api/reports/kpis over a known month', () => {
     expect(ack.find((point) => point.start === '2026-11-09')).toMatchObject({ metOnTime: 1, notApplicable: 1, percentOnTime: 100 });
     // Week of 2 November: E1 (undone by E4), C1, C2 in first contact, three callbacks: 2 of 6.
     expect(series.fcr!.find((point) => point.start === '2026-11-02')).toEqual({ start: '2026-11-02', closed: 6, firstContactResolved: 2, percent: 33.3, target: 80 });
+    // Week of 9 November: E4 in first contact, E3 geen antwoord nodig, C3 and C4 abandoned: 1 of 4.
+    expect(series.fcr!.find((point) => point.start === '2026-11-09')).toEqual({ start: '2026-11-09', closed: 4, firstContactResolved: 1, percent: 25, target: 80 });
     expect(series.callbacks!.reduce((sum, point) => ({ withinTerm: sum.withinTerm + point.withinTerm, late: sum.late + point.late, never: sum.never + point.never }), { withinTerm: 0, late: 0, never: 0 })).toEqual({ withinTerm: 1, late: 1, never: 1 });
     expect(series.chatWait).toEqual([
       { fromSeconds: 0, toSeconds: 10, pickedUp: 0, abandoned: 0 },
@@ -236,5 +240,25 @@ describe('today', () => {
     expect(afval.figures.fcr).toMatchObject({ closed: 1, firstContactResolved: 1, percent: 100 });
     // Only supervisors and admins hear it (the plain agent's socket saw the close, not this).
     expect(agentSocketSeen).toEqual([]);
+  });
+
+  it('counts a chat the citizen abandoned among the closed: FCR is ÷ all closed (domain.md)', async () => {
+    const before = await get<KpiReport>('/api/reports/kpis');
+    const drillBefore = await get<{ total: number }>('/api/reports/drill?measure=fcr.closed');
+    expect(drillBefore.total).toBe(before.total.fcr.closed);
+    // A chat waiting in the queue that the citizen leaves before pickup: through the real lifecycle.
+    const chat = await seedConversation(db.pool, { channel: 'chat', status: 'new', milestones: [{ kind: 'pickup', dueAt: new Date(Date.now() + 25_000) }] });
+    const left = await runLifecycle(balie.database.pool, chat.id, { type: 'citizen_left' });
+    expect(left.ok && left.change.conversation.outcome).toBe('abandoned');
+    await waitUntil(async () => (await get<KpiReport>('/api/reports/kpis')).total.fcr.outcomes.abandoned === before.total.fcr.outcomes.abandoned + 1, 15_000, 'the abandoned chat counted');
+    const after = (await get<KpiReport>('/api/reports/kpis')).total.fcr;
+    expect(after.closed).toBe(before.total.fcr.closed + 1);
+    expect(after.firstContactResolved).toBe(before.total.fcr.firstContactResolved);
+    expect(after.closed).toBe(Object.values(after.outcomes).reduce((sum, count) => sum + count, 0));
+    expect(after.percent).toBe(Math.round((1000 * after.firstContactResolved) / after.closed) / 10);
+    // The list behind the counter holds it too.
+    const drill = await get<{ total: number; rows: { reference: string }[] }>('/api/reports/drill?measure=fcr.closed');
+    expect(drill.total).toBe(after.closed);
+    expect(drill.rows.map((row) => row.reference)).toContain(chat.reference);
   });
 });
