@@ -44,12 +44,17 @@ export type AgentPatch = z.infer<typeof agentPatchSchema>;
 
 const COLUMNS = `id, email, name, role, disabled, created_at AS "createdAt"`;
 
-export async function createAgent(db: Db, input: z.infer<typeof newAgentSchema>): Promise<Agent | 'email_taken'> {
+/**
+ * Creates an agent. `passwordMustChange`: somebody other than the agent chose this password (the
+ * first admin, `npm run agents -- add`), so their first login may only choose their own. False
+ * when left out — for accounts whose owner chose the password (test fixtures seed this way).
+ */
+export async function createAgent(db: Db, input: z.infer<typeof newAgentSchema>, { passwordMustChange = false }: { passwordMustChange?: boolean } = {}): Promise<Agent | 'email_taken'> {
   const passwordHash = await hashPassword(input.password);
   const result = await db.query<Agent>(
-    `INSERT INTO agents (email, name, role, password_hash) VALUES ($1, $2, $3, $4)
+    `INSERT INTO agents (email, name, role, password_hash, password_must_change) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (email) DO NOTHING RETURNING ${COLUMNS}`,
-    [input.email, input.name, input.role, passwordHash],
+    [input.email, input.name, input.role, passwordHash, passwordMustChange],
   );
   return result.rows[0] ?? 'email_taken';
 }
@@ -89,14 +94,17 @@ export function temporaryPassword(): string {
   return randomBytes(12).toString('base64url');
 }
 
-/** Creates an agent with their teams; without a password, with a temporary one that is returned once. */
+/**
+ * Creates an agent with their teams; without a password, with a temporary one that is returned
+ * once. Either way the admin chose it, so the agent must choose their own at first login.
+ */
 export async function createAgentWithTeams(pool: Pool, input: z.infer<typeof agentRequestSchema>): Promise<{ agent: AgentWithTeams; temporaryPassword?: string } | 'email_taken' | 'unknown_team'> {
   const generated = input.password === undefined ? temporaryPassword() : undefined;
   const passwordHash = await hashPassword(input.password ?? generated!);
   return inTransaction(pool, async (tx) => {
     if (await unknownTeams(tx, input.teamIds)) return 'unknown_team';
     const result = await tx.query<Agent>(
-      `INSERT INTO agents (email, name, role, password_hash) VALUES ($1, $2, $3, $4)
+      `INSERT INTO agents (email, name, role, password_hash, password_must_change) VALUES ($1, $2, $3, $4, true)
        ON CONFLICT (email) DO NOTHING RETURNING ${COLUMNS}`,
       [input.email, input.name, input.role, passwordHash],
     );
@@ -116,9 +124,9 @@ export async function findAgent(db: Db, id: number): Promise<Agent | undefined> 
 }
 
 /** The agent with this e-mail address and their password hash, for logging in. */
-export async function findAgentForLogin(db: Db, emailAddress: string): Promise<(Agent & { passwordHash: string }) | undefined> {
-  const result = await db.query<Agent & { passwordHash: string }>(
-    `SELECT ${COLUMNS}, password_hash AS "passwordHash" FROM agents WHERE email = $1`,
+export async function findAgentForLogin(db: Db, emailAddress: string): Promise<(Agent & { passwordHash: string; passwordMustChange: boolean }) | undefined> {
+  const result = await db.query<Agent & { passwordHash: string; passwordMustChange: boolean }>(
+    `SELECT ${COLUMNS}, password_hash AS "passwordHash", password_must_change AS "passwordMustChange" FROM agents WHERE email = $1`,
     [emailAddress.toLowerCase()],
   );
   return result.rows[0];
@@ -130,7 +138,9 @@ export async function countAgents(db: Db): Promise<number> {
 
 /**
  * Changes an agent. Disabling an agent or changing the password ends their sessions. The last
- * active admin cannot be disabled or demoted: nobody could manage agents any more.
+ * active admin cannot be disabled or demoted: nobody could manage agents any more. A password set
+ * here is set by somebody else (an admin, the CLI): the agent must choose their own at next login
+ * (changeOwnPassword is the agent's own way).
  */
 export async function updateAgent(pool: Pool, id: number, patch: AgentPatch): Promise<Agent | 'not_found' | 'last_admin'> {
   const passwordHash = patch.password === undefined ? undefined : await hashPassword(patch.password);
@@ -166,6 +176,7 @@ async function applyAgentPatch(tx: Db, id: number, patch: AgentPatch, passwordHa
        role = coalesce($3, role),
        disabled = coalesce($4, disabled),
        password_hash = coalesce($5, password_hash),
+       password_must_change = password_must_change OR $5::text IS NOT NULL,
        updated_at = now()
      WHERE id = $1 RETURNING ${COLUMNS}`,
     [id, patch.name ?? null, patch.role ?? null, patch.disabled ?? null, passwordHash ?? null],

@@ -10,6 +10,10 @@ import { createAgent } from './agents.ts';
 export const GENERATED_ADMIN_EMAIL = 'admin@balie.local';
 export const INITIAL_PASSWORD_FILE = 'initial-admin-password';
 
+// A password in a file or in the environment is known to more than the admin (the operator, a
+// deployment's secrets, a shell's history): the admin's first login chooses their own.
+const FIRST_LOGIN_CHOOSES = { passwordMustChange: true } as const;
+
 /**
  * When no agent exists yet, creates an admin from ADMIN_EMAIL/ADMIN_PASSWORD. Without those, a
  * newcomer still gets in: an admin `admin@balie.local` with a random password written to
@@ -23,7 +27,7 @@ export async function ensureFirstAdmin(pool: Pool, config: Config, log: Logger):
     if (rows[0]!.count > 0) return;
 
     if (config.admin) {
-      await createAgent(tx, { email: config.admin.email.toLowerCase(), name: 'Beheerder', role: 'admin', password: config.admin.password });
+      await createAgent(tx, { email: config.admin.email.toLowerCase(), name: 'Beheerder', role: 'admin', password: config.admin.password }, FIRST_LOGIN_CHOOSES);
       log.info({ email: config.admin.email }, 'created the first admin from ADMIN_EMAIL');
       return;
     }
@@ -31,7 +35,7 @@ export async function ensureFirstAdmin(pool: Pool, config: Config, log: Logger):
     const file = path.join(config.dataDir, INITIAL_PASSWORD_FILE);
     await fs.mkdir(config.dataDir, { recursive: true });
     await fs.writeFile(file, `${password}\n`, { mode: 0o600 });
-    await createAgent(tx, { email: GENERATED_ADMIN_EMAIL, name: 'Beheerder', role: 'admin', password });
+    await createAgent(tx, { email: GENERATED_ADMIN_EMAIL, name: 'Beheerder', role: 'admin', password }, FIRST_LOGIN_CHOOSES);
     log.warn(
       { email: GENERATED_ADMIN_EMAIL, passwordFile: file },
       `No agents yet and ADMIN_EMAIL/ADMIN_PASSWORD not set: created admin ${GENERATED_ADMIN_EMAIL} with the password in ${file}. ` +

@@ -79,7 +79,8 @@ async function run(pool: Pool, command: string | undefined, args: string[], valu
     case 'add': {
       if (!email || !values.name) throw new UsageError('add needs an e-mail address and --name');
       const input = check(newAgentSchema, { email, name: values.name, role: values.role ?? 'agent', password: values.password ?? (await readPassword()) });
-      const agent = await createAgent(pool, input);
+      // The operator chose the password: the agent chooses their own at first login.
+      const agent = await createAgent(pool, input, { passwordMustChange: true });
       if (agent === 'email_taken') throw new UsageError(`an agent with e-mail address ${input.email} already exists`);
       await recordAudit(pool, { agentId: null, action: 'agent.created', subjectType: 'agent', subjectId: agent.id, details: { role: agent.role, via: 'cli' } });
       console.log(`added ${agent.email} (${agent.role})`);

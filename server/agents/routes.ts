@@ -1,5 +1,5 @@
 // HTTP routes for logging in and out, and for admins managing agent accounts.
-import { Router, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { auditRequest, recordAudit, requestOrigin } from '../audit.ts';
 import type { Pool } from '../db/index.ts';
@@ -8,6 +8,7 @@ import { requireRole } from '../http/auth.ts';
 import { HttpError, httpErrors, validate } from '../http/errors.ts';
 import { ipKeyGenerator, limiter } from '../http/rate-limit.ts';
 import { agentRequestPatchSchema, agentRequestSchema, createAgentWithTeams, findAgentForLogin, listAgentsWithTeams, temporaryPassword, updateAgentWithTeams } from './agents.ts';
+import { changeOwnPassword, passwordChangeSchema } from './own-password.ts';
 import { verifyPassword } from './passwords.ts';
 import { createSession, deleteSession, sessionCookieName } from './sessions.ts';
 
@@ -30,7 +31,10 @@ type LoginInput = z.infer<typeof loginSchema>;
 
 const LOGIN_WINDOW_MS = 15 * 60_000;
 
-/** Public: POST /login. With a session: POST /logout, GET /me. */
+/**
+ * Public: POST /login. With a session: POST /logout, GET /me, POST /password (the agent's own
+ * password; the one way forward for a session whose password somebody else set).
+ */
 export function authRoutes({ pool, sessionHours, sessionAbsoluteHours = Math.max(24, sessionHours), secureCookies }: Options): Router {
   const router = Router();
   const cookieName = sessionCookieName(secureCookies);
@@ -69,7 +73,28 @@ export function authRoutes({ pool, sessionHours, sessionAbsoluteHours = Math.max
     await recordAudit(pool, { agentId: agent.id, action: 'agent.logged_in', subjectType: 'agent', subjectId: agent.id, ...origin });
     // The browser keeps the cookie for the absolute lifetime; the server ends it sooner when idle.
     res.cookie(cookieName, token, { ...cookieOptions, maxAge: sessionAbsoluteHours * 3_600_000 });
-    res.json({ agent: { id: agent.id, email: agent.email, name: agent.name, role: agent.role } });
+    // passwordMustChange: the inbox shows only "choose a new password"; the API refuses the rest.
+    res.json({ agent: { id: agent.id, email: agent.email, name: agent.name, role: agent.role, passwordMustChange: agent.passwordMustChange } });
+  });
+
+  // Failures only, as for login: a stolen session cannot guess the current password quickly.
+  const passwordKey = (req: Request) => `agent|${req.agent!.id}`;
+  const passwordPerClient = limiter({ ...failures, limit: 50 });
+  const passwordPerAgent = limiter({ ...failures, limit: 10, keyGenerator: passwordKey });
+  const sessionRequired: RequestHandler = (req, _res, next) => next(req.agent ? undefined : httpErrors.unauthorized());
+
+  router.post('/password', sessionRequired, passwordPerClient, passwordPerAgent, async (req, res) => {
+    const agent = req.agent!;
+    const change = validate(passwordChangeSchema, req.body);
+    const origin = requestOrigin(req);
+    const changed = await changeOwnPassword(pool, agent.id, change, { hours: sessionHours, absoluteHours: sessionAbsoluteHours, userAgent: req.get('user-agent') });
+    if (changed === 'wrong_password') {
+      await recordAudit(pool, { agentId: agent.id, action: 'agent.password_change_failed', subjectType: 'agent', subjectId: agent.id, details: { reason: 'wrong_password' }, ...origin });
+      throw httpErrors.invalidCredentials();
+    }
+    await recordAudit(pool, { agentId: agent.id, action: 'agent.password_changed', subjectType: 'agent', subjectId: agent.id, details: { wasRequired: agent.passwordMustChange }, ...origin });
+    res.cookie(cookieName, changed.token, { ...cookieOptions, maxAge: sessionAbsoluteHours * 3_600_000 });
+    res.json({ agent: { id: agent.id, email: agent.email, name: agent.name, role: agent.role, passwordMustChange: false } });
   });
 
   router.post('/logout', async (req, res) => {

@@ -26,6 +26,11 @@ export interface SessionAgent {
   email: string;
   name: string;
   role: Role;
+  /**
+   * Somebody else chose this agent's password: until they choose their own, the session reaches
+   * nothing but who-am-I, log out and the password change (http/auth.ts), and no socket opens.
+   */
+  passwordMustChange: boolean;
 }
 
 function hashToken(token: string): Buffer {
@@ -53,7 +58,7 @@ export async function createSession(db: Db, agentId: number, hours: number, user
  */
 export async function agentForSession(db: Db, token: string, hours: number): Promise<SessionAgent | undefined> {
   const result = await db.query<SessionAgent & { stale: boolean }>(
-    `SELECT a.id, a.email, a.name, a.role, s.last_seen_at < now() - interval '1 minute' AS stale
+    `SELECT a.id, a.email, a.name, a.role, a.password_must_change AS "passwordMustChange", s.last_seen_at < now() - interval '1 minute' AS stale
        FROM sessions s JOIN agents a ON a.id = s.agent_id
       WHERE s.token_hash = $1 AND s.expires_at > now() AND s.absolute_expires_at > now() AND NOT a.disabled`,
     [hashToken(token)],
@@ -66,7 +71,7 @@ export async function agentForSession(db: Db, token: string, hours: number): Pro
       hours,
     ]);
   }
-  return { id: row.id, email: row.email, name: row.name, role: row.role };
+  return { id: row.id, email: row.email, name: row.name, role: row.role, passwordMustChange: row.passwordMustChange };
 }
 
 export async function deleteSession(db: Db, token: string): Promise<void> {

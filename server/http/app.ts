@@ -15,7 +15,7 @@ import { quarantineRoutes } from '../mail/quarantine-routes.ts';
 import { outboxRoutes } from '../mail/outbox-routes.ts';
 import type { DomainEvents } from '../domain-events.ts';
 import type { Logger } from '../log.ts';
-import { authenticate, requireAgent, sessionTokenFrom } from './auth.ts';
+import { authenticate, refuseUntilPasswordChosen, requireAgent, sessionTokenFrom } from './auth.ts';
 import { errorHandler, httpErrors } from './errors.ts';
 import { sameOriginOnly } from './same-origin.ts';
 import { staticRoutes } from './static.ts';
@@ -110,7 +110,7 @@ export function createHttpApp({ config, database, events, log, mail, chat, recom
     // Without a database no session can be checked: then only the token shows the details.
     if (!token || !databaseOk) return false;
     const agent = await withDeadline(agentForSession(database.pool, token, config.sessionHours), HEALTH_SESSION_MS).catch(() => undefined);
-    return agent !== undefined;
+    return agent !== undefined && !agent.passwordMustChange;
   }
 
   const api = Router();
@@ -125,6 +125,7 @@ export function createHttpApp({ config, database, events, log, mail, chat, recom
   api.use(sameOriginOnly(config.publicUrl.origin));
   api.use(express.json({ limit: '1mb' }));
   api.use(authenticate(database.pool, config.sessionHours, secure));
+  api.use(refuseUntilPasswordChosen);
   // Logging out ends that browser's live connection too, once the session is gone (issue 6).
   api.post('/auth/logout', (req, res, next) => {
     const token = req.sessionToken;

@@ -42,6 +42,23 @@ export function authenticate(db: Db, sessionHours: number, secure?: boolean): Re
   };
 }
 
+/**
+ * The /api paths a session whose password somebody else set may reach: who am I, log out, choose a
+ * new password (and logging in again). Exact paths: anything else — a trailing slash, another
+ * case — is refused, failing closed.
+ */
+const OPEN_UNTIL_PASSWORD_CHOSEN = new Set(['/auth/me', '/auth/logout', '/auth/password', '/auth/login']);
+
+/**
+ * 403 password_change_required for every other /api route while the session's agent must choose
+ * their own password (the first admin, an agent an admin added or reset). Mounted right after
+ * `authenticate`, so public and token routes below it are covered too; a request with only an API
+ * token (no session cookie) carries no agent and passes.
+ */
+export const refuseUntilPasswordChosen: RequestHandler = (req, _res, next) => {
+  next(req.agent?.passwordMustChange && !OPEN_UNTIL_PASSWORD_CHOSEN.has(req.path) ? httpErrors.passwordChangeRequired() : undefined);
+};
+
 /** 401 without a session. Mounted in front of every /api route that is not public. */
 export const requireAgent: RequestHandler = (req, _res, next) => {
   if (!req.agent) return next(httpErrors.unauthorized());

@@ -8,6 +8,9 @@ export type ErrorCode =
   | 'unauthorized'
   | 'invalid_credentials'
   | 'account_disabled'
+  // Somebody else chose this agent's password (first admin, added or reset by an admin): the
+  // session may only ask who it is, log out and choose a new password (POST /api/auth/password).
+  | 'password_change_required'
   | 'forbidden'
   | 'not_found'
   | 'validation_failed'
@@ -94,6 +97,7 @@ export const httpErrors = {
   unauthorized: () => new HttpError(401, 'unauthorized', 'Log in first.'),
   invalidCredentials: () => new HttpError(401, 'invalid_credentials', 'E-mail address or password is wrong.'),
   accountDisabled: () => new HttpError(403, 'account_disabled', 'This account is disabled.'),
+  passwordChangeRequired: () => new HttpError(403, 'password_change_required', 'Choose a new password first (POST /api/auth/password).'),
   forbidden: () => new HttpError(403, 'forbidden', 'Your role does not allow this.'),
   notFound: (what = 'resource') => new HttpError(404, 'not_found', `No such ${what}.`),
   emailTaken: () => new HttpError(409, 'email_taken', 'An agent with this e-mail address already exists.'),

@@ -285,7 +285,8 @@ export interface WidgetSocketData {
 export interface HandshakeErrorData {
   /**
    * unauthorized: no, unknown, expired or ended token (drop it and start anew); rate_limited: retry
-   * later; forbidden: the main namespace `/`, which serves nothing.
+   * later; forbidden: the main namespace `/`, which serves nothing; password_change_required: the
+   * agent must choose their own password first (POST /api/auth/password).
    */
-  code: 'unauthorized' | 'forbidden_origin' | 'rate_limited' | 'forbidden';
+  code: 'unauthorized' | 'forbidden_origin' | 'rate_limited' | 'forbidden' | 'password_change_required';
 }

@@ -170,6 +170,7 @@ export function createRealtime(options: {
       return undefined;
     }) : undefined;
     if (!agent) return next(refused('Log in first.', { code: 'unauthorized' }));
+    if (agent.passwordMustChange) return next(refused('Choose a new password first.', { code: 'password_change_required' }));
     socket.data.agent = { id: agent.id, name: agent.name, role: agent.role };
     socket.data.sessionRoom = sessionRoom(token!);
     // The token stays on this instance, for the session re-checks: socket.data travels to others.

@@ -33,6 +33,10 @@ export async function startTestBalie(databaseUrl: string, env: Record<string, st
     ...env,
   });
   const balie = await startBalie(config, createLogger(process.env.BALIE_TEST_LOG ?? 'silent'));
+  // The product makes the first admin choose their own password at first login; the tests' ADMIN
+  // stands for an admin who has done so (test/server/agents/first-password.int.test.ts tests the
+  // first login itself). Only ADMIN is cleared, and only in tests.
+  await balie.database.pool.query('UPDATE agents SET password_must_change = false WHERE email = $1', [(env.ADMIN_EMAIL ?? ADMIN.email).toLowerCase()]);
 
   const request: TestBalie['request'] = (path, init = {}) =>
     fetch(`${balie.url}${path}`, {

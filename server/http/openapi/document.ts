@@ -23,6 +23,8 @@ export function openApiPath(expressPath: string): string {
 export function errorCodesOf(route: ApiRoute): ErrorCode[] {
   const codes: ErrorCode[] = [];
   if (route.access !== 'public') codes.push('unauthorized');
+  // A session whose password somebody else set reaches only /api/auth/* (http/auth.ts).
+  if (route.access !== 'public' && !route.path.startsWith('/api/auth/')) codes.push('password_change_required');
   if (route.access === 'sessionOrToken') codes.push('invalid_token');
   if (route.roles || route.access === 'sessionOrToken') codes.push('forbidden');
   if (route.params || route.query || route.body) codes.push('validation_failed');

@@ -9,6 +9,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   invalid_credentials: 401,
   invalid_token: 401,
   account_disabled: 403,
+  password_change_required: 403,
   forbidden: 403,
   cross_origin_refused: 403,
   not_found: 404,

@@ -13,8 +13,8 @@ export const agentSchema = z.looseObject({
   createdAt: z.string(),
 });
 
-/** The logged-in agent (req.agent; login answers the first four). */
-export const sessionAgentSchema = z.looseObject({ id: z.number().int(), email: z.string(), name: z.string(), role: z.enum(ROLES) });
+/** The logged-in agent (req.agent; login and the password change answer it too). */
+export const sessionAgentSchema = z.looseObject({ id: z.number().int(), email: z.string(), name: z.string(), role: z.enum(ROLES), passwordMustChange: z.boolean().describe('Somebody else chose the password: only POST /api/auth/password, /me and /logout answer until the agent chooses their own') });
 
 /** server/api-tokens/tokens.ts ApiToken: never the secret. */
 export const apiTokenSchema = z.strictObject({
