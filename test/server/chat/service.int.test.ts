@@ -72,6 +72,8 @@ describe('agents available', () => {
     const watcher = await agentSocket(b, admin);
     const other = await a.request('/api/agents', { cookie: admin, body: { email: 'fatima@gemeente.test', name: 'Fatima el Amrani', role: 'agent', password: 'an agent password' } });
     expect(other.status).toBe(201);
+    // An admin chose her password: as if she had chosen her own since (first-password.int.test.ts).
+    await db.pool.query("UPDATE agents SET password_must_change = false WHERE email = 'fatima@gemeente.test'");
     const fatima = await a.login('fatima@gemeente.test', 'an agent password');
     const online = next<{ name: string; status: string }>(watcher, 'agent.presence_changed', 5_000, (change) => change.name === 'Fatima el Amrani');
     await agentSocket(a, fatima);
