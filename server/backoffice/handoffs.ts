@@ -113,6 +113,8 @@ export interface Handoff {
   requestedAt: string;
   /** The promised moment; for a callback the milestone's (it follows a calendar recompute). */
   dueAt: string;
+  /** The hand-off's own milestone (callback or handoff kind); null when it has none. */
+  milestoneId: number | null;
   milestoneState: string | null;
   outcome: string | null;
   completedAt: string | null;
@@ -135,7 +137,7 @@ const HANDOFF_QUERY = `
          h.action, h.action_label AS "actionLabel", h.question, h.internal_note AS "internalNote",
          h.citizen_name AS "citizenName", h.phone, h.email, h.preferred_moment AS "preferredMoment", h.status,
          json_build_object('unit', h.term_unit, 'amount', h.term_amount) AS term, h.term_source AS "termSource",
-         h.requested_at AS "requestedAt", coalesce(ms.due_at, h.due_at) AS "dueAt", ms.state AS "milestoneState",
+         h.requested_at AS "requestedAt", coalesce(ms.due_at, h.due_at) AS "dueAt", h.milestone_id::int AS "milestoneId", ms.state AS "milestoneState",
          h.outcome, h.completed_at AS "completedAt", ${person('cb')} AS "completedBy",
          h.misrouted_count AS "misroutedCount", ${person('cr')} AS "createdBy", h.created_at AS "createdAt",
          h.cancelled_at AS "cancelledAt", ${person('xb')} AS "cancelledBy", h.cancel_reason AS "cancelReason",
@@ -266,14 +268,21 @@ export async function createHandoffIn(tx: Db, input: NewHandoff, by: { id: numbe
 
   const context = await loadServiceContext(tx);
   const { term, source } = handoffTermFor(team?.handoffTerm ?? null, context.activeNorm);
+  // The conversation first (the lock order); then the milestones its other open hand-offs hold:
+  // reopened by the citizen and handed off again, each hand-off keeps a promise of its own.
+  await tx.query('SELECT 1 FROM conversations WHERE id = $1 FOR NO KEY UPDATE', [input.conversationId]);
+  const heldByOthers = await milestonesOfOpenHandoffs(tx, input.conversationId);
   // Closing hands the obligation to the hand-off's milestone (the lifecycle opens it with this term).
   const outcome = input.action === 'callback' ? 'callback_requested' : 'back_office';
-  const applied = await applyEvent(tx, input.conversationId, { type: 'close', outcome, agentId: by.id, handoff: { term, stated: source !== 'norm' } }, { at: now });
+  const applied = await applyEvent(tx, input.conversationId, { type: 'close', outcome, agentId: by.id, handoff: { term, stated: source !== 'norm', heldByOthers } }, { at: now });
   if (!applied.ok) return { ok: false, code: applied.code === 'not_found' ? 'not_found' : 'conversation_closed' };
   const { change } = applied;
   const milestoneKind = input.action === 'callback' ? 'callback' : 'handoff';
-  const milestone = change.milestones.find((changed) => changed.kind === milestoneKind && changed.state === 'open');
-  const due = milestone ? DateTime.fromISO(milestone.dueAt, { zone: ZONE }) : handoffDue(term, DateTime.fromJSDate(now, { zone: ZONE }), context.calendar);
+  const opened = change.milestones.find((changed) => changed.kind === milestoneKind && changed.state === 'open');
+  // None opened: the unmet one of the kind was breached already and stays so (handed on again
+  // after a send-back) — the hand-off carries that one, breach and all.
+  const milestone = opened ?? (await unmetMilestoneOfKind(tx, input.conversationId, milestoneKind, heldByOthers));
+  const due = milestone ? DateTime.fromJSDate(new Date(milestone.dueAt), { zone: ZONE }) : handoffDue(term, DateTime.fromJSDate(now, { zone: ZONE }), context.calendar);
   const milestoneId = milestone?.id ?? null;
 
   const conversation = (
@@ -356,6 +365,26 @@ export async function createHandoffIn(tx: Db, input: NewHandoff, by: { id: numbe
     }
   }
   return { ok: true, handoff: (await findHandoff(tx, handoffId))!, change, mails };
+}
+
+/** The milestones held by the conversation's open hand-offs (handoffs.milestone_id). */
+async function milestonesOfOpenHandoffs(tx: Db, conversationId: number): Promise<number[]> {
+  const { rows } = await tx.query<{ id: number }>(
+    `SELECT milestone_id::int AS id FROM handoffs WHERE conversation_id = $1 AND status = ANY($2) AND milestone_id IS NOT NULL`,
+    [conversationId, OPEN_STATUSES],
+  );
+  return rows.map((row) => row.id);
+}
+
+/** The unmet milestone of a kind openHandoffMilestone would have taken (the newest, not another hand-off's). */
+async function unmetMilestoneOfKind(tx: Db, conversationId: number, kind: 'callback' | 'handoff', heldByOthers: readonly number[]): Promise<{ id: number; dueAt: Date } | undefined> {
+  const { rows } = await tx.query<{ id: number; dueAt: Date }>(
+    `SELECT id::int, due_at AS "dueAt" FROM milestones
+      WHERE conversation_id = $1 AND kind = $2 AND state IN ('open', 'due_soon', 'breached') AND NOT id = ANY($3::bigint[])
+      ORDER BY id DESC LIMIT 1`,
+    [conversationId, kind, heldByOthers],
+  );
+  return rows[0];
 }
 
 function isCreateRefusal(code: string): code is CreateRefusal {
@@ -449,7 +478,10 @@ export async function recordAttempt(pool: Pool, handoffId: number, input: Attemp
     const reached = input.result === 'reached';
     let change: LifecycleChange | null = null;
     // A callback's attempt is the lifecycle's; reaching the citizen on another hand-off completes it.
-    const event = handoff.action === 'callback' ? ({ type: 'callback_attempt', reached } as const) : reached ? ({ type: 'handoff_completed' } as const) : null;
+    // Either meets this hand-off's own milestone only; one without a milestone meets nothing.
+    const own = handoff.milestoneId;
+    const event =
+      own === null ? null : handoff.action === 'callback' ? ({ type: 'callback_attempt', reached, milestoneId: own } as const) : reached ? ({ type: 'handoff_completed', milestoneId: own } as const) : null;
     if (event) {
       const applied = await applyEvent(tx, handoff.conversationId, event, { at });
       if (applied.ok) change = applied.change;
@@ -478,11 +510,13 @@ export async function completeHandoff(pool: Pool, handoffId: number, outcome: st
     if (!locked.ok) return locked;
     if (locked.handoff.action === 'callback') return { ok: false, code: 'not_a_callback' };
     const at = new Date();
-    const applied = await applyEvent(tx, locked.handoff.conversationId, { type: 'handoff_completed' }, { at });
+    // Its own milestone only: another open hand-off of the conversation keeps its promise.
+    const own = locked.handoff.milestoneId;
+    const applied = own === null ? null : await applyEvent(tx, locked.handoff.conversationId, { type: 'handoff_completed', milestoneId: own }, { at });
     await tx.query(`UPDATE handoffs SET status = 'completed', outcome = $2, completed_at = $4, completed_by = $3, updated_at = now() WHERE id = $1`, [handoffId, outcome, by.id, at]);
     await tx.query(`INSERT INTO handoff_events (handoff_id, kind, agent_id, note, at) VALUES ($1, 'completed', $2, $3, $4)`, [handoffId, by.id, outcome, at]);
     await recordAudit(tx, { agentId: by.id, action: 'handoff.completed', subjectType: 'handoff', subjectId: handoffId });
-    return { ok: true, handoff: (await findHandoff(tx, handoffId))!, change: applied.ok ? applied.change : null };
+    return { ok: true, handoff: (await findHandoff(tx, handoffId))!, change: applied?.ok ? applied.change : null };
   }).then(asWorkOutcome);
 }
 
@@ -539,12 +573,14 @@ export async function cancelHandoff(pool: Pool, handoffId: number, reason: strin
     // Another team's hand-off does not exist for a back-office user; the KCC sees it in the history.
     if (!mayCancel(before, by)) return { ok: false, code: by.role === 'backoffice' && !(await mayWork(tx, before, by.id)) ? 'not_found' : 'not_yours' };
     const at = new Date();
-    // The lifecycle locks the conversation first (the lock order), then the hand-off is locked.
-    const applied = await applyEvent(tx, before.conversationId, { type: 'handoff_cancelled', agentId: by.id }, { at });
+    // The conversation first (the lock order), then the hand-off; then its own milestone ends —
+    // never another hand-off's (a reopened conversation handed off again holds one per hand-off).
+    await tx.query('SELECT 1 FROM conversations WHERE id = $1 FOR NO KEY UPDATE', [before.conversationId]);
     const locked = await tx.query<{ status: HandoffStatus }>('SELECT status FROM handoffs WHERE id = $1 FOR UPDATE', [handoffId]);
     if (!OPEN_STATUSES.includes(locked.rows[0]!.status)) return { ok: false, code: 'not_open' };
-    // A conversation has at most one open hand-off (handing off closes it), so the kinds are its.
-    const change = applied.ok ? applied.change : null;
+    const own = before.milestoneId;
+    const applied = own === null ? null : await applyEvent(tx, before.conversationId, { type: 'handoff_cancelled', agentId: by.id, milestoneId: own }, { at });
+    const change = applied?.ok ? applied.change : null;
     await tx.query(`UPDATE handoffs SET status = 'cancelled', cancelled_at = $2, cancelled_by = $3, cancel_reason = $4, updated_at = now() WHERE id = $1`, [handoffId, at, by.id, reason]);
     await tx.query(`INSERT INTO handoff_events (handoff_id, kind, agent_id, from_team_id, note, at) VALUES ($1, 'cancelled', $2, $3, $4, $5)`, [handoffId, by.id, before.team?.id ?? null, reason, at]);
     await recordAudit(tx, { agentId: by.id, action: 'handoff.cancelled', subjectType: 'handoff', subjectId: handoffId, details: { reason, conversationId: before.conversationId } });

@@ -127,9 +127,9 @@ export async function applyEvent(tx: Db, conversationId: number, event: Lifecycl
 async function applyEffect(tx: Db, conversationId: number, effect: MilestoneEffect, at: Date, actor: number | null, options: ApplyOptions): Promise<Milestone[]> {
   switch (effect.op) {
     case 'meet':
-      return meetMilestones(tx, conversationId, effect.kinds, at, effect.by);
+      return meetMilestones(tx, conversationId, effect.kinds, at, effect.by, effect.ids);
     case 'not_applicable':
-      return endMilestones(tx, conversationId, effect.kinds, at, effect.reason, actor);
+      return endMilestones(tx, conversationId, effect.kinds, at, effect.reason, actor, effect.ids);
     case 'suspend':
       return suspendMilestones(tx, conversationId, effect.kinds, at);
     case 'resume':
@@ -137,7 +137,7 @@ async function applyEffect(tx: Db, conversationId: number, effect: MilestoneEffe
     case 'open_norm':
       return effect.set === 'email' ? openMilestonesFor(tx, conversationId, at) : openCallbackMilestone(tx, conversationId, at);
     case 'open_handoff':
-      return openHandoffMilestone(tx, conversationId, effect.kind, effect.term, effect.stated, at);
+      return openHandoffMilestone(tx, conversationId, effect.kind, effect.term, effect.stated, at, effect.heldByOthers);
     case 'open_complex_answer': {
       const outcome = await openComplexAnswer(tx, conversationId, at, options.statedTerm);
       if (!outcome.ok) throw new LifecycleRefused(outcome.reason);

@@ -37,6 +37,8 @@ export type MetBy = 'acknowledgement' | 'reply' | 'answer' | 'interim' | 'pickup
 export interface HandoffTermEffect {
   term: Term;
   stated: boolean;
+  /** The milestones of the conversation's other open hand-offs: each is that hand-off's own promise, never taken over. */
+  heldByOthers?: readonly number[];
 }
 
 export interface LifecycleState {
@@ -72,11 +74,13 @@ export type LifecycleEvent =
   /** The chat's citizen ended it, or no widget was connected for 2 minutes. */
   | { type: 'citizen_left' }
   /** A call attempt was recorded; `reached`: the citizen was spoken to. */
-  | { type: 'callback_attempt'; reached: boolean }
+  // milestoneId: the hand-off's own milestone (handoffs.milestone_id) — only that one is met, never
+  // another hand-off's of the same kind; absent: the conversation's callback (the inbox's own attempts).
+  | { type: 'callback_attempt'; reached: boolean; milestoneId?: number }
   /** The back office completed a hand-off that is not a callback (answered by e-mail, the action done). */
-  | { type: 'handoff_completed' }
+  | { type: 'handoff_completed'; milestoneId?: number }
   /** A hand-off was cancelled: its milestone is owed no more. */
-  | { type: 'handoff_cancelled'; agentId: number }
+  | { type: 'handoff_cancelled'; agentId: number; milestoneId?: number }
   /**
    * An agent merged this conversation into another about the same question (issue 16.5): it closes
    * as a duplicate (geen antwoord nodig); what it still owed was moved to the kept one or ends `merged`.
@@ -106,15 +110,15 @@ export const LIFECYCLE_EVENT_TYPES: readonly LifecycleEventType[] = [
 /** What must happen to milestones, carried out by the apply module at the event's time. */
 export type MilestoneEffect =
   /** Meet these kinds when unmet (met, or met_late when past due). */
-  | { op: 'meet'; kinds: readonly MilestoneKind[]; by: MetBy }
+  | { op: 'meet'; kinds: readonly MilestoneKind[]; by: MetBy; ids?: readonly number[] }
   /** The tussenbericht: opens the complex answer (the agent's term or the norm's). Meeting follows delivery. */
   | { op: 'open_complex_answer' }
   /** End unmet milestones of these kinds as not applicable. */
-  | { op: 'not_applicable'; kinds: readonly MilestoneKind[]; reason: NotApplicableReason }
+  | { op: 'not_applicable'; kinds: readonly MilestoneKind[]; reason: NotApplicableReason; ids?: readonly number[] }
   /** Open the norm's milestones for this channel from the event's time, beside none of the same kind. */
   | { op: 'open_norm'; set: 'email' | 'callback' }
   /** Open (or set the term of) a hand-off's milestone: `callback` for a callback, `handoff` otherwise. */
-  | { op: 'open_handoff'; kind: 'callback' | 'handoff'; term: Term; stated: boolean }
+  | { op: 'open_handoff'; kind: 'callback' | 'handoff'; term: Term; stated: boolean; heldByOthers?: readonly number[] }
   /** Waiting on the citizen: keep the answer's remaining business time (where the norm says so). */
   | { op: 'suspend'; kinds: readonly MilestoneKind[] }
   /** The citizen wrote back, or the agent resumed: the answer is due the kept business time later. */
@@ -287,14 +291,14 @@ export function transition(state: LifecycleState, event: LifecycleEvent): Transi
 
     case 'callback_attempt':
       // Attempts without contact are recorded but meet nothing (domain.md: callbacks).
-      return ok({ milestones: event.reached ? [{ op: 'meet', kinds: ['callback'], by: 'callback' }] : [] });
+      return ok({ milestones: event.reached ? [{ op: 'meet', kinds: ['callback'], by: 'callback', ...only(event.milestoneId) }] : [] });
 
     case 'handoff_completed':
-      return ok({ milestones: [{ op: 'meet', kinds: ['handoff'], by: 'back_office' }] });
+      return ok({ milestones: [{ op: 'meet', kinds: ['handoff'], by: 'back_office', ...only(event.milestoneId) }] });
 
     case 'handoff_cancelled':
       // Whatever the conversation's status: the hand-off's promise is withdrawn, not broken.
-      return ok({ milestones: [{ op: 'not_applicable', kinds: ['callback', 'handoff'], reason: 'handoff_cancelled' }] });
+      return ok({ milestones: [{ op: 'not_applicable', kinds: ['callback', 'handoff'], reason: 'handoff_cancelled', ...only(event.milestoneId) }] });
 
     case 'merged':
       // A closed conversation's history is finished; reopen it first, then merge (docs/lifecycle.md).
@@ -323,4 +327,9 @@ function reopened(state: LifecycleState): Partial<Decision> {
 
 function resumeIfWaiting(state: LifecycleState): MilestoneEffect[] {
   return state.status === 'waiting' ? [{ op: 'resume', kinds: ANSWER_KINDS }] : [];
+}
+
+/** A hand-off's event touches its own milestone only (a conversation may hold one per hand-off). */
+function only(milestoneId: number | undefined): { ids?: readonly number[] } {
+  return milestoneId === undefined ? {} : { ids: [milestoneId] };
 }

@@ -221,18 +221,28 @@ export async function openCallbackMilestone(tx: Db, conversationId: number, requ
  * hand-off, from `requestedAt` with the hand-off's term. The conversation's unmet one of that kind
  * (a callback the norm opened on closing, or a hand-off sent back and handed on again) takes the
  * term — unless it is breached already: that one stays as it is, breach and all; else one is
- * opened. A term that is not the norm's is stored as stated, so that a calendar recompute keeps it
+ * opened. The milestones in `heldByOthers` belong to other open hand-offs of the conversation
+ * (to Burgerzaken, and since a reopen to Belastingen): each keeps its own term and is never taken. A term that is not the norm's is stored as stated, so that a calendar recompute keeps it
  * (recompute.ts); a `handoff` term always is (the norm names none).
  */
-export async function openHandoffMilestone(tx: Db, conversationId: number, kind: 'callback' | 'handoff', term: Term, stated: boolean, requestedAt: Date): Promise<Milestone[]> {
+export async function openHandoffMilestone(
+  tx: Db,
+  conversationId: number,
+  kind: 'callback' | 'handoff',
+  term: Term,
+  stated: boolean,
+  requestedAt: Date,
+  heldByOthers: readonly number[] = [],
+): Promise<Milestone[]> {
   const context = await loadServiceContext(tx);
   const startsAt = DateTime.fromJSDate(requestedAt, { zone: ZONE });
   const schedule = scheduleOf(term, startsAt, { calendar: context.calendar, chatHours: context.settings.chatHours, dueSoonHours: context.settings.dueSoonHours });
   if (!schedule) return [];
-  const values = [conversationId, kind, context.activeNorm.id, term.unit, term.amount, stated || kind === 'handoff', requestedAt, schedule.due.toISO(), schedule.dueSoon.toISO()];
+  const values = [conversationId, kind, context.activeNorm.id, term.unit, term.amount, stated || kind === 'handoff', requestedAt, schedule.due.toISO(), schedule.dueSoon.toISO(), heldByOthers];
   const { rows } = await tx.query<Row>(
     `WITH unmet AS (
-       SELECT id, state FROM milestones WHERE conversation_id = $1 AND kind = $2 AND state IN ('open', 'due_soon', 'breached') ORDER BY id DESC LIMIT 1 FOR UPDATE
+       SELECT id, state FROM milestones WHERE conversation_id = $1 AND kind = $2 AND state IN ('open', 'due_soon', 'breached') AND NOT id = ANY($10::bigint[])
+        ORDER BY id DESC LIMIT 1 FOR UPDATE
      ), updated AS (
        -- A breached promise stays breached: handing it on again (after a send-back) gives the
        -- citizen no new term, and must not wipe the breach from the figures.
@@ -259,15 +269,15 @@ export async function listMilestones(db: Db, conversationId: number): Promise<Mi
  * Meets the unmet milestones of these kinds at `at`: on time ('met') up to and including the due
  * instant, else 'met_late' (a breached milestone can still be met, late). A suspended milestone
  * still had time left, so it is met on time. Met and not-applicable milestones are frozen: the
- * state guard leaves them alone. Returns the milestones it met.
+ * state guard leaves them alone. With `ids`, only those (a hand-off's own milestone). Returns the milestones it met.
  */
-export async function meetMilestones(db: Db, conversationId: number, kinds: readonly MilestoneKind[], at: Date, by: MetBy): Promise<Milestone[]> {
+export async function meetMilestones(db: Db, conversationId: number, kinds: readonly MilestoneKind[], at: Date, by: MetBy, ids?: readonly number[]): Promise<Milestone[]> {
   const { rows } = await db.query<Row>(
     `UPDATE milestones SET state = CASE WHEN state = 'suspended' OR $3::timestamptz <= due_at THEN 'met' ELSE 'met_late' END,
             met_at = $3, met_by = $4, suspended_at = NULL, remaining_seconds = CASE WHEN resumed_at IS NULL THEN NULL ELSE remaining_seconds END, updated_at = now()
-      WHERE conversation_id = $1 AND kind = ANY($2) AND state = ANY($5)
+      WHERE conversation_id = $1 AND kind = ANY($2) AND state = ANY($5) AND ($6::bigint[] IS NULL OR id = ANY($6::bigint[]))
       RETURNING ${COLUMNS}`,
-    [conversationId, kinds, at, by, UNMET_STATES],
+    [conversationId, kinds, at, by, UNMET_STATES, ids ?? null],
   );
   if (rows.length > 0) await notifyMilestonesChanged(db);
   return rows.map(toMilestone);
@@ -296,14 +306,15 @@ export function agentPickedUp(db: Db, conversationId: number, at: Date): Promise
 /**
  * Ends the unmet milestones of these kinds as not applicable at `at`, with the reason and the agent
  * whose action ended them (null: the citizen's). Compliance leaves them out and counts them beside.
+ * With `ids`, only those (a cancelled hand-off's own milestone).
  */
-export async function endMilestones(db: Db, conversationId: number, kinds: readonly MilestoneKind[], at: Date, reason: EndedReason, by: number | null): Promise<Milestone[]> {
+export async function endMilestones(db: Db, conversationId: number, kinds: readonly MilestoneKind[], at: Date, reason: EndedReason, by: number | null, ids?: readonly number[]): Promise<Milestone[]> {
   const { rows } = await db.query<Row>(
     `UPDATE milestones SET state = 'not_applicable', ended_at = $3, ended_reason = $4, ended_by = $5,
             suspended_at = NULL, remaining_seconds = CASE WHEN resumed_at IS NULL THEN NULL ELSE remaining_seconds END, updated_at = now()
-      WHERE conversation_id = $1 AND kind = ANY($2) AND state = ANY($6)
+      WHERE conversation_id = $1 AND kind = ANY($2) AND state = ANY($6) AND ($7::bigint[] IS NULL OR id = ANY($7::bigint[]))
       RETURNING ${COLUMNS}`,
-    [conversationId, kinds, at, reason, by, UNMET_STATES],
+    [conversationId, kinds, at, reason, by, UNMET_STATES, ids ?? null],
   );
   if (rows.length > 0) await notifyMilestonesChanged(db);
   return rows.map(toMilestone);

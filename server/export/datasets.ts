@@ -55,7 +55,7 @@ const QUERIES: Record<Dataset, DatasetQuery> = {
     periodBy: 'requested_at',
     columns: ['id', 'conversation_id', 'reference', 'action', 'team_id', 'team_name', 'assignee_id', 'assignee_name', 'status', 'term_unit', 'term_amount', 'term_source', 'requested_at', 'due_at', 'attempts', 'first_reached_at', 'completed_at', 'milestone_state', 'misrouted_count', 'created_by'],
     sql: `SELECT h.id, h.conversation_id, c.reference, h.action, h.team_id, t.name, h.assignee_id, a.name, h.status, h.term_unit, h.term_amount, h.term_source,
-                 ${at('h.requested_at')}, ${at('h.due_at')},
+                 ${at('h.requested_at')}, ${at('coalesce(m.due_at, h.due_at)')},
                  (SELECT count(*)::int FROM handoff_attempts x WHERE x.handoff_id = h.id),
                  (SELECT ${at('min(x.at)')} FROM handoff_attempts x WHERE x.handoff_id = h.id AND x.result = 'reached'),
                  ${at('h.completed_at')}, m.state, h.misrouted_count, h.created_by

@@ -67,22 +67,28 @@ export function mergeConversations(pool: Pool, keptId: number, absorbedId: numbe
  * conversation never holds two unmet milestones of one kind (reconcile's doubledMilestones).
  */
 async function combineMilestones(tx: Db, keptId: number, absorbedId: number, at: Date, agentId: number): Promise<void> {
-  const { rows } = await tx.query<{ conversationId: number; kind: MilestoneKind; dueAt: Date }>(
-    `SELECT conversation_id::int AS "conversationId", kind, due_at AS "dueAt" FROM milestones
-      WHERE conversation_id = ANY($1::bigint[]) AND state = ANY($2) ORDER BY id`,
+  const { rows } = await tx.query<{ id: number; conversationId: number; kind: MilestoneKind; dueAt: Date }>(
+    // An open hand-off's milestone is that hand-off's own promise (migration 0027): it moves with
+    // its hand-off and is never ended for another one's.
+    `SELECT id::int, conversation_id::int AS "conversationId", kind, due_at AS "dueAt" FROM milestones m
+      WHERE conversation_id = ANY($1::bigint[]) AND state = ANY($2)
+        AND NOT EXISTS (SELECT 1 FROM handoffs h WHERE h.milestone_id = m.id AND h.status IN ('open', 'attempted'))
+      ORDER BY id`,
     [[keptId, absorbedId], UNMET],
   );
-  const byKind = new Map<MilestoneKind, { kept?: Date; absorbed?: Date }>();
+  const byKind = new Map<MilestoneKind, { kept?: Date; absorbed?: Date; ids: { kept: number[]; absorbed: number[] } }>();
   for (const row of rows) {
-    const entry = byKind.get(row.kind) ?? {};
-    entry[row.conversationId === keptId ? 'kept' : 'absorbed'] = row.dueAt;
+    const entry = byKind.get(row.kind) ?? { ids: { kept: [], absorbed: [] } };
+    const side = row.conversationId === keptId ? 'kept' : 'absorbed';
+    entry[side] = row.dueAt;
+    entry.ids[side].push(row.id);
     byKind.set(row.kind, entry);
   }
   for (const [kind, due] of byKind) {
     if (!due.kept || !due.absorbed) continue;
     // A tie keeps the kept conversation's own.
-    const loser = due.absorbed.getTime() >= due.kept.getTime() ? absorbedId : keptId;
-    await endMilestones(tx, loser, [kind], at, 'merged', agentId);
+    const loser = due.absorbed.getTime() >= due.kept.getTime() ? 'absorbed' : 'kept';
+    await endMilestones(tx, loser === 'absorbed' ? absorbedId : keptId, [kind], at, 'merged', agentId, due.ids[loser]);
   }
 }
 
