@@ -1,4 +1,4 @@
-// Logging in and out of the inbox.
+// Logging in and out of the inbox, and choosing one's own password.
 import { api } from './http.ts';
 
 export interface CurrentAgent {
@@ -6,6 +6,8 @@ export interface CurrentAgent {
   email: string;
   name: string;
   role: 'agent' | 'supervisor' | 'admin' | 'backoffice';
+  /** Somebody else chose the password: the inbox shows only "choose a new password" until done. */
+  passwordMustChange?: boolean;
 }
 
 export async function currentAgent(): Promise<CurrentAgent | null> {
@@ -19,6 +21,11 @@ export async function currentAgent(): Promise<CurrentAgent | null> {
 
 export async function logIn(email: string, password: string): Promise<CurrentAgent> {
   return (await api<{ agent: CurrentAgent }>('POST', '/api/auth/login', { email, password })).agent;
+}
+
+/** Changes the agent's own password; the server ends every session and sets a new cookie. */
+export async function changePassword(currentPassword: string, newPassword: string): Promise<CurrentAgent> {
+  return (await api<{ agent: CurrentAgent }>('POST', '/api/auth/password', { currentPassword, newPassword })).agent;
 }
 
 export function logOut(): Promise<void> {

@@ -1,5 +1,5 @@
 // Who is logged in to this inbox tab.
-import { currentAgent, logIn, logOut, type CurrentAgent } from '../api/auth.ts';
+import { changePassword, currentAgent, logIn, logOut, type CurrentAgent } from '../api/auth.ts';
 import { tick } from 'svelte';
 import { clearAllDrafts } from './drafts.ts';
 
@@ -20,6 +20,11 @@ export class Session {
 
   async logIn(email: string, password: string) {
     this.agent = await logIn(email, password);
+  }
+
+  /** The agent's own new password; the answer clears passwordMustChange and the inbox opens. */
+  async changePassword(currentPassword: string, newPassword: string) {
+    this.agent = await changePassword(currentPassword, newPassword);
   }
 
   async logOut() {
