@@ -98,8 +98,16 @@ async function moveHistory(tx: Db, keptId: number, absorbedId: number): Promise<
   const milestones = await tx.query('UPDATE milestones SET conversation_id = $1, updated_at = now() WHERE conversation_id = $2', [keptId, absorbedId]);
   const handoffs = await tx.query('UPDATE handoffs SET conversation_id = $1, updated_at = now() WHERE conversation_id = $2', [keptId, absorbedId]);
   await tx.query('UPDATE callback_attempts SET conversation_id = $1 WHERE conversation_id = $2', [keptId, absorbedId]);
-  // Mail still queued for the absorbed one (an acknowledgement) is delivered for the kept one.
-  await tx.query('UPDATE mail_outbox SET conversation_id = $1 WHERE conversation_id = $2', [keptId, absorbedId]);
+  // Mail still queued for the absorbed one (an acknowledgement) is delivered for the kept one — and
+  // meets its milestones — only when it goes to the kept conversation's citizen (its contact's
+  // address): domain.md counts an acknowledgement met only when the citizen it is owed to received
+  // it. Unsent mail to another address (another citizen's question merged in) stays with the
+  // absorbed conversation, whose milestones have all moved: it still goes out, and meets nothing.
+  await tx.query(
+    `UPDATE mail_outbox o SET conversation_id = $1 WHERE o.conversation_id = $2
+        AND (o.state = 'sent' OR lower(o.to_address) IN (SELECT lower(k.email) FROM conversations c JOIN contacts k ON k.id = c.contact_id WHERE c.id = $1 AND k.email IS NOT NULL))`,
+    [keptId, absorbedId],
+  );
   // The message trigger only sees inserts: the sort keys, preview and search words are set here,
   // with the functions the triggers use (migration 0006/0017), so that reconcile finds them right.
   await tx.query('SELECT inbox_refresh_messages($1::bigint[]), inbox_refresh_deadlines($1::bigint[])', [[keptId, absorbedId]]);
