@@ -244,3 +244,46 @@ describe("a back-office member's own availability", () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('a hand-off made by mistake', () => {
+  it('its maker cancels it from the contact card by keyboard, with a reason; its deadline ends as not applicable; no WCAG 2.1 AA violations', async () => {
+    const { page } = fatima;
+    // The hand-off closed the conversation: the agent finds it by its reference.
+    const { rows: found } = await db.pool.query<{ reference: string }>("SELECT reference FROM conversations WHERE subject = 'Container'");
+    const box = page.getByRole('searchbox', { name: 'Zoeken', exact: true });
+    await box.fill(found[0]!.reference);
+    await box.press('Enter');
+    await row(page, 'Kees Bakker').click();
+    await page.getByRole('heading', { name: 'Container' }).waitFor();
+    const card = page.getByRole('region', { name: 'Inwoner' });
+    const open = card.getByRole('button', { name: 'Contactverzoek annuleren' });
+    await open.waitFor();
+
+    await open.focus();
+    await page.keyboard.press('Enter');
+    const reason = card.getByLabel('Waarom vervalt dit verzoek?');
+    await reason.waitFor();
+    // Focus moves to the reason; an empty reason is refused at the field, not sent.
+    expect(await reason.evaluate((element) => element === document.activeElement)).toBe(true);
+    await card.getByRole('button', { name: 'Verzoek annuleren' }).focus();
+    await page.keyboard.press('Enter');
+    await card.getByRole('alert').filter({ hasText: 'Geef een reden op.' }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+
+    await reason.focus();
+    await page.keyboard.type('Inwoner heeft de container zelf omgeruild.');
+    await card.getByRole('button', { name: 'Verzoek annuleren' }).focus();
+    await page.keyboard.press('Enter');
+    await card.getByRole('status').filter({ hasText: 'Het contactverzoek is geannuleerd.' }).waitFor();
+    await card.getByText(/Geannuleerd door Fatima Yilmaz .*: Inwoner heeft de container zelf omgeruild\./).waitFor({ timeout: 10_000 });
+    await card.getByText('Geannuleerd', { exact: true }).waitFor();
+    expect(await open.count()).toBe(0);
+
+    const { rows } = await db.pool.query<{ status: string; state: string; ended_reason: string }>(
+      `SELECT h.status, m.state, m.ended_reason FROM handoffs h JOIN milestones m ON m.id = h.milestone_id JOIN conversations c ON c.id = h.conversation_id WHERE c.subject = 'Container'`,
+    );
+    expect(rows).toEqual([{ status: 'cancelled', state: 'not_applicable', ended_reason: 'handoff_cancelled' }]);
+    expect(await axeViolations(page)).toEqual([]);
+    expect(fatima.errors).toEqual([]);
+  });
+});
