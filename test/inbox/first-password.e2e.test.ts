@@ -1,12 +1,13 @@
 // The first login with a password an admin chose, in real Chromium: only "Kies een nieuw
 // wachtwoord" is reachable, it is WCAG 2.1 AA by axe-core, its errors sit at their fields and are
-// announced, it works by keyboard alone, and then the inbox opens on a new session.
+// announced, it works by keyboard alone, and then the inbox opens on a new session. Later the agent
+// changes it again from the account menu, and every open tab stays in the inbox on the new session.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestBalie, type TestBalie } from '../support/balie.ts';
 import { axeViolations, launchBrowser, watchForErrors } from '../support/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { until } from './inbox-support.ts';
+import { accountMenu, until } from './inbox-support.ts';
 
 let db: TestDatabase;
 let balie: TestBalie;
@@ -100,3 +101,49 @@ describe('the first login of an agent an admin added', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('changing it later from the account menu', () => {
+  const sockets = async () => new Set((await db.pool.query<{ id: string }>('SELECT socket_id AS id FROM agent_connections WHERE agent_id = $1', [agentId])).rows.map((row) => row.id));
+
+  it('works by keyboard in a dialog, and every tab of this browser stays live on the new session', async () => {
+    const second = await page.context().newPage();
+    await second.goto(balie.url);
+    await second.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
+    await until(async () => (await sockets()).size === 2, 'both tabs live');
+    const before = await sockets();
+
+    await accountMenu(page);
+    await page.getByRole('button', { name: 'Wachtwoord wijzigen' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Wachtwoord wijzigen' });
+    await dialog.waitFor();
+    expect(await focusedId()).toBe(await dialog.getByLabel('Huidig wachtwoord', { exact: true }).getAttribute('id'));
+    expect(await axeViolations(page)).toEqual([]);
+    await page.keyboard.type(chosen);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('nog een ander lang wachtwoord');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('nog een ander lang wachtwoord');
+    await page.keyboard.press('Enter');
+    await dialog.getByRole('status').filter({ hasText: 'Uw wachtwoord is gewijzigd.' }).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Sluiten');
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+
+    // Both tabs reconnect on the new session (new sockets), neither goes back to the login page.
+    await until(async () => {
+      const now = await sockets();
+      return now.size === 2 && [...now].every((id) => !before.has(id));
+    }, 'both tabs live again');
+    for (const tab of [page, second]) {
+      expect(await tab.getByRole('heading', { name: 'Inbox', level: 1 }).count()).toBe(1);
+      expect(await tab.getByRole('heading', { name: 'Inloggen' }).count()).toBe(0);
+    }
+    expect((await db.pool.query('SELECT count(*)::int AS n FROM sessions WHERE agent_id = $1', [agentId])).rows[0].n).toBe(1);
+    expect(await flagOfAgent()).toBe(false);
+    expect(errors).toEqual([]);
+  });
+});
+
+async function flagOfAgent(): Promise<boolean> {
+  return (await db.pool.query('SELECT password_must_change AS flag FROM agents WHERE id = $1', [agentId])).rows[0].flag;
+}
