@@ -108,6 +108,8 @@ try {
 }
 
 async function appendLatency(balie: Awaited<ReturnType<typeof startBalie>>, port: number): Promise<void> {
+  // The first admin has chosen their own password (else the session gets no socket).
+  await balie.database.pool.query('UPDATE agents SET password_must_change = false WHERE email = $1', [admin.email]);
   const login = await fetch(`${balie.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) });
   const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
   const socket = io(`${balie.url}/agent`, { transports: ['websocket'], extraHeaders: { cookie, origin: `http://127.0.0.1:${port}` } });
