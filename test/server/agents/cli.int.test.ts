@@ -35,12 +35,17 @@ describe('npm run agents', () => {
     expect(added).toMatchObject({ code: 0, stdout: 'added noor@gemeente.test (supervisor)\n' });
     const hash = (await db.pool.query("SELECT password_hash FROM agents WHERE email = 'noor@gemeente.test'")).rows[0].password_hash;
     expect(hash).toMatch(/^\$argon2id\$/);
+    // The operator chose it: Noor chooses her own at the first login (first-password.int.test.ts).
+    const mustChange = async () => (await db.pool.query("SELECT password_must_change AS flag FROM agents WHERE email = 'noor@gemeente.test'")).rows[0].flag;
+    expect(await mustChange()).toBe(true);
+    await db.pool.query("UPDATE agents SET password_must_change = false WHERE email = 'noor@gemeente.test'");
 
     expect((await agents(['list'])).stdout).toContain('noor@gemeente.test\tNoor de Vries\tsupervisor\tactive');
     expect((await agents(['disable', 'noor@gemeente.test'])).code).toBe(0);
     expect((await agents(['list'])).stdout).toContain('supervisor\tdisabled');
     expect((await agents(['enable', 'noor@gemeente.test'])).code).toBe(0);
     expect((await agents(['passwd', 'noor@gemeente.test', '--password', 'another secret!'])).stdout).toContain('password of noor@gemeente.test changed');
+    expect(await mustChange()).toBe(true);
   });
 
   it('says what is wrong and exits non-zero', async () => {
