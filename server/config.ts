@@ -167,6 +167,8 @@ const environment = z.object({
   MAIL_PARSE_THREADS: z.coerce.number({ error: 'must be a number of threads' }).int('must be a whole number').min(1, 'must be between 1 and 16').max(16, 'must be between 1 and 16').default(1),
   /** Issue 12.1: one mail may take this long to read; longer, and it is quarantined with the reason. */
   MAIL_PARSE_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(1, 'must be between 1 and 3600').max(3600, 'must be between 1 and 3600').default(120),
+  /** Poison-mail guard: a mail Balie died while reading this many times is quarantined without being read again (server/mail/poison-guard.ts). */
+  MAIL_CRASH_QUARANTINE_AFTER: z.coerce.number({ error: 'must be a number of crashes' }).int('must be a whole number').min(1, 'must be between 1 and 100').max(100, 'must be between 1 and 100').default(2),
   /** Issue 16.3: the largest file an agent may attach to a mail. */
   OUTGOING_ATTACHMENT_MAX_BYTES: z.coerce.number({ error: 'must be a number of bytes' }).int('must be a whole number').min(1024, 'must be at least 1024').max(50 * 1024 * 1024, 'must be at most 52428800').default(10 * 1024 * 1024),
   /** Issue 16.3: all of one agent's attachments not yet sent, together. */
@@ -207,6 +209,8 @@ export type MailConfig = Readonly<{
   automaticMail: Readonly<{ perRecipientPerDay: number; perHour: number }>;
   /** Reading mail on worker threads (issue 12.1): threads, the time one mail may take, the HTML shown at most. */
   parsing: Readonly<{ threads: number; timeoutMs: number; htmlMaxBytes: number }>;
+  /** A mail Balie died while reading this often is quarantined unread (MAIL_CRASH_QUARANTINE_AFTER, poison-guard.ts). */
+  crashQuarantineAfter: number;
 }>;
 
 export type Config = Readonly<{
@@ -335,6 +339,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       outbox: Object.freeze({ windowHours: e.OUTBOX_RETRY_HOURS, maxDelaySeconds: e.OUTBOX_RETRY_MAX_DELAY_SECONDS }),
       automaticMail: Object.freeze({ perRecipientPerDay: e.AUTOMATIC_MAIL_PER_RECIPIENT_DAY, perHour: e.AUTOMATIC_MAIL_PER_HOUR }),
       parsing: Object.freeze({ threads: e.MAIL_PARSE_THREADS, timeoutMs: e.MAIL_PARSE_TIMEOUT_SECONDS * 1000, htmlMaxBytes: e.MAIL_HTML_MAX_BYTES }),
+      crashQuarantineAfter: e.MAIL_CRASH_QUARANTINE_AFTER,
     });
   }
   return Object.freeze({

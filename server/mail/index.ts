@@ -83,6 +83,7 @@ export class MailChannel {
       mailLog,
       (result) => void announce(result).catch((error: unknown) => mailLog.warn({ err: error }, 'could not announce a stored mail')),
       () => void this.recountQuarantine(),
+      { crashQuarantineAfter: config.crashQuarantineAfter },
     );
     this.announce = announce;
     this.sender = config.smtp
@@ -111,6 +112,8 @@ export class MailChannel {
     // After the poller: a mail still being read fails as 'shutting down' and is read again at the next start.
     await this.parsing?.close();
     this.parsing = undefined;
+    // A clean stop: the next start must not take the mail that was being read for a poison mail.
+    await this.poller.forgetReading();
   }
 
   health(): MailHealth {

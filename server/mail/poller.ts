@@ -7,6 +7,7 @@ import type { Logger } from '../log.ts';
 import { ingestBatch, ingestMail, isPassingProblem, type BatchMail, type IngestResult, type MailboxPosition, type MailSettings } from './ingest.ts';
 import { imapClientOptions } from './imap-options.ts';
 import { downloadMailOffThread, leaseMailMemory, type MailMemoryLease } from './parse-pool.ts';
+import { MailCrashedReadingError, PoisonMailGuard } from './poison-guard.ts';
 import { markFlagged, quarantineMail, resolvedToFlag } from './quarantine.ts';
 import { loadCheckpoint, saveCheckpoint } from './store.ts';
 
@@ -80,6 +81,8 @@ export class MailPoller {
   private wakeStop: (() => void) | undefined;
   private syncing: Promise<boolean> = Promise.resolve(true);
   private syncAgain = false;
+  /** Notes what is being read, so a mail that kills Balie is quarantined, not read forever (poison-guard.ts). */
+  private readonly guard: PoisonMailGuard;
 
   constructor(
     private readonly pool: Pool,
@@ -90,10 +93,15 @@ export class MailPoller {
     private readonly onIngested: (result: IngestResult) => void = () => {},
     /** Told after a mail went into quarantine (the channel recounts the table). */
     private readonly onQuarantined: () => void = () => {},
-  ) {}
+    /** crashQuarantineAfter: MAIL_CRASH_QUARANTINE_AFTER (see poison-guard.ts). */
+    options: { crashQuarantineAfter?: number } = {},
+  ) {
+    this.guard = new PoisonMailGuard(pool, log, options.crashQuarantineAfter);
+  }
 
   start(): void {
     this.stopping = false;
+    this.guard.open();
     this.running ??= this.run();
   }
 
@@ -104,6 +112,19 @@ export class MailPoller {
     await this.running;
     this.running = undefined;
     this.setState('stopped');
+  }
+
+  /**
+   * After stop() and once parsing is closed (a mail still being read then fails as 'shutting
+   * down'): waits for the last sync and removes this poller's note of what it was reading, so that
+   * the next start does not take this clean stop for a crash.
+   */
+  async forgetReading(): Promise<void> {
+    this.guard.stopNoting();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.syncing, new Promise<void>((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+    clearTimeout(timer);
+    await this.guard.close();
   }
 
   private setState(state: PollerState, error: string | null = null) {
@@ -253,6 +274,8 @@ export class MailPoller {
       // `UID SEARCH n:*` also returns the highest UID when n is past it: filter (infra-notes).
       const found = (await client.search({ uid: `${lastUid + 1}:*` }, { uid: true })) || [];
       const uids = found.filter((uid) => uid > lastUid).sort((a, b) => a - b);
+      // What a reader that died left unfinished, and the mails that crashed Balie (poison-guard.ts).
+      const plan = uids.length ? await this.guard.plan(mailboxName, uidValidity, lastUid) : undefined;
       for (let start = 0; start < uids.length && !this.stopping; start += BATCH) {
         const batch = uids.slice(start, start + BATCH);
         // Sizes first: a mail over MAIL_MAX_BYTES is kept as a stub, so only its header is fetched,
@@ -278,11 +301,19 @@ export class MailPoller {
         // In UID order: mails read whole are stored in batches (one transaction each, with the
         // checkpoint); a large one is downloaded only when its turn comes, and stored on its own.
         const ordered = sizes.sort((a, b) => a.uid - b.uid);
-        for (let first = 0; first < ordered.length; ) {
+        for (let first = 0; first < ordered.length && !this.stopping; ) {
           const message = ordered[first]!;
           const position = { mailbox: mailboxName, uidValidity, uid: message.uid };
           const receivedAt = message.internalDate instanceof Date ? message.internalDate : undefined;
+          const crashes = plan?.poisoned(message.uid);
+          if (crashes !== undefined) {
+            // Balie died reading this mail, again and again: kept with its source, not parsed again.
+            await this.quarantineUnread(client, uidValidity, { position, receivedAt, size: message.size }, streamed.has(message.uid) ? undefined : sources.get(message.uid), crashes);
+            first += 1;
+            continue;
+          }
           if (streamed.has(message.uid)) {
+            if (!(await this.guard.reading(this.pool, mailboxName, uidValidity, message.uid, message.uid))) break;
             // A large mail is read only now, one at a time: at most one is in memory.
             const lease = await this.downloadLarge(client, uidValidity, message.uid, message.size ?? 0);
             try {
@@ -300,7 +331,11 @@ export class MailPoller {
             continue;
           }
           let end = first;
-          while (end < ordered.length && end - first < STORE_BATCH && !streamed.has(ordered[end]!.uid)) end += 1;
+          // A mail of a dead reader's range, or one that crashed Balie before, is read on its own.
+          if (plan?.alone(message.uid)) end += 1;
+          else while (end < ordered.length && end - first < STORE_BATCH && !streamed.has(ordered[end]!.uid) && !plan?.alone(ordered[end]!.uid)) end += 1;
+          // Once per batch (one small commit per STORE_BATCH mails): what a crash would leave unfinished.
+          if (!(await this.guard.reading(this.pool, mailboxName, uidValidity, message.uid, ordered[end - 1]!.uid))) break;
           const batch: BatchMail[] = ordered.slice(first, end).map((item) => ({
             raw: sources.get(item.uid) ?? Buffer.alloc(0),
             position: { mailbox: mailboxName, uidValidity, uid: item.uid },
@@ -415,6 +450,27 @@ export class MailPoller {
     this.onQuarantined();
     this.log.error({ err: error, uid: mail.position.uid, quarantineId: id, reasonCode }, `mail quarantined: ${reason}`);
     return undefined;
+  }
+
+  /** Quarantines a mail that crashed Balie while read (poison-guard.ts); only downloaded, never parsed. */
+  private async quarantineUnread(
+    client: ImapFlow,
+    uidValidity: string,
+    mail: { position: MailboxPosition; receivedAt?: Date; size?: number },
+    raw: Buffer | undefined,
+    crashes: number,
+  ): Promise<void> {
+    const error = new MailCrashedReadingError(mail.position.uid, crashes);
+    if (raw) {
+      await this.quarantine({ ...mail, raw }, error);
+      return;
+    }
+    const lease = await this.downloadLarge(client, uidValidity, mail.position.uid, mail.size ?? 0);
+    try {
+      await this.quarantine({ ...mail, raw: lease.bytes }, error);
+    } finally {
+      lease.release();
+    }
   }
 
   private sleep(ms: number): Promise<void> {

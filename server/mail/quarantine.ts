@@ -4,17 +4,20 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { inTransaction, type Db, type Pool } from '../db/index.ts';
 import { ingestMail, type IngestResult, type MailboxPosition, type MailSettings } from './ingest.ts';
+import { MailCrashedReadingError } from './poison-guard.ts';
 import { saveCheckpoint } from './store.ts';
 
 /**
  * Why a mail could not be stored, as a code the inbox translates; the error text is kept beside it.
  * From the SQLSTATE classes of PostgreSQL's appendix A: 54 program limit (a value too long for an
  * index row, issue 13 item 7), 23 integrity constraint, 22 data exception; any other database error;
- * or an error in Balie's own processing of the mail.
+ * or an error in Balie's own processing of the mail; or Balie died while reading it, again and again
+ * (`reading_crashed`, poison-guard.ts: it is kept without being read again).
  */
-export type QuarantineReasonCode = 'value_too_long' | 'constraint_violation' | 'invalid_data' | 'database_error' | 'processing_error' | 'unknown';
+export type QuarantineReasonCode = 'value_too_long' | 'constraint_violation' | 'invalid_data' | 'database_error' | 'processing_error' | 'reading_crashed' | 'unknown';
 
 export function reasonCodeOf(error: unknown): QuarantineReasonCode {
+  if (error instanceof MailCrashedReadingError) return error.quarantineReason;
   if (error instanceof pg.DatabaseError || /^[0-9A-Z]{5}$/.test(String((error as { code?: unknown }).code ?? ''))) {
     const code = String((error as { code?: unknown }).code ?? '');
     if (code.startsWith('54')) return 'value_too_long';
