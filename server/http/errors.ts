@@ -45,6 +45,9 @@ export type ErrorCode =
   | 'assignee_absent'
   | 'assignee_not_in_team'
   | 'handoff_not_open'
+  // The inbox's own call attempt, when the only callback owed is held by an open hand-off: the
+  // back-office team works and meets that one through the hand-off, never the inbox.
+  | 'callback_held_by_handoff'
   | 'handoff_wrong_action'
   | 'team_name_taken'
   // Topics (issue 15 §2): a topic name in use; closing without the topic the gemeente requires;

@@ -4,7 +4,8 @@
 import { recordAudit } from '../audit.ts';
 import { applyEvent, inLifecycle, type LifecycleChange } from '../conversations/apply.ts';
 import type { ConversationStatus } from '../conversations/lifecycle.ts';
-import type { Pool } from '../db/index.ts';
+import type { Db, Pool } from '../db/index.ts';
+import { UNMET_STATES } from '../deadlines/index.ts';
 
 export interface ConversationRef {
   conversationId: number;
@@ -103,15 +104,52 @@ export function recordAnsweredElsewhere(pool: Pool, conversationId: number, at: 
   return act(pool, conversationId, { type: 'answered_elsewhere' }, { by, action: 'conversation.answered_elsewhere', details: () => ({ channel, at: at.toISOString() }) }, at);
 }
 
-/** A call attempt for a callback request; one that reached the citizen meets the callback milestone. */
-export async function recordCallbackAttempt(pool: Pool, conversationId: number, input: { reached: boolean; at: Date; note: string | null }, by: { id: number }): Promise<StatusOutcome> {
-  const outcome = await inLifecycle(pool, async (tx): Promise<StatusOutcome> => {
-    const applied = await applyEvent(tx, conversationId, { type: 'callback_attempt', reached: input.reached }, { at: input.at });
+/**
+ * The callback milestones the conversation's open hand-offs hold (handoffs.milestone_id): each is
+ * that hand-off's own promise, worked and met by its team in the back office — never by the inbox.
+ * A hand-off sent back to the KCC (misrouted) holds nothing any more: its callback is the KCC's again.
+ */
+export async function callbacksHeldByHandoffs(db: Db, conversationId: number): Promise<number[]> {
+  const { rows } = await db.query<{ id: number }>(
+    `SELECT h.milestone_id::int AS id FROM handoffs h JOIN milestones m ON m.id = h.milestone_id
+      WHERE h.conversation_id = $1 AND h.status IN ('open', 'attempted') AND m.kind = 'callback' ORDER BY 1`,
+    [conversationId],
+  );
+  return rows.map((row) => row.id);
+}
+
+export type CallbackAttemptOutcome =
+  | { ok: true; conversation: ConversationRef; status: ConversationStatus; changed: boolean; change: LifecycleChange }
+  | { ok: false; code: ActionCode | 'callback_held_by_handoff' };
+
+/**
+ * The KCC agent's own call attempt (closed with callback_requested, "Teruggebeld: bereikt" in the
+ * inbox). One that reached the citizen meets the conversation's own callback milestone only — the
+ * one no open hand-off holds. A callback a back-office team holds is that team's to work through
+ * its hand-off; when that is the only one owed, the attempt is refused and nothing is recorded.
+ */
+export async function recordCallbackAttempt(pool: Pool, conversationId: number, input: { reached: boolean; at: Date; note: string | null }, by: { id: number }): Promise<CallbackAttemptOutcome> {
+  const outcome = await inLifecycle(pool, async (tx): Promise<CallbackAttemptOutcome> => {
+    // The conversation first (the lock order), so no hand-off takes or leaves a milestone meanwhile.
+    await tx.query('SELECT 1 FROM conversations WHERE id = $1 FOR NO KEY UPDATE', [conversationId]);
+    const held = await callbacksHeldByHandoffs(tx, conversationId);
+    const own = await tx.query<{ id: number }>(
+      `SELECT id::int FROM milestones WHERE conversation_id = $1 AND kind = 'callback' AND state = ANY($2) AND NOT id = ANY($3::bigint[]) ORDER BY id DESC LIMIT 1`,
+      [conversationId, UNMET_STATES, held],
+    );
+    const ownId = own.rows[0]?.id;
+    if (ownId === undefined && held.length > 0) {
+      const unmetHeld = await tx.query('SELECT 1 FROM milestones WHERE id = ANY($1::bigint[]) AND state = ANY($2)', [held, UNMET_STATES]);
+      if (unmetHeld.rows.length > 0) return { ok: false, code: 'callback_held_by_handoff' };
+    }
+    // Without an own callback owed (none, or met already) nothing is unmet to meet: the attempt is recorded only.
+    const event = { type: 'callback_attempt', reached: input.reached, ...(ownId === undefined ? {} : { milestoneId: ownId }) } as const;
+    const applied = await applyEvent(tx, conversationId, event, { at: input.at });
     if (!applied.ok) return { ok: false, code: codeOf(applied.code) };
     await tx.query('INSERT INTO callback_attempts (conversation_id, agent_id, reached, at, note) VALUES ($1, $2, $3, $4, $5)', [conversationId, by.id, input.reached, input.at, input.note]);
-    await recordAudit(tx, { agentId: by.id, action: 'conversation.callback_attempt', subjectType: 'conversation', subjectId: conversationId, details: { reached: input.reached } });
+    await recordAudit(tx, { agentId: by.id, action: 'conversation.callback_attempt', subjectType: 'conversation', subjectId: conversationId, details: { reached: input.reached, milestoneId: ownId ?? null } });
     const { change } = applied;
     return { ok: true, conversation: refOf(change), status: change.conversation.status, changed: change.milestones.length > 0, change };
   });
-  return outcome.ok ? outcome : { ok: false, code: codeOf(outcome.code) };
+  return outcome.ok || outcome.code === 'callback_held_by_handoff' ? outcome : { ok: false, code: codeOf(outcome.code) };
 }

@@ -2,6 +2,7 @@
 // contact's other conversations on any channel (the contact history KCCs lack, issue 6).
 import type { Db } from '../db/index.ts';
 import { listMilestones, type Milestone } from '../deadlines/index.ts';
+import { callbacksHeldByHandoffs } from './actions.ts';
 import type { ConversationSummary } from './list.ts';
 
 export interface ThreadMessage {
@@ -48,6 +49,8 @@ export interface ConversationDetail extends Omit<ConversationSummary, 'preview' 
   history: HistoryItem[];
   messages: ThreadMessage[];
   milestones: Milestone[];
+  /** The callback milestones open hand-offs hold: the back office works those, not the inbox's call button. */
+  handoffCallbacks: number[];
 }
 
 export async function conversationDetail(db: Db, id: number): Promise<ConversationDetail | undefined> {
@@ -83,7 +86,7 @@ export async function conversationDetail(db: Db, id: number): Promise<Conversati
     [id],
   );
   const { contactId, ...conversation } = head.rows[0] as { contactId: number | null } & Record<string, unknown>;
-  return { ...(conversation as unknown as Omit<ConversationDetail, 'messages' | 'milestones' | 'history'>), messages: messages.rows, milestones: await listMilestones(db, id), history: await contactHistory(db, id, contactId) };
+  return { ...(conversation as unknown as Omit<ConversationDetail, 'messages' | 'milestones' | 'history'>), messages: messages.rows, milestones: await listMilestones(db, id), handoffCallbacks: await callbacksHeldByHandoffs(db, id), history: await contactHistory(db, id, contactId) };
 }
 
 /**

@@ -146,6 +146,7 @@ export function inboxRoutes(options: {
     const body = validate(callbackAttemptBody, req.body);
     const outcome = await recordCallbackAttempt(pool, id, { reached: body.reached, at: body.at ?? new Date(), note: body.note || null }, req.agent!);
     if (!outcome.ok && outcome.code === 'not_found') throw httpErrors.notFound('conversation');
+    if (!outcome.ok && outcome.code === 'callback_held_by_handoff') throw httpErrors.conflict('callback_held_by_handoff', 'This callback is held by a back-office hand-off: record its attempts there.');
     if (!outcome.ok) throw httpErrors.conversationClosed();
     if (outcome.changed) announceChange(options.events, outcome.change);
     res.status(201).json({ conversationId: id, milestones: outcome.change.milestones });

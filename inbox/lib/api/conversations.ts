@@ -75,6 +75,8 @@ export interface ConversationDetail extends Omit<ConversationSummary, 'preview' 
   history?: HistoryItem[];
   messages: ThreadMessage[];
   milestones: Milestone[];
+  /** The callback milestones open hand-offs hold (the back office works those); absent from older servers. */
+  handoffCallbacks?: number[];
 }
 
 export type ReplyKind = 'reply' | 'answer' | 'interim' | 'question' | 'note';

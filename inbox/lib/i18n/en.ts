@@ -696,6 +696,7 @@ export const en: Record<MessageKey, string> = {
   'error.assignee_absent': 'This colleague is away. Hand it to the team.',
   'error.assignee_not_in_team': 'This colleague is not in the chosen team.',
   'error.handoff_not_open': 'This contact request was already completed or sent back.',
+  'error.callback_held_by_handoff': 'This callback is with the back office: the team records the call attempts in the contact request.',
   'error.handoff_wrong_action': 'A callback is completed by a call attempt that reached the citizen.',
   'error.team_name_taken': 'A team with this name already exists.',
   'error.topic_name_taken': 'A topic with this name already exists.',

@@ -694,6 +694,7 @@ export const nl = {
   'error.assignee_absent': 'Deze medewerker is afwezig. Zet het door naar het team.',
   'error.assignee_not_in_team': 'Deze medewerker hoort niet bij het gekozen team.',
   'error.handoff_not_open': 'Dit contactverzoek is al afgehandeld of teruggestuurd.',
+  'error.callback_held_by_handoff': 'Dit terugbelverzoek ligt bij de backoffice: het team legt de belpogingen vast in het contactverzoek.',
   'error.handoff_wrong_action': 'Een terugbelverzoek handelt u af met een belpoging waarbij u de inwoner bereikte.',
   'error.team_name_taken': 'Er bestaat al een team met deze naam.',
   'error.topic_name_taken': 'Er bestaat al een onderwerp met deze naam.',

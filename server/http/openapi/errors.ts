@@ -37,6 +37,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   assignee_absent: 409,
   assignee_not_in_team: 409,
   handoff_not_open: 409,
+  callback_held_by_handoff: 409,
   handoff_wrong_action: 409,
   team_name_taken: 409,
   topic_name_taken: 409,
