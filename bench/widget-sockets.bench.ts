@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import type { AgentClientEvents, AgentServerEvents, WidgetClientEvents, WidgetServerEvents } from '../server/realtime/events.ts';
 
@@ -27,6 +28,7 @@ const MESSAGE_EVERY_MS = 20_000;
 const CEILING_MIB_PER_1000 = 20;
 const CEILING_P99_MS = 25;
 const HEAP_SNAPSHOTS = process.env.HEAP_SNAPSHOTS ? path.resolve(process.env.HEAP_SNAPSHOTS) : undefined;
+const PROBE = process.env.BENCH_PROBE === '1';
 const admin = { email: 'bench@gemeente.test', password: 'bench password 123' };
 
 type CitizenSocket = Socket<WidgetServerEvents, WidgetClientEvents>;
@@ -38,8 +40,19 @@ type ToWorker =
   | { kind: 'close' };
 type FromWorker =
   | { kind: 'connected'; count: number }
-  | { kind: 'chatted'; sent: [id: number, at: number][]; failures: number }
+  | { kind: 'chatted'; sent: [id: number, at: number, acked: number][]; failures: number; loop: LoopDelay }
   | { kind: 'failed'; error: string };
+
+/** A process's event loop delay over the chat (max, p99 in ms): a busy client reads its clock late. */
+type LoopDelay = { max: number; p99: number };
+function loopDelay(): () => LoopDelay {
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  return () => {
+    histogram.disable();
+    return { max: histogram.max / 1e6, p99: histogram.percentile(99) / 1e6 };
+  };
+}
 
 /** A clock that processes on one machine share, in milliseconds with sub-millisecond resolution. */
 const now = () => performance.timeOrigin + performance.now();
@@ -76,20 +89,21 @@ async function citizenWorker(localAddress: string) {
         reply({ kind: 'connected', count: sockets.length });
       } else if (message.kind === 'chat') {
         // Each chatting citizen sends a message at a random moment in every ~20 s.
-        const sent: [number, number][] = [];
+        const sent: [number, number, number][] = [];
         let failures = 0;
+        const loop = loopDelay();
         const until = now() + message.seconds * 1000;
         await Promise.all(sockets.filter(({ index }) => index < message.below).map(async ({ index, socket }) => {
           await sleep(Math.random() * MESSAGE_EVERY_MS);
           while (now() < until) {
             const at = now();
             const answer = await socket.timeout(30_000).emitWithAck('message.send', { clientId: randomUUID(), text: `Bericht ${index} om ${Date.now()}` }).catch(() => undefined);
-            if (answer?.ok) sent.push([answer.data.message.id, at]);
+            if (answer?.ok) sent.push([answer.data.message.id, at, now()]);
             else failures++;
             await sleep(MESSAGE_EVERY_MS * (0.5 + Math.random()));
           }
         }));
-        reply({ kind: 'chatted', sent, failures });
+        reply({ kind: 'chatted', sent, failures, loop: loop() });
       } else {
         for (const { socket } of sockets) socket.disconnect();
         process.exit(0);
@@ -171,6 +185,31 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 };
 
+/** What bench/balie-probe.ts recorded in Balie between `from` and `until`. */
+async function summariseProbe(file: string, from: number, until: number) {
+  type Stat = { n: number; total: number; max: number };
+  type Line = { at: number; loopMaxMs: number; loopP99Ms: number; gc: Record<string, Stat>; queries: Record<string, Stat> };
+  const lines = (await fs.readFile(file, 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as Line).filter((line) => line.at > from && line.at <= until + 1000);
+  const merge = (pick: (line: Line) => Record<string, Stat>) => {
+    const into: Record<string, Stat> = {};
+    for (const line of lines) {
+      for (const [key, stat] of Object.entries(pick(line))) {
+        const sum = (into[key] ??= { n: 0, total: 0, max: 0 });
+        sum.n += stat.n;
+        sum.total += stat.total;
+        sum.max = Math.max(sum.max, stat.max);
+      }
+    }
+    return Object.entries(into).sort(([, a], [, b]) => b.total - a.total);
+  };
+  const seconds = lines.length;
+  const loopMax = lines.map((line) => line.loopMaxMs).sort((a, b) => b - a);
+  console.log(`  Balie over ${seconds} s: event loop delay per second max ${loopMax[0]?.toFixed(0)} ms, seconds with a stall > 25 ms: ${loopMax.filter((ms) => ms > 25).length}, the five worst: ${loopMax.slice(0, 5).map((ms) => ms.toFixed(0)).join(', ')} ms`);
+  for (const [kind, stat] of merge((line) => line.gc)) console.log(`  GC ${kind}: ${stat.n}×, ${stat.total.toFixed(0)} ms in all, longest ${stat.max.toFixed(1)} ms`);
+  console.log('  queries (by total time): count, mean, max');
+  for (const [text, stat] of merge((line) => line.queries).slice(0, 15)) console.log(`    ${stat.n}× ${(stat.total / stat.n).toFixed(2)} ms, max ${stat.max.toFixed(1)} ms  ${text}`);
+}
+
 async function main() {
   const { openEmbeddedDatabase } = await import('../server/db/embedded.ts');
   const { createLogger } = await import('../server/log.ts');
@@ -186,6 +225,11 @@ async function main() {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'balie-bench-sockets-'));
   const database = await openEmbeddedDatabase({ dataDir: dir, database: 'bench', log: createLogger('warn') });
   const port = await freePort();
+  const probeFile = path.join(dir, 'probe.jsonl');
+  const nodeOptions = [
+    ...(HEAP_SNAPSHOTS ? [`--heapsnapshot-signal=SIGUSR2`, `--diagnostic-dir=${HEAP_SNAPSHOTS}`] : []),
+    ...(PROBE ? [`--import=${path.join(import.meta.dirname, 'balie-probe.ts')}`] : []),
+  ];
   const url = `http://127.0.0.1:${port}`;
   const balie = spawnBalie({
     DATABASE_URL: database.url,
@@ -201,7 +245,8 @@ async function main() {
     WIDGET_IP_RATE_LIMIT: '1000000',
     SOCKETS_PER_ADDRESS: '1000000',
     SOCKETS_MAX: '1000000',
-    ...(HEAP_SNAPSHOTS ? { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${HEAP_SNAPSHOTS}` } : {}),
+    ...(nodeOptions.length ? { NODE_OPTIONS: nodeOptions.join(' ') } : {}),
+    ...(PROBE ? { BALIE_PROBE_FILE: probeFile } : {}),
   });
   const workers = Array.from({ length: WORKERS }, (_, k) =>
     fork(import.meta.filename, [], { env: { ...process.env, BENCH_CITIZENS_FROM: `127.0.0.${k + 2}` }, execArgv: ['--import', 'tsx'] }),
@@ -214,10 +259,21 @@ async function main() {
     const pid = balie.child.pid!;
 
     // An agent online, so that chat is available; its socket is where latency is measured.
+    // ADMIN_PASSWORD is a password somebody else chose: the admin chooses her own first, as she must
+    // before her socket is let in, and connects on the session that gives her.
     const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) });
-    const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
+    const changed = await fetch(`${url}/api/auth/password`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: url, cookie: login.headers.getSetCookie()[0]!.split(';')[0]! },
+      body: JSON.stringify({ currentPassword: admin.password, newPassword: `${admin.password} of her own` }),
+    });
+    if (changed.status !== 200) throw new Error(`the admin could not choose her password: ${changed.status} ${await changed.text()}`);
+    const cookie = changed.headers.getSetCookie()[0]!.split(';')[0]!;
     agent = io(`${url}/agent`, { transports: ['websocket'], extraHeaders: { cookie, origin: url } });
-    await new Promise((resolve) => agent!.once('session.ready', resolve));
+    await new Promise((resolve, reject) => {
+      agent!.once('session.ready', resolve);
+      agent!.once('connect_error', reject);
+    });
 
     // Every citizen starts a chat as the widget does (POST /api/public/chats) and keeps its token.
     const total = Math.max(...levels);
@@ -266,9 +322,13 @@ async function main() {
         if (activity.direction === 'in') arrivedAt.set(activity.messageId, now());
       };
       agent.on('message.created', onMessage);
+      const chatFrom = now();
+      const agentLoop = loopDelay();
       const answers = await Promise.all(ask.map((send) => send({ kind: 'chat', below: CHATTING, seconds: SECONDS })));
       await sleep(2000);
       agent.off('message.created', onMessage);
+      const chatUntil = now();
+      const agentLoopDelay = agentLoop();
       const sent = answers.flatMap((answer) => (answer.kind === 'chatted' ? answer.sent : []));
       const failures = answers.reduce((sum, answer) => sum + (answer.kind === 'chatted' ? answer.failures : 0), 0);
       const latencies = sent.flatMap(([id, at]) => {
@@ -280,6 +340,13 @@ async function main() {
         `| ${level.toLocaleString('en')} (connected in ${connectSeconds.toFixed(1)} s) | ${rss.toFixed(0)} MiB | ${(((rss - baseline) / level) * 1000).toFixed(1)} MiB | ${Math.min(CHATTING, level).toLocaleString('en')} | ${sent.length} | ${percentile(latencies, 50).toFixed(1)} ms | ${percentile(latencies, 99).toFixed(1)} ms | ${percentile(latencies, 100).toFixed(1)} ms |` +
           (missing || failures ? ` ${missing} not seen by the agent, ${failures} refused` : ''),
       );
+      if (PROBE) {
+        const acks = sent.map(([, at, acked]) => acked - at);
+        const loops = answers.map((answer) => (answer.kind === 'chatted' ? answer.loop : { max: NaN, p99: NaN }));
+        console.log(`  citizen send→ack: p50 ${percentile(acks, 50).toFixed(1)} ms, p99 ${percentile(acks, 99).toFixed(1)} ms, max ${percentile(acks, 100).toFixed(1)} ms`);
+        console.log(`  event loop delay of the citizen processes (max/p99): ${loops.map((loop) => `${loop.max.toFixed(0)}/${loop.p99.toFixed(0)}`).join(', ')} ms; of the agent's process: ${agentLoopDelay.max.toFixed(0)}/${agentLoopDelay.p99.toFixed(0)} ms`);
+        await summariseProbe(probeFile, chatFrom, chatUntil);
+      }
     }
   } finally {
     for (const worker of workers) {

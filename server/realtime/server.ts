@@ -1,7 +1,6 @@
 // The Socket.IO server: the agents' namespace behind their session, the citizens' namespace behind
 // their chat session, and the one place where domain events become live events (style.md §7).
 import type http from 'node:http';
-import { createAdapter } from '@socket.io/postgres-adapter';
 import type pg from 'pg';
 import { Server, type Namespace } from 'socket.io';
 import { z } from 'zod';
@@ -14,6 +13,7 @@ import { inboxEvents, sessionRoom } from '../inbox/events.ts';
 import { listenLive, UNASSIGNED_QUEUE_ROOM, type LiveRows } from '../inbox/live.ts';
 import { reportsEvents } from '../reports/live.ts';
 import type { Logger } from '../log.ts';
+import { createLocalFirstAdapter } from './adapter.ts';
 import { command } from './commands.ts';
 import type {
   AgentClientEvents,
@@ -153,7 +153,7 @@ export function createRealtime(options: {
   // Nothing lives in the main namespace: refuse it instead of holding anonymous sockets (issue 12 §2).
   io.of('/').use((_socket, next) => next(refused('There is nothing here; connect to /widget or /agent.', { code: 'forbidden' })));
   if (options.adapterPool) {
-    io.adapter(createAdapter(options.adapterPool, { errorHandler: (error) => log.warn({ err: error }, 'Socket.IO PostgreSQL adapter error') }) as never);
+    io.adapter(createLocalFirstAdapter(options.adapterPool, { errorHandler: (error) => log.warn({ err: error }, 'Socket.IO PostgreSQL adapter error') }) as never);
   }
 
   // Each namespace has its own event maps; socket.io types `of()` with the server's, hence the casts.
