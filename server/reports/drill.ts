@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Db } from '../db/index.ts';
 import { Params } from '../inbox/list.ts';
-import { FCR_UNDONE, sameCitizen } from './facts.ts';
+import { CALLBACK_NEVER_STATES, FCR_UNDONE, sameCitizen } from './facts.ts';
 import type { KpiMilestoneKind, KpiPeriod } from './kpi-types.ts';
 
 /** The segments a list can be opened for (the figure's path in KpiFigures, flattened). */
@@ -150,7 +150,7 @@ function sourceOf(filter: DrillFilter, params: Params, period: KpiPeriod): { mil
     case 'callbacks.late':
       return milestone(['callback'], ['metLate']);
     case 'callbacks.never':
-      return milestone(['callback'], ['breached', 'notApplicable']);
+      return milestone(['callback'], CALLBACK_NEVER_STATES);
     case 'callbacks.open':
       return milestone(['callback'], ['open']);
     case 'chat.pickedUpWithinTerm':

@@ -41,6 +41,15 @@ const STATE_OF: Record<(typeof STATE_SUFFIXES)[number], string> = {
 };
 
 /**
+ * Callbacks "never" (domain.md "KPIs": still open past the term, or closed without contact): the
+ * callback milestones breached or open past due. A callback milestone ends not applicable only when
+ * its hand-off is cancelled (withdrawn, made by mistake) or a merge ended the later of two promises
+ * (the earlier one, kept, carries it): neither is a broken promise, so both are counted beside.
+ * The KPI, the series and the drill-down use this one definition.
+ */
+export const CALLBACK_NEVER_STATES = ['breached'] as const;
+
+/**
  * Same citizen: the contact itself, or another contact with its e-mail address or phone number
  * (domain.md: "a contact by the same citizen (e-mail address or phone)").
  */

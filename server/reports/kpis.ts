@@ -194,10 +194,12 @@ export function figuresOf(row: (CountRow & { pu_median?: number | null; ab_media
       total: callback.metOnTime + callback.metLate + callback.breached + callback.open + callback.notApplicable,
       withinTerm: callback.metOnTime,
       late: callback.metLate,
-      // Never: past the term unmet, or ended without the citizen being reached.
-      never: callback.breached + callback.notApplicable,
+      // Never: past the term unmet (facts.ts CALLBACK_NEVER_STATES). A callback ends not applicable
+      // only when its hand-off was cancelled (the citizen withdrew, made by mistake) or a merge moved
+      // the promise to the kept conversation's callback: no broken promise, counted beside (`total`).
+      never: callback.breached,
       open: callback.open,
-      withinTermPercent: percent(callback.metOnTime, callback.metOnTime + callback.metLate + callback.breached + callback.notApplicable),
+      withinTermPercent: percent(callback.metOnTime, callback.metOnTime + callback.metLate + callback.breached),
     },
     chat: {
       thresholdSeconds: threshold && threshold.unit === 'seconds' ? threshold.amount : null,

@@ -69,3 +69,18 @@ it('refuses when the only callback owed is a hand-off’s, and changes nothing',
   expect(await callbacks(conversationId)).toEqual([{ id: held, state: 'open' }]);
   expect(await attempts()).toBe(0);
 });
+
+it('counts a cancelled callback beside, not as never (as the back-office figures do)', async () => {
+  const { conversationId } = await handedOff();
+  const lead = await addAgent(db.pool, 'supervisor', 'teamleider@gemeente.test');
+  const cookie = await balie.login(lead.email, lead.password);
+  const { rows } = await db.pool.query<{ id: number }>('SELECT id::int FROM handoffs WHERE conversation_id = $1', [conversationId]);
+  const cancelled = await balie.request(`/api/backoffice/handoffs/${rows[0]!.id}/cancel`, { cookie, body: { reason: 'Inwoner trok de vraag in' } });
+  expect(cancelled.status, await cancelled.clone().text()).toBe(200);
+  const from = new Date().toISOString().slice(0, 10);
+  const to = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
+  const response = await balie.request(`/api/reports/kpis?period=custom&from=${from}&to=${to}`, { cookie });
+  expect(response.status, await response.clone().text()).toBe(200);
+  const report = (await response.json()) as { total: { callbacks: { never: number } } };
+  expect(report.total.callbacks.never).toBe(0);
+});
