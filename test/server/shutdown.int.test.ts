@@ -9,7 +9,7 @@ import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openEmbeddedDatabase } from '../../server/db/embedded.ts';
 import { createLogger } from '../../server/log.ts';
-import { ADMIN, sessionCookie } from '../support/balie.ts';
+import { ADMIN, adminLogin, sessionCookie } from '../support/balie.ts';
 import { agentSocket, CHAT_ENV, type CitizenSocket } from './chat/chat-support.ts';
 import { freePort, spawnBalie, waitForHealthy } from '../support/process.ts';
 import { untilDone } from '../support/wait.ts';
@@ -28,7 +28,7 @@ it('SIGTERM during a chat burst: exit 0 within 10 s, every acknowledged message 
   await waitForHealthy(port, balie, 120_000);
   const url = `http://127.0.0.1:${port}`;
   // Chat is offered only while an agent is online.
-  const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  const login = await adminLogin(url);
   expect(login.status).toBe(200);
   const agent = await agentSocket({ url }, sessionCookie(login), { keep: true });
 

@@ -63,6 +63,28 @@ export async function startTestBalie(databaseUrl: string, env: Record<string, st
 }
 
 /** The `balie_session=…` pair from a response's Set-Cookie header. */
+/**
+ * Logs ADMIN in to a Balie started as its own process (no pool to clear the first admin's flag
+ * with): the product makes a first admin choose their own password, so this admin does — to a
+ * passphrase of their own and back to ADMIN.password — and the answer carries the new session.
+ */
+export async function adminLogin(url: string, options: { origin?: string } = {}): Promise<Response> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(options.origin ? { origin: options.origin } : {}) };
+  const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers, body: JSON.stringify(ADMIN) });
+  if (login.status !== 200) return login;
+  const body = (await login.clone().json()) as { agent?: { passwordMustChange?: boolean }; passwordMustChange?: boolean };
+  if (!(body.agent?.passwordMustChange ?? body.passwordMustChange)) return login;
+  let cookie = sessionCookie(login);
+  const interim = `${ADMIN.password} (chosen)`;
+  for (const [currentPassword, newPassword] of [[ADMIN.password, interim], [interim, ADMIN.password]] as const) {
+    const changed = await fetch(`${url}/api/auth/password`, { method: 'POST', headers: { ...headers, cookie }, body: JSON.stringify({ currentPassword, newPassword }) });
+    if (changed.status !== 200) throw new Error(`the first admin could not choose a password: ${changed.status} ${await changed.text()}`);
+    cookie = sessionCookie(changed);
+    if (newPassword === ADMIN.password) return changed;
+  }
+  throw new Error('unreachable');
+}
+
 export function sessionCookie(response: Response): string {
   const cookie = response.headers.getSetCookie().find((value) => value.startsWith('balie_session='));
   if (!cookie) throw new Error('no session cookie in the response');

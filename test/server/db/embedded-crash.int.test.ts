@@ -12,7 +12,7 @@ import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openEmbeddedDatabase, type EmbeddedDatabase } from '../../../server/db/embedded.ts';
 import { createLogger } from '../../../server/log.ts';
-import { ADMIN, sessionCookie } from '../../support/balie.ts';
+import { ADMIN, adminLogin, sessionCookie } from '../../support/balie.ts';
 import { freePort, spawnBalie, stopBalie, waitForHealthy, type BalieProcess } from '../../support/process.ts';
 import { untilDone } from '../../support/wait.ts';
 import { agentSocket, CHAT_ENV, type CitizenSocket } from '../chat/chat-support.ts';
@@ -58,7 +58,7 @@ it('kill -9 of the postmaster: healthy again within 30 s by itself, nothing ackn
   pool.on('error', () => {}); // its idle connections die with the postmaster too
   const db = pool;
 
-  const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url }, body: JSON.stringify(ADMIN) });
+  const login = await adminLogin(url, { origin: url });
   expect(login.status).toBe(200);
   const agent = await agentSocket({ url }, sessionCookie(login), { keep: true });
 

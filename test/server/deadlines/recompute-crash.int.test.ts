@@ -3,7 +3,7 @@
 // every open milestone then follows the calendar the settings show.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recomputeStatus } from '../../../server/deadlines/calendar-recompute.ts';
-import { ADMIN, sessionCookie, startTestBalie, type TestBalie } from '../../support/balie.ts';
+import { ADMIN, adminLogin, sessionCookie, startTestBalie, type TestBalie } from '../../support/balie.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 import { freePort, spawnBalie, stopBalie, waitForHealthy, type BalieProcess } from '../../support/process.ts';
 import { milestonesOffCalendar, recomputeCaughtUp, seedOpenMail, waitFor, weekdaysFrom } from './recompute-support.ts';
@@ -51,7 +51,7 @@ describe('a recompute interrupted by kill -9', () => {
     await seedOpenMail(db.pool, { count: CONVERSATIONS, normId: 'vng', terms: [{ kind: 'acknowledgement', workingDays: 2 }] });
 
     const base = `http://127.0.0.1:${port}`;
-    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    const login = await adminLogin(base);
     expect(login.status).toBe(200);
     const closureDays = weekdaysFrom(new Date(Date.now() + 86_400_000), 2);
     // The answer never comes: the process dies while this request waits for the recompute.
