@@ -4,7 +4,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ADMIN, sessionCookie } from '../../support/balie.ts';
+import { ADMIN, adminLogin, sessionCookie } from '../../support/balie.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 import { freePort, spawnBalie, stopBalie, waitForHealthy, type BalieProcess } from '../../support/process.ts';
 import { untilDone } from '../../support/wait.ts';
@@ -41,7 +41,7 @@ beforeAll(async () => {
   });
   await waitForHealthy(port, balie, 120_000);
   // Chat is offered while an agent is online.
-  const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  const login = await adminLogin(url);
   expect(login.status).toBe(200);
   cookie = sessionCookie(login);
   agent = await agentSocket({ url }, cookie, { keep: true });
