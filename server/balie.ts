@@ -60,8 +60,8 @@ export async function startBalie(config: Config, log: Logger, options: StartOpti
   const mailConnections = database.connectionStringFor('mail');
   const schedulerConnection = database.connectionStringFor('scheduler');
   // Two connections: the adapter's LISTEN, and one for publishing. One publishing connection keeps
-  // broadcasts in the order they were made — `session.ended` must reach a socket before the
-  // disconnect that follows it, and the adapter awaits each publish before delivering locally.
+  // broadcasts to other instances in the order they were made; this instance's sockets get each
+  // broadcast at once, before its NOTIFY (server/realtime/adapter.ts).
   const adapterPool = createPool(connectionString, log, 2, { role: 'realtime' });
   releaseClientsWhenTheyEnd(adapterPool);
   const mail = config.mail

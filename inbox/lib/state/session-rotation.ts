@@ -36,11 +36,26 @@ export class SessionRotation {
    */
   async survives(): Promise<boolean> {
     if (this.#rotating) return true;
-    const agent = await currentAgent().catch(() => null);
+    const agent = await heldSession();
     if (!agent || agent.passwordMustChange) return false;
     const socket = this.socket();
     if (socket?.connected) socket.once('disconnect', () => socket.connect());
     else socket?.connect();
     return true;
   }
+}
+
+/**
+ * The session this browser holds now, or null. A password change in another tab ends the old
+ * sessions before its answer (with the new cookie) has reached the browser, so a first "no session"
+ * may only mean the cookie is on its way: ask again a few times (about 2.5 s in all) before a tab
+ * gives up and goes back to the login page.
+ */
+async function heldSession() {
+  for (const wait of [0, 250, 750, 1500]) {
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const agent = await currentAgent().catch(() => null);
+    if (agent) return agent;
+  }
+  return null;
 }
